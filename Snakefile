@@ -1,0 +1,20 @@
+# Reproduction pipeline for "Learning by Reconstruction Produces Uninformative
+# Features For Perception" (Balestriero & LeCun, ICML 2024).
+#
+#   snakemake --cores all                                   # default, offline config
+#   snakemake --cores all --configfile config.paper.yaml    # the paper's datasets
+#   snakemake --profile profiles/slurm                      # on a SLURM cluster
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/datasets.smk"
+include: "workflow/rules/spectrum.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_spectrum_outputs(),

@@ -1,0 +1,50 @@
+"""Checks of the configuration that a JSON schema cannot express, and its validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
+# Sources whose images vary in size: they need an explicit shape.
+NEEDS_SHAPE = ("imagenette", "imagenette_320", "imagenette_160", "image_folder")
+
+
+def load_schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def validate_schema(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the key, the problem and the allowed values."""
+    validator_class = jsonschema.validators.validator_for(load_schema())
+    errors = sorted(validator_class(load_schema()).iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  {_where(e)}: {e.message}" for e in errors]
+        raise ConfigError("invalid configuration:\n" + "\n".join(lines))
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Schema validation plus the cross-references between sections."""
+    validate_schema(config)
+    datasets = config["datasets"]
+    for name, spec in datasets.items():
+        if spec["source"] == "composite":
+            base = spec["base"]
+            if base not in datasets:
+                raise ConfigError(f"datasets.{name}.base: {base!r} is not a configured dataset; choose one of {sorted(datasets)}")
+            if datasets[base]["source"] == "composite":
+                raise ConfigError(f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base")
+        if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
+            raise ConfigError(f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]")
+    unknown = [p for p in config["spectrum"]["preprocessings"] if p not in config["preprocessings"]]
+    if unknown:
+        raise ConfigError(f"spectrum.preprocessings: {unknown} not defined under 'preprocessings' (defined: {sorted(config['preprocessings'])})")

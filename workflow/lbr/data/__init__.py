@@ -1,0 +1,1 @@
+"""Dataset acquisition: sources behind one registry, one on-disk format."""

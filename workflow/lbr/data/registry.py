@@ -1,0 +1,60 @@
+"""One registry of dataset sources; `acquire` turns a config entry into the on-disk format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .format import ImageDataset, check_split_sizes, read_dataset, write_dataset
+from .local import load_idx_directory, load_image_folder
+from .remote import REMOTE_SOURCES
+from .transforms import conform
+
+LOCAL_SOURCES = ("digits", "composite", "idx_directory", "image_folder")
+SOURCE_NAMES = tuple(sorted(REMOTE_SOURCES)) + LOCAL_SOURCES
+
+FASHION_MNIST_HINT = (
+    "on Debian/Ubuntu run 'apt-get install dataset-fashion-mnist' (files land in "
+    "/usr/share/datasets/fashion-mnist), or set 'path' to your own copy"
+)
+
+
+def load_source(spec: dict[str, Any], download_dir: Path, mirror: str | None, base_dir: Path | None) -> ImageDataset:
+    """Load the dataset a config entry describes, at its native shape where possible."""
+    # Imported here: only the offline sources need scikit-learn's bundled data.
+    from .embedded import composite_on_photos, load_digits_dataset
+
+    source = spec["source"]
+    shape = spec.get("shape")
+    if source in REMOTE_SOURCES:
+        remote = REMOTE_SOURCES[source]
+        dataset = remote.acquire(download_dir, mirror, shape)
+        check_split_sizes(dataset, remote.split_sizes, source)
+        return dataset
+    if source == "digits":
+        return load_digits_dataset(spec.get("test_fraction", 0.2), spec.get("seed", 0))
+    if source == "composite":
+        if base_dir is None:
+            raise ConfigError("the composite source needs its base dataset ('base')")
+        return composite_on_photos(read_dataset(base_dir, mmap=False), shape, spec.get("crops_per_image", 2),
+                                   spec.get("min_crop", 64), spec.get("seed", 0))
+    if source == "idx_directory":
+        return load_idx_directory(spec["path"], spec.get("class_names"), hint=FASHION_MNIST_HINT)
+    if source == "image_folder":
+        return load_image_folder(spec["path"], shape, spec.get("splits", {"train": "train", "test": "test"}))
+    raise ConfigError(f"unknown dataset source {source!r}; known sources: {', '.join(SOURCE_NAMES)}")
+
+
+def acquire(name: str, spec: dict[str, Any], output_dir: str | Path, download_dir: str | Path,
+            mirror: str | None = None, base_dir: str | Path | None = None) -> dict[str, Any]:
+    """Load, conform to the configured shape, validate and write one dataset; return its meta."""
+    dataset = load_source(spec, Path(download_dir), mirror, Path(base_dir) if base_dir else None)
+    dataset.train_images = conform(dataset.train_images, spec.get("shape"))
+    dataset.test_images = conform(dataset.test_images, spec.get("shape"))
+    dataset.__post_init__()  # re-validate after conversion
+    meta = {"name": name, "source": spec["source"], "config": spec}
+    if spec["source"] in REMOTE_SOURCES:
+        remote = REMOTE_SOURCES[spec["source"]]
+        meta["downloads"] = [{"url": f.from_mirror(mirror).url, "md5": f.md5} for f in remote.files]
+    return write_dataset(output_dir, dataset, meta)

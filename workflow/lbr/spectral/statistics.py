@@ -1,0 +1,124 @@
+"""One chunked float64 pass over a training set: Σ = XXᵀ, M = YXᵀ, class counts, mean.
+
+The images are read chunk by chunk (memory-mapped uint8), so the whole dataset is
+never held in float64: peak memory is a few D×D matrices plus one chunk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """How pixels become the vectors x whose statistics are taken (MATH.md).
+
+    per_image_std: divide each image by its own std (the authors' classification setup).
+    center:        subtract the per-pixel training mean.
+    global_std:    divide by the global std of the (centered) training pixels.
+    jitter:        the authors add Gaussian noise of jitter × global std to avoid singular
+                   covariances; its expectation, N·jitter²·I in standardized units, is
+                   added to Σ instead: exact in expectation and free of sampling noise.
+    """
+
+    per_image_std: bool = False
+    center: bool = True
+    global_std: bool = True
+    jitter: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.jitter < 0:
+            raise ConfigError(f"preprocessing jitter must be >= 0, got {self.jitter}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SpectralStatistics:
+    covariance: np.ndarray   # Σ, D×D (scatter matrix of the preprocessed data, not divided by N)
+    class_sums: np.ndarray   # M, C×D
+    class_counts: np.ndarray  # n, C
+    mean: np.ndarray         # per-pixel mean subtracted (zeros when not centering), D
+    scale: float             # global std divided out (1 when not scaling)
+
+
+def flatten_channel_first(images: np.ndarray) -> np.ndarray:
+    """N×H×W×C → N×D with D ordered (C, H, W), the paper's flattening."""
+    return images.transpose(0, 3, 1, 2).reshape(len(images), -1)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was requested but no GPU is visible; set device: cpu or auto")
+    if name not in ("cpu", "cuda"):
+        raise ConfigError(f"unknown device {name!r}; use auto, cpu or cuda")
+    return torch.device(name)
+
+
+def per_image_standardize(x: torch.Tensor) -> torch.Tensor:
+    """Divide each row by its std; constant images (std 0) are left unscaled."""
+    std = x.std(dim=1, keepdim=True)
+    return x / torch.where(std > 0, std, torch.ones_like(std))
+
+
+def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: int, prep: Preprocessing,
+                          chunk_size: int = 2048, device: str = "cpu") -> SpectralStatistics:
+    dev = resolve_device(device)
+    n, dim = len(images), int(np.prod(images.shape[1:]))
+    if n == 0:
+        raise ConfigError("cannot compute statistics of an empty training set")
+    scatter = torch.zeros(dim, dim, dtype=torch.float64, device=dev)
+    sums = torch.zeros(dim, dtype=torch.float64, device=dev)
+    class_sums = torch.zeros(num_classes, dim, dtype=torch.float64, device=dev)
+    counts = torch.zeros(num_classes, dtype=torch.float64, device=dev)
+    shift = None
+    for start in range(0, n, chunk_size):
+        chunk = flatten_channel_first(np.asarray(images[start : start + chunk_size]))
+        x = torch.from_numpy(np.ascontiguousarray(chunk)).to(dev, torch.float64)
+        if prep.per_image_std:
+            x = per_image_standardize(x)
+        if shift is None:
+            # Accumulating around a provisional mean avoids cancellation in S − N·μμᵀ.
+            shift = x.mean(dim=0)
+        x = x - shift
+        y = torch.from_numpy(np.asarray(labels[start : start + chunk_size], dtype=np.int64)).to(dev)
+        onehot = torch.nn.functional.one_hot(y, num_classes).to(torch.float64)
+        scatter.addmm_(x.T, x)
+        sums += x.sum(dim=0)
+        class_sums.addmm_(onehot.T, x)
+        counts += onehot.sum(dim=0)
+    mean_shifted = sums / n
+    if prep.center:
+        covariance = scatter - n * torch.outer(mean_shifted, mean_shifted)
+        class_sums = class_sums - torch.outer(counts, mean_shifted)
+        mean = shift + mean_shifted
+    else:
+        # Undo the provisional shift: Σ xxᵀ = Σ (x−s)(x−s)ᵀ + s·sumᵀ + sum·sᵀ + N·ssᵀ.
+        covariance = scatter + torch.outer(shift, sums) + torch.outer(sums, shift) + n * torch.outer(shift, shift)
+        class_sums = class_sums + torch.outer(counts, shift)
+        mean = torch.zeros_like(shift)
+    scale = 1.0
+    if prep.global_std:
+        scale = float(torch.sqrt(torch.trace(covariance) / (n * dim)))
+        if not scale > 0:
+            raise ConfigError("the training pixels have zero variance: cannot divide by the global std")
+        covariance = covariance / scale**2
+        class_sums = class_sums / scale
+    if prep.jitter:
+        covariance = covariance + n * prep.jitter**2 * torch.eye(dim, dtype=torch.float64, device=dev)
+    covariance = 0.5 * (covariance + covariance.T)
+    return SpectralStatistics(
+        covariance=covariance.cpu().numpy(),
+        class_sums=class_sums.cpu().numpy(),
+        class_counts=counts.cpu().numpy().astype(np.int64),
+        mean=mean.cpu().numpy(),
+        scale=scale,
+    )

@@ -1,0 +1,60 @@
+# Config validation, wildcard constraints and the one place where paths are built.
+
+from lbr import stage_version
+from lbr.config import check_config
+from lbr.errors import ConfigError
+
+
+try:
+    check_config(config)
+except ConfigError as error:
+    raise WorkflowError(str(error))
+
+
+wildcard_constraints:
+    dataset="[A-Za-z0-9_]+",
+    preprocessing="[A-Za-z0-9_]+",
+
+
+RESULTS = "results"
+DATASET_FILES = (
+    "train_images.npy",
+    "train_labels.npy",
+    "test_images.npy",
+    "test_labels.npy",
+    "meta.json",
+)
+SPECTRUM_FILES = (
+    "covariance.npy",
+    "class_sums.npy",
+    "class_counts.npy",
+    "mean.npy",
+    "eigenvalues.npy",
+    "eigenvectors.npy",
+    "explained_variance.parquet",
+    "summary.json",
+)
+
+
+def dataset_dir(dataset):
+    return f"{RESULTS}/datasets/{dataset}"
+
+
+def spectrum_dir(dataset, preprocessing):
+    return f"{RESULTS}/spectrum/{dataset}/{preprocessing}"
+
+
+def log_path(stage, name):
+    return f"{RESULTS}/logs/{stage}/{name}.log"
+
+
+def benchmark_path(stage, name):
+    return f"{RESULTS}/benchmarks/{stage}/{name}.tsv"
+
+
+def all_spectrum_outputs():
+    return [
+        f"{spectrum_dir(d, p)}/summary.json"
+        for d in config["datasets"]
+        for p in config["spectrum"]["preprocessings"]
+    ]

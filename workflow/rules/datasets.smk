@@ -1,0 +1,33 @@
+# Acquire one dataset into the standard on-disk format (uint8 NxHxWxC + int64 labels).
+
+
+def base_dataset_input(wildcards):
+    spec = config["datasets"][wildcards.dataset]
+    if spec["source"] == "composite":
+        return f"{dataset_dir(spec['base'])}/meta.json"
+    return []
+
+
+rule dataset:
+    input:
+        base=base_dataset_input,
+    output:
+        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+    params:
+        spec=lambda wildcards: config["datasets"][wildcards.dataset],
+        mirror=config.get("download_mirror"),
+        download_dir=lambda wildcards: f"{RESULTS}/downloads/{config['datasets'][wildcards.dataset]['source']}",
+        base_dir=lambda wildcards, input: (
+            str(Path(input.base).parent) if input.base else None
+        ),
+        code=stage_version("dataset"),
+    log:
+        log_path("dataset", "{dataset}"),
+    benchmark:
+        benchmark_path("dataset", "{dataset}")
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/acquire_dataset.py"

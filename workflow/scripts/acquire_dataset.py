@@ -1,0 +1,23 @@
+"""Rule `dataset`: acquire one configured dataset into the standard on-disk format."""
+
+from pathlib import Path
+
+from lbr.data.registry import acquire
+from lbr.logs import setup_rule_logging
+
+
+def main(smk) -> None:
+    log = setup_rule_logging(smk.log)
+    meta = acquire(
+        name=smk.wildcards.dataset,
+        spec=smk.params.spec,
+        output_dir=Path(smk.output[0]).parent,
+        download_dir=smk.params.download_dir,
+        mirror=smk.params.mirror,
+        base_dir=smk.params.base_dir,
+    )
+    log.info("wrote %s: %s", smk.wildcards.dataset, meta["split_sizes"])
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

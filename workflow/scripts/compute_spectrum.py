@@ -1,0 +1,24 @@
+"""Rule `spectrum`: Σ, M, counts, mean and the eigendecomposition of one dataset."""
+
+from pathlib import Path
+
+from lbr.logs import setup_rule_logging
+from lbr.spectral.cache import compute_spectrum, write_spectrum
+from lbr.spectral.statistics import Preprocessing
+
+
+def main(smk) -> None:
+    log = setup_rule_logging(smk.log)
+    spectrum = compute_spectrum(
+        smk.params.dataset_dir,
+        Preprocessing(**smk.params.preprocessing),
+        chunk_size=smk.params.chunk_size,
+        rtol=smk.params.rank_rtol,
+        device=smk.params.device,
+    )
+    write_spectrum(Path(smk.output[0]).parent, spectrum)
+    log.info("rank %d of %d", spectrum.eigen.rank, spectrum.summary["dimension"])
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)
