@@ -1,0 +1,67 @@
+import copy
+
+import pytest
+import yaml
+
+from lbr.config import check_config
+from lbr.errors import ConfigError
+
+from conftest import REPO
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "config.paper.yaml"])
+def test_shipped_configs_are_valid(name):
+    check_config(yaml.safe_load((REPO / name).read_text()))
+
+
+def _error(config) -> str:
+    with pytest.raises(ConfigError) as caught:
+        check_config(config)
+    return str(caught.value)
+
+
+def test_unknown_top_level_key_is_named(config):
+    config["learning_rate"] = 0.1
+    assert "learning_rate" in _error(config)
+
+
+def test_unknown_dataset_source_lists_allowed_values(config):
+    config["datasets"]["digits"]["source"] = "imagenet22k"
+    message = _error(config)
+    assert "datasets.digits.source" in message and "imagenet22k" in message and "cifar10" in message
+
+
+def test_wrong_type_is_named(config):
+    config["spectrum"]["chunk_size"] = "big"
+    assert "spectrum.chunk_size" in _error(config)
+
+
+def test_unknown_option_of_a_source(config):
+    config["datasets"]["digits"]["crops_per_image"] = 3
+    assert "crops_per_image" in _error(config)
+
+
+def test_bad_shape(config):
+    config["datasets"]["digits_photo"]["shape"] = [32, 32, 2]
+    assert "datasets.digits_photo.shape" in _error(config)
+
+
+def test_composite_base_must_exist(config):
+    config["datasets"]["digits_photo"]["base"] = "mnist"
+    assert "not a configured dataset" in _error(config)
+
+
+def test_spectrum_preprocessing_must_be_defined(config):
+    bad = copy.deepcopy(config)
+    bad["spectrum"]["preprocessings"] = ["whitened"]
+    assert "whitened" in _error(bad)
+
+
+def test_variable_size_sources_need_a_shape(config):
+    config["datasets"]["nette"] = {"source": "imagenette"}
+    assert "datasets.nette.shape" in _error(config)
