@@ -1,9 +1,14 @@
 # Config validation, wildcard constraints and the one place where paths are built.
 
+import sys
+from pathlib import Path
+
+# The lbr library lives in workflow/; importable with or without `pip install -e .`.
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+
 from lbr import stage_version
 from lbr.config import check_config
 from lbr.errors import ConfigError
-
 
 try:
     check_config(config)
@@ -58,3 +63,10 @@ def all_spectrum_outputs():
         for d in config["datasets"]
         for p in config["spectrum"]["preprocessings"]
     ]
+
+
+def base_dataset_input(wildcards):
+    spec = config["datasets"][wildcards.dataset]
+    if spec["source"] == "composite":
+        return f"{dataset_dir(spec['base'])}/meta.json"
+    return []

@@ -1,18 +1,21 @@
 # Acquire one dataset into the standard on-disk format (uint8 NxHxWxC + int64 labels).
 
 
-def base_dataset_input(wildcards):
-    spec = config["datasets"][wildcards.dataset]
-    if spec["source"] == "composite":
-        return f"{dataset_dir(spec['base'])}/meta.json"
-    return []
-
-
 rule dataset:
     input:
         base=base_dataset_input,
     output:
         [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+    log:
+        log_path("dataset", "{dataset}"),
+    benchmark:
+        benchmark_path("dataset", "{dataset}")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         spec=lambda wildcards: config["datasets"][wildcards.dataset],
         mirror=config.get("download_mirror"),
@@ -21,13 +24,5 @@ rule dataset:
             str(Path(input.base).parent) if input.base else None
         ),
         code=stage_version("dataset"),
-    log:
-        log_path("dataset", "{dataset}"),
-    benchmark:
-        benchmark_path("dataset", "{dataset}")
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
     script:
         "../scripts/acquire_dataset.py"

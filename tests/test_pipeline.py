@@ -1,0 +1,95 @@
+"""The real pipeline through Snakemake's command line: dry run, lint, format, end to end."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import REPO
+from lbr.atomic import load_json
+from lbr.data.format import read_dataset
+from lbr.spectral.cache import read_spectrum
+
+TINY = REPO / "tests" / "configs" / "tiny.yaml"
+
+
+def snakemake(*args, cwd=REPO, check=True):
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args]
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+def test_dry_run_of_default_config(tmp_path):
+    result = snakemake("-n", "--cores", "2", "--configfile", str(REPO / "config.yaml"), "--directory", str(tmp_path))
+    assert "dataset" in result.stdout and "spectrum" in result.stdout
+
+
+def test_lint_is_clean():
+    result = snakemake("--lint", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snakefmt_is_clean():
+    files = [str(REPO / "Snakefile"), *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk")))]
+    result = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_invalid_config_stops_before_any_job(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    config["datasets"]["digits"]["source"] = "digitz"
+    config["spectrum"]["chunk_size"] = -3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = snakemake("--cores", "1", "--configfile", str(bad), "--directory", str(tmp_path), check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "datasets.digits.source" in output and "'digitz' is not one of" in output
+    assert "spectrum.chunk_size" in output
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("tiny")
+    snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(workdir))
+    return workdir
+
+
+def test_end_to_end_outputs(tiny_run):
+    results = tiny_run / "results"
+    for dataset in ("digits", "digits_photo"):
+        meta = load_json(results / "datasets" / dataset / "meta.json")
+        assert meta["split_sizes"] == {"train": 898, "test": 899}
+        for prep in ("standardized", "per_image"):
+            spectrum = read_spectrum(results / "spectrum" / dataset / prep)
+            u, lam = spectrum.eigen.eigenvectors, spectrum.eigen.eigenvalues
+            np.testing.assert_allclose((u * lam) @ u.T, spectrum.statistics.covariance, atol=1e-9 * lam[0])
+            assert spectrum.statistics.class_counts.sum() == 898
+            assert (results / "logs" / "spectrum" / f"{dataset}-{prep}.log").exists()
+            assert (results / "benchmarks" / "spectrum" / f"{dataset}-{prep}.tsv").exists()
+    photo = read_dataset(results / "datasets" / "digits_photo")
+    assert photo.train_images.shape == (898, 12, 12, 3)
+    # Digits' constant border pixels have zero variance: without jitter Σ is singular
+    # and the null space is dropped; with the jitter it is full rank.
+    assert read_spectrum(results / "spectrum" / "digits" / "per_image").eigen.dropped > 0
+    assert read_spectrum(results / "spectrum" / "digits" / "standardized").eigen.rank == 64
+
+
+def test_second_run_has_nothing_to_do(tiny_run):
+    result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_same_config_gives_same_numbers(tiny_run, tmp_path):
+    snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(tmp_path))
+    for name in ("train_images.npy", "test_labels.npy"):
+        assert (tmp_path / "results/datasets/digits_photo" / name).read_bytes() == (
+            tiny_run / "results/datasets/digits_photo" / name).read_bytes()
+    a = read_spectrum(tmp_path / "results/spectrum/digits_photo/standardized")
+    b = read_spectrum(tiny_run / "results/spectrum/digits_photo/standardized")
+    np.testing.assert_array_equal(a.eigen.eigenvalues, b.eigen.eigenvalues)
