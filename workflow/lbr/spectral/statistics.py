@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+from scipy.linalg.blas import dsyrk
 
 from ..errors import ConfigError
 
@@ -69,13 +70,38 @@ def per_image_standardize(x: torch.Tensor) -> torch.Tensor:
     return x / torch.where(std > 0, std, torch.ones_like(std))
 
 
+class _ScatterAccumulator:
+    """Σ xxᵀ over chunks. On CPU, BLAS syrk computes one triangle: half the flops of a
+    general matrix product (2× faster than torch.addmm at D=3072 on 2 cores)."""
+
+    def __init__(self, dim: int, device: torch.device):
+        self.on_cpu = device.type == "cpu"
+        if self.on_cpu:
+            self.upper = np.zeros((dim, dim), dtype=np.float64, order="F")
+        else:
+            self.full = torch.zeros(dim, dim, dtype=torch.float64, device=device)
+
+    def add(self, x: torch.Tensor) -> None:
+        if self.on_cpu:
+            # x is N×D C-contiguous, so x.T is D×N Fortran-ordered: syrk without a copy.
+            self.upper = dsyrk(1.0, x.numpy().T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1)
+        else:
+            self.full.addmm_(x.T, x)
+
+    def result(self) -> torch.Tensor:
+        if self.on_cpu:
+            upper = np.triu(self.upper)
+            return torch.from_numpy(upper + np.triu(upper, 1).T)
+        return self.full
+
+
 def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: int, prep: Preprocessing,
                           chunk_size: int = 2048, device: str = "cpu") -> SpectralStatistics:
     dev = resolve_device(device)
     n, dim = len(images), int(np.prod(images.shape[1:]))
     if n == 0:
         raise ConfigError("cannot compute statistics of an empty training set")
-    scatter = torch.zeros(dim, dim, dtype=torch.float64, device=dev)
+    scatter = _ScatterAccumulator(dim, dev)
     sums = torch.zeros(dim, dtype=torch.float64, device=dev)
     class_sums = torch.zeros(num_classes, dim, dtype=torch.float64, device=dev)
     counts = torch.zeros(num_classes, dtype=torch.float64, device=dev)
@@ -88,13 +114,14 @@ def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: i
         if shift is None:
             # Accumulating around a provisional mean avoids cancellation in S − N·μμᵀ.
             shift = x.mean(dim=0)
-        x = x - shift
+        x = (x - shift).contiguous()
         y = torch.from_numpy(np.asarray(labels[start : start + chunk_size], dtype=np.int64)).to(dev)
         onehot = torch.nn.functional.one_hot(y, num_classes).to(torch.float64)
-        scatter.addmm_(x.T, x)
+        scatter.add(x)
         sums += x.sum(dim=0)
         class_sums.addmm_(onehot.T, x)
         counts += onehot.sum(dim=0)
+    scatter = scatter.result()
     mean_shifted = sums / n
     if prep.center:
         covariance = scatter - n * torch.outer(mean_shifted, mean_shifted)
