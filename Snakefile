@@ -12,9 +12,14 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/datasets.smk"
 include: "workflow/rules/spectrum.smk"
+include: "workflow/rules/closed_forms.smk"
 
 
 rule all:
     default_target: True
     input:
         all_spectrum_outputs(),
+        figure_outputs("fig2_alignment"),
+        figure_outputs("fig7_denoising"),
+        figure_outputs("fig8_theorem1"),
+        [figure_outputs(f"fig9_gallery_{d}") for d in DATASETS],

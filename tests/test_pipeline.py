@@ -80,6 +80,30 @@ def test_end_to_end_outputs(tiny_run):
     assert read_spectrum(results / "spectrum" / "digits" / "standardized").eigen.rank == 64
 
 
+def test_closed_form_stages(tiny_run):
+    import pandas as pd
+
+    results = tiny_run / "results"
+    for dataset in ("digits", "digits_photo"):
+        alignment = pd.read_parquet(results / "alignment" / f"{dataset}.parquet")
+        assert alignment["alignment_appendix"].is_monotonic_increasing
+        assert alignment["alignment_appendix"].iloc[-1] == pytest.approx(1.0)
+    screen = pd.read_parquet(results / "denoising" / "screen.parquet")
+    assert set(screen["noise"]) == {"masking_p2_r0", "masking_p2_r0.5", "channelmasking_p2_r0.5", "gaussian_s1",
+                                    "smoothgaussian_s1_l2"}
+    gaussian = screen[screen["family"] == "gaussian"]
+    assert (gaussian["max_abs_change"] < 1e-8).all() and (gaussian["max_subspace_shift"] < 1e-8).all()
+    masked = screen[screen["noise"] == "masking_p2_r0.5"]
+    assert (masked["max_subspace_shift"] > 1e-3).all()
+    assert not pd.read_parquet(results / "denoising" / "all.parquet").isna()[["alignment", "change"]].any().any()
+    adam = pd.read_parquet(results / "theory" / "theorem1_adam.parquet")
+    assert (adam["relative_gap"] > -1e-9).all()
+    for name in ("fig2_alignment", "fig7_denoising", "denoising_screen", "fig8_theorem1", "theorem1_interpolation",
+                 "fig9_gallery_digits", "fig9_gallery_digits_photo"):
+        for suffix in ("png", "pdf"):
+            assert (results / "figures" / f"{name}.{suffix}").stat().st_size > 1000
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
     assert "Nothing to be done" in result.stdout + result.stderr

@@ -12,6 +12,10 @@ __version__ = "0.1.0"
 STAGE_VERSIONS = {
     "dataset": "1",
     "spectrum": "1",
+    "alignment": "1",
+    "denoising": "1",
+    "theorem1": "1",
+    "figures": "1",
 }
 
 

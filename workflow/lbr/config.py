@@ -45,6 +45,11 @@ def check_config(config: dict[str, Any]) -> None:
                 raise ConfigError(f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base")
         if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
             raise ConfigError(f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]")
-    unknown = [p for p in config["spectrum"]["preprocessings"] if p not in config["preprocessings"]]
-    if unknown:
-        raise ConfigError(f"spectrum.preprocessings: {unknown} not defined under 'preprocessings' (defined: {sorted(config['preprocessings'])})")
+    defined = sorted(config["preprocessings"])
+    references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
+    references.update({f"{section}.preprocessing": [config[section]["preprocessing"]]
+                       for section in ("alignment", "theorem1", "denoising", "gallery")})
+    for key, names in references.items():
+        unknown = [p for p in names if p not in config["preprocessings"]]
+        if unknown:
+            raise ConfigError(f"{key}: {unknown} not defined under 'preprocessings' (defined: {defined})")

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 from lbr import stage_version
 from lbr.config import check_config
 from lbr.errors import ConfigError
+from lbr.spectral.noise import expand_noise_grid, noise_spec
 
 try:
     check_config(config)
@@ -19,6 +20,7 @@ except ConfigError as error:
 wildcard_constraints:
     dataset="[A-Za-z0-9_]+",
     preprocessing="[A-Za-z0-9_]+",
+    noise="[A-Za-z0-9_.]+",
 
 
 RESULTS = "results"
@@ -55,6 +57,24 @@ def log_path(stage, name):
 
 def benchmark_path(stage, name):
     return f"{RESULTS}/benchmarks/{stage}/{name}.tsv"
+
+
+NOISES = expand_noise_grid(config["denoising"]["noises"])
+DATASETS = list(config["datasets"])
+FIGURES = f"{RESULTS}/figures"
+
+
+def figure_outputs(name):
+    return [f"{FIGURES}/{name}.png", f"{FIGURES}/{name}.pdf"]
+
+
+def spectrum_input(section):
+    """The spectrum files a stage reads, for the preprocessing its config section names."""
+    preprocessing = config[section]["preprocessing"]
+    return lambda wildcards: [
+        f"{spectrum_dir(wildcards.dataset, preprocessing)}/{name}"
+        for name in SPECTRUM_FILES
+    ]
 
 
 def all_spectrum_outputs():

@@ -1,0 +1,23 @@
+"""Rule `figure_denoising`: Fig. 7 and the label-free screen."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+import pandas as pd
+
+from lbr.logs import setup_rule_logging
+from lbr.plots import denoising_figure, save_figure, screen_figure
+
+
+def main(smk) -> None:
+    setup_rule_logging(smk.log)
+    table = pd.read_parquet(smk.input.table)
+    save_figure(denoising_figure(table, smk.params.k_min), *smk.output[:2])
+    save_figure(screen_figure(table), *smk.output[2:])
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

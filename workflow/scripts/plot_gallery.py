@@ -1,0 +1,26 @@
+"""Rule `figure_gallery`: Fig. 9 for one dataset."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+from lbr.data.format import read_dataset
+from lbr.logs import setup_rule_logging
+from lbr.plots import gallery_figure, save_figure
+from lbr.spectral.cache import read_spectrum
+from lbr.spectral.subspace import gallery_rows, pick_images
+
+
+def main(smk) -> None:
+    setup_rule_logging(smk.log)
+    settings = smk.params.gallery
+    dataset = read_dataset(smk.params.dataset_dir)
+    images, titles = pick_images(dataset, settings["images"], settings["seed"])
+    rows = gallery_rows(images, read_spectrum(smk.params.spectrum_dir), settings["top_fraction"], settings["bottom_fraction"])
+    save_figure(gallery_figure(rows, titles), *smk.output)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

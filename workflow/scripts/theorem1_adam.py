@@ -1,0 +1,23 @@
+"""Rule `theorem1_adam`: Adam against Theorem 1's closed form on random data (Fig. 8)."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+from lbr.atomic import save_parquet
+from lbr.logs import setup_rule_logging
+from lbr.spectral.theorem1_adam import adam_grid
+
+
+def main(smk) -> None:
+    log = setup_rule_logging(smk.log)
+    table = adam_grid(**smk.params.adam)
+    save_parquet(smk.output[0], table)
+    final = table.groupby(["dimension", "latent", "lam"])["relative_gap"].last()
+    log.info("final relative gaps:\n%s", final.to_string())
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,23 @@
+"""Rule `theorem1_interpolation`: supervised residual of the optimal encoder, λ from 0 to ∞."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+from lbr.atomic import save_parquet
+from lbr.logs import setup_rule_logging
+from lbr.spectral.cache import read_spectrum
+from lbr.spectral.theorem1 import interpolation_table
+
+
+def main(smk) -> None:
+    setup_rule_logging(smk.log)
+    table = interpolation_table(read_spectrum(smk.params.spectrum_dir), **smk.params.interpolation)
+    table.insert(0, "dataset", smk.wildcards.dataset)
+    save_parquet(smk.output[0], table)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)
