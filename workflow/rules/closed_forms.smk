@@ -126,6 +126,8 @@ rule figure_alignment:
         figure_outputs("fig2_alignment"),
     log:
         log_path("figures", "fig2_alignment"),
+    benchmark:
+        benchmark_path("figures", "fig2_alignment")
     conda:
         "../../envs/lbr.yaml"
     threads: 1
@@ -147,6 +149,8 @@ rule figure_denoising:
         figure_outputs("fig7_denoising") + figure_outputs("denoising_screen"),
     log:
         log_path("figures", "fig7_denoising"),
+    benchmark:
+        benchmark_path("figures", "fig7_denoising")
     conda:
         "../../envs/lbr.yaml"
     threads: 1
@@ -168,6 +172,8 @@ rule figure_theorem1:
         figure_outputs("fig8_theorem1") + figure_outputs("theorem1_interpolation"),
     log:
         log_path("figures", "fig8_theorem1"),
+    benchmark:
+        benchmark_path("figures", "fig8_theorem1")
     conda:
         "../../envs/lbr.yaml"
     threads: 1
@@ -189,6 +195,8 @@ rule figure_gallery:
         figure_outputs("fig9_gallery_{dataset}"),
     log:
         log_path("figures", "fig9_gallery_{dataset}"),
+    benchmark:
+        benchmark_path("figures", "fig9_gallery_{dataset}")
     conda:
         "../../envs/lbr.yaml"
     threads: 1
