@@ -13,6 +13,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/datasets.smk"
 include: "workflow/rules/spectrum.smk"
 include: "workflow/rules/closed_forms.smk"
+include: "workflow/rules/subspace.smk"
 
 
 rule all:
@@ -23,3 +24,4 @@ rule all:
         figure_outputs("fig7_denoising"),
         figure_outputs("fig8_theorem1"),
         [figure_outputs(f"fig9_gallery_{d}") for d in DATASETS],
+        figure_outputs("fig4_subspace"),

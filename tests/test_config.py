@@ -65,3 +65,13 @@ def test_spectrum_preprocessing_must_be_defined(config):
 def test_variable_size_sources_need_a_shape(config):
     config["datasets"]["nette"] = {"source": "imagenette"}
     assert "datasets.nette.shape" in _error(config)
+
+
+def test_subspace_datasets_must_be_configured(config):
+    config["subspace"]["datasets"] = ["cifar10"]
+    assert "subspace.datasets" in _error(config)
+
+
+def test_masking_ratio_of_one_is_refused(config):
+    config["denoising"]["noises"]["masking"]["ratios"] = [0.5, 1.0]
+    assert "denoising.noises.masking.ratios" in _error(config)

@@ -104,6 +104,26 @@ def test_closed_form_stages(tiny_run):
             assert (results / "figures" / f"{name}.{suffix}").stat().st_size > 1000
 
 
+def test_subspace_training_stage(tiny_run):
+    import pandas as pd
+    import torch
+
+    results = tiny_run / "results"
+    table = pd.read_parquet(results / "subspace" / "summary.parquet")
+    # 2 datasets × (top, bottom at 0.5 + the headline top 0.9 and bottom 0.2), augmented.
+    assert len(table) == 8 and table["augment"].all()
+    assert table["final_test_accuracy"].between(0, 1).all()
+    run = results / "subspace" / "digits" / "bottom-0.5-aug-s0"
+    summary = load_json(run / "summary.json")
+    assert summary["variance_fraction"] >= 0.5 and summary["dimensions"] < 64
+    metrics = pd.read_parquet(run / "metrics.parquet")
+    assert list(metrics["epoch"]) == [1, 2] and (metrics["images_per_second"] > 0).all()
+    state = torch.load(run / "weights.pt", weights_only=True)
+    assert "classifier.weight" in state
+    for name in ("fig4_subspace", "fig1_headline"):
+        assert (results / "figures" / f"{name}.png").stat().st_size > 1000
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
     assert "Nothing to be done" in result.stdout + result.stderr
@@ -111,6 +131,11 @@ def test_second_run_has_nothing_to_do(tiny_run):
 
 def test_same_config_gives_same_numbers(tiny_run, tmp_path):
     snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(tmp_path))
+    a_run, b_run = (d / "results/subspace/digits_photo/top-0.5-aug-s0/metrics.parquet" for d in (tmp_path, tiny_run))
+    import pandas as pd
+
+    columns = ["train_loss", "test_loss", "test_accuracy"]
+    assert pd.read_parquet(a_run)[columns].equals(pd.read_parquet(b_run)[columns])
     for name in ("train_images.npy", "test_labels.npy"):
         assert (tmp_path / "results/datasets/digits_photo" / name).read_bytes() == (
             tiny_run / "results/datasets/digits_photo" / name).read_bytes()

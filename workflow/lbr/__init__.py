@@ -15,6 +15,7 @@ STAGE_VERSIONS = {
     "alignment": "1",
     "denoising": "1",
     "theorem1": "1",
+    "subspace": "1",
     "figures": "1",
 }
 

@@ -45,10 +45,13 @@ def check_config(config: dict[str, Any]) -> None:
                 raise ConfigError(f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base")
         if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
             raise ConfigError(f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]")
+    unknown = [d for d in config["subspace"]["datasets"] if d not in datasets]
+    if unknown:
+        raise ConfigError(f"subspace.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})")
     defined = sorted(config["preprocessings"])
     references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
     references.update({f"{section}.preprocessing": [config[section]["preprocessing"]]
-                       for section in ("alignment", "theorem1", "denoising", "gallery")})
+                       for section in ("alignment", "theorem1", "denoising", "gallery", "subspace")})
     for key, names in references.items():
         unknown = [p for p in names if p not in config["preprocessings"]]
         if unknown:

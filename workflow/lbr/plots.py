@@ -144,3 +144,42 @@ def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
             if r == 0:
                 axes[r][c].set_title(titles[c], fontsize=7)
     return figure
+
+
+def subspace_figure(table: pd.DataFrame):
+    """Fig. 4: test accuracy against the variance fraction kept, top (red) vs bottom (blue),
+    one panel per dataset; dashed lines with augmentation."""
+    runs = table[table["side"].isin(["top", "bottom"])]
+    datasets = list(dict.fromkeys(runs["dataset"]))
+    figure, axes = plt.subplots(1, len(datasets), figsize=(3.6 * len(datasets), 3.2), squeeze=False)
+    for axis, dataset in zip(axes[0], datasets):
+        for (side, augment), group in runs[runs["dataset"] == dataset].groupby(["side", "augment"]):
+            mean = group.groupby("fraction")[["final_test_accuracy", "variance_fraction"]].mean().reset_index()
+            axis.plot(100 * mean["variance_fraction"], 100 * mean["final_test_accuracy"], marker="o",
+                      color="tab:red" if side == "top" else "tab:blue", ls="--" if augment else "-",
+                      label=f"{side}{' + aug' if augment else ''}")
+        axis.set_title(dataset)
+        axis.set_xlabel("variance kept (%)")
+        axis.grid(alpha=0.3)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    axes[0][-1].legend(fontsize=8)
+    return figure
+
+
+def headline_figure(table: pd.DataFrame, headline: dict):
+    """Fig. 1 (top): accuracy with the top subspace of `headline['top']` of the variance
+    against the bottom subspace of `headline['bottom']`, per dataset."""
+    datasets = list(dict.fromkeys(table["dataset"]))
+    figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
+    width = 0.38
+    for offset, (side, colour) in enumerate((("top", "tab:red"), ("bottom", "tab:blue"))):
+        picked = table[(table["side"] == side) & np.isclose(table["fraction"], headline[side]) & ~table["augment"]]
+        means = picked.groupby("dataset")[["final_test_accuracy", "variance_fraction"]].mean().reindex(datasets)
+        bars = axis.bar(np.arange(len(datasets)) + (offset - 0.5) * width, 100 * means["final_test_accuracy"],
+                        width, color=colour, label=f"{side} {100 * headline[side]:.0f}% of variance")
+        axis.bar_label(bars, fmt="%.1f", fontsize=7)
+    axis.set_xticks(np.arange(len(datasets)), datasets)
+    axis.set_ylabel("test accuracy (%)")
+    axis.legend(fontsize=8)
+    axis.set_title("Paper (TinyImageNet): top 90% → 45%, bottom 20% → 55%", fontsize=9)
+    return figure

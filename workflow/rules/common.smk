@@ -21,6 +21,10 @@ wildcard_constraints:
     dataset="[A-Za-z0-9_]+",
     preprocessing="[A-Za-z0-9_]+",
     noise="[A-Za-z0-9_.]+",
+    side="top|bottom|top_dims|bottom_dims",
+    fraction="[0-9.]+",
+    augment="aug|noaug",
+    seed="[0-9]+",
 
 
 RESULTS = "results"
@@ -75,6 +79,37 @@ def spectrum_input(section):
         f"{spectrum_dir(wildcards.dataset, preprocessing)}/{name}"
         for name in SPECTRUM_FILES
     ]
+
+
+def subspace_runs():
+    """Every training run of the subspace experiment: (dataset, side, fraction, augment, seed)."""
+    grid = config["subspace"]
+    runs = []
+    for dataset in grid["datasets"]:
+        pairs = [(side, f) for side in grid["sides"] for f in grid["fractions"]]
+        pairs += [
+            ("top", grid["headline"]["top"]),
+            ("bottom", grid["headline"]["bottom"]),
+        ]
+        if grid["dimension_halves"]:
+            pairs += [("top_dims", 0.5), ("bottom_dims", 0.5)]
+        for side, fraction in dict.fromkeys(pairs):
+            for augment in grid["augment"]:
+                for seed in grid["seeds"]:
+                    runs.append(
+                        (
+                            dataset,
+                            side,
+                            f"{fraction:g}",
+                            "aug" if augment else "noaug",
+                            seed,
+                        )
+                    )
+    return runs
+
+
+def subspace_run_dir(dataset, side, fraction, augment, seed):
+    return f"{RESULTS}/subspace/{dataset}/{side}-{fraction}-{augment}-s{seed}"
 
 
 def all_spectrum_outputs():

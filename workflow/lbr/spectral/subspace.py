@@ -75,3 +75,28 @@ def pick_images(dataset, count: int, seed: int) -> tuple[np.ndarray, list[str]]:
     indices = np.sort(rng.choice(len(dataset.test_labels), size=min(count, len(dataset.test_labels)), replace=False))
     images = np.asarray(dataset.test_images[indices])
     return images, [dataset.class_names[int(label)] for label in dataset.test_labels[indices]]
+
+
+def dimension_subspace(eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float) -> VarianceSubspace:
+    """The authors' extra point: the top or bottom `fraction` of the dimensions (not of variance)."""
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(f"dimension fraction must be in (0, 1], got {fraction}")
+    count = max(1, round(fraction * len(eigenvalues)))
+    if side == "top_dims":
+        indices = np.arange(count)
+    elif side == "bottom_dims":
+        indices = np.arange(len(eigenvalues) - count, len(eigenvalues))
+    else:
+        raise ConfigError(f"dimension side must be 'top_dims' or 'bottom_dims', got {side!r}")
+    return VarianceSubspace(side, fraction, indices, float((eigenvalues[indices] / total_variance).sum()))
+
+
+SIDES = ("top", "bottom", "top_dims", "bottom_dims")
+
+
+def select_subspace(eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float) -> VarianceSubspace:
+    if side in ("top", "bottom"):
+        return variance_subspace(eigenvalues, total_variance, side, fraction)
+    if side in ("top_dims", "bottom_dims"):
+        return dimension_subspace(eigenvalues, total_variance, side, fraction)
+    raise ConfigError(f"unknown subspace side {side!r}; choose one of {SIDES}")

@@ -1,0 +1,1 @@
+"""Training loops: data resident on the device, batched on-device augmentation."""

@@ -1,0 +1,43 @@
+"""One run of the headline experiment: train on a projected dataset, test on the same projection."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from ..data.format import read_dataset
+from ..spectral.cache import read_spectrum
+from .classifier import TrainSettings, as_device_tensors, parameter_count, train_classifier
+from .projection import projected_splits
+from .runtime import training_device
+
+
+def run_subspace_training(dataset_dir: str, spectrum_dir: str, side: str, fraction: float, augment: bool, seed: int,
+                          training: dict, model: dict, device_name: str):
+    """Return (per-epoch metrics, summary dict, trained model)."""
+    device = training_device(device_name)
+    dataset = read_dataset(dataset_dir)
+    spectrum = read_spectrum(spectrum_dir)
+    splits, info = projected_splits(dataset, spectrum, side, fraction)
+    shape = tuple(spectrum.summary["image_shape"])
+    train_x, train_y = as_device_tensors(splits["train"], dataset.train_labels, shape, device)
+    test_x, test_y = as_device_tensors(splits["test"], dataset.test_labels, shape, device)
+    settings = replace(TrainSettings(**training, widths=tuple(model["widths"]),
+                                     width_multiplier=model["width_multiplier"]), augment=augment, seed=seed)
+    metrics, network = train_classifier(train_x, train_y, test_x, test_y, len(dataset.class_names), settings, device)
+    final = metrics.iloc[-1]
+    summary = {
+        **info,
+        "augment": augment,
+        "seed": seed,
+        "device": str(device),
+        "final_test_accuracy": float(final["test_accuracy"]),
+        "best_test_accuracy": float(metrics["test_accuracy"].max()),
+        "final_train_loss": float(final["train_loss"]),
+        "mean_images_per_second": float(metrics["images_per_second"].iloc[1:].mean()
+                                         if len(metrics) > 1 else final["images_per_second"]),
+        "parameters": parameter_count(network),
+        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(settings).items()},
+        "train_size": int(len(train_y)),
+        "test_size": int(len(test_y)),
+    }
+    return metrics, summary, network

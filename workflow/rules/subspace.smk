@@ -1,0 +1,82 @@
+# The headline experiment: ResNet9 trained and tested on images projected onto the
+# top or bottom variance subspace. One GPU job per run.
+
+SUBSPACE_RUN = subspace_run_dir(
+    "{dataset}", "{side}", "{fraction}", "{augment}", "{seed}"
+)
+
+
+rule subspace_train:
+    input:
+        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        spectrum=spectrum_input("subspace"),
+    output:
+        metrics=f"{SUBSPACE_RUN}/metrics.parquet",
+        summary=f"{SUBSPACE_RUN}/summary.json",
+    log:
+        log_path("subspace", "{dataset}-{side}-{fraction}-{augment}-s{seed}"),
+    benchmark:
+        benchmark_path("subspace", "{dataset}-{side}-{fraction}-{augment}-s{seed}")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 2
+    resources:
+        gpu=0 if config["device"] == "cpu" else 1,
+        mem_mb=16000,
+        runtime=120,
+    params:
+        dataset_dir=lambda w: dataset_dir(w.dataset),
+        spectrum_dir=lambda w: spectrum_dir(
+            w.dataset, config["subspace"]["preprocessing"]
+        ),
+        training=config["subspace"]["training"],
+        model=config["subspace"]["model"],
+        save_weights=config["subspace"]["save_weights"],
+        device=config["device"],
+        code=stage_version("subspace"),
+    script:
+        "../scripts/subspace_train.py"
+
+
+rule subspace_table:
+    input:
+        [f"{subspace_run_dir(*run)}/summary.json" for run in subspace_runs()],
+    output:
+        f"{RESULTS}/subspace/summary.parquet",
+    log:
+        log_path("subspace", "summary"),
+    benchmark:
+        benchmark_path("subspace", "summary")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        runs=subspace_runs(),
+        code=stage_version("subspace"),
+    script:
+        "../scripts/subspace_table.py"
+
+
+rule figure_subspace:
+    input:
+        f"{RESULTS}/subspace/summary.parquet",
+    output:
+        figure_outputs("fig4_subspace") + figure_outputs("fig1_headline"),
+    log:
+        log_path("figures", "fig4_subspace"),
+    benchmark:
+        benchmark_path("figures", "fig4_subspace")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        headline=config["subspace"]["headline"],
+        code=stage_version("figures"),
+    script:
+        "../scripts/plot_subspace.py"

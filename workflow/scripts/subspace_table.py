@@ -1,0 +1,20 @@
+"""Rule `subspace_table`: one row per training run."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+from lbr.atomic import save_parquet
+from lbr.logs import setup_rule_logging
+from lbr.train.summary import subspace_summary_table
+
+
+def main(smk) -> None:
+    setup_rule_logging(smk.log)
+    save_parquet(smk.output[0], subspace_summary_table(smk.input, smk.params.runs))
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)
