@@ -14,6 +14,7 @@ include: "workflow/rules/datasets.smk"
 include: "workflow/rules/spectrum.smk"
 include: "workflow/rules/closed_forms.smk"
 include: "workflow/rules/subspace.smk"
+include: "workflow/rules/autoencoders.smk"
 
 
 rule all:
@@ -25,3 +26,4 @@ rule all:
         figure_outputs("fig8_theorem1"),
         [figure_outputs(f"fig9_gallery_{d}") for d in DATASETS],
         figure_outputs("fig4_subspace"),
+        figure_outputs("fig3_dynamics"),

@@ -124,6 +124,22 @@ def test_subspace_training_stage(tiny_run):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 
 
+def test_autoencoder_stages(tiny_run):
+    import pandas as pd
+
+    results = tiny_run / "results"
+    dynamics = pd.read_parquet(results / "dynamics" / "all.parquet")
+    assert set(dynamics["band"]) == {0, 1, 2} and dynamics["step"].min() == 0
+    initial = dynamics[dynamics["step"] == 0]["relative_error"]
+    assert (initial > 0).all() and dynamics["relative_error"].notna().all()
+    summary = pd.read_parquet(results / "dynamics" / "summary.parquet")
+    assert len(summary) == 1 and len(summary["halving_steps"].iloc[0]) == 3
+    pairs = pd.read_parquet(results / "guidance" / "pairs.parquet")
+    assert len(pairs) == 1 and pairs["linear_probe_accuracy"].between(0, 1).all()
+    for name in ("fig3_dynamics", "fig5_guidance", "fig6_reconstructions"):
+        assert (results / "figures" / f"{name}.png").stat().st_size > 1000
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
     assert "Nothing to be done" in result.stdout + result.stderr

@@ -16,6 +16,7 @@ STAGE_VERSIONS = {
     "denoising": "1",
     "theorem1": "1",
     "subspace": "1",
+    "autoencoders": "1",
     "figures": "1",
 }
 

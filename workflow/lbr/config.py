@@ -45,14 +45,35 @@ def check_config(config: dict[str, Any]) -> None:
                 raise ConfigError(f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base")
         if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
             raise ConfigError(f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]")
-    unknown = [d for d in config["subspace"]["datasets"] if d not in datasets]
-    if unknown:
-        raise ConfigError(f"subspace.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})")
+    for section in ("subspace", "autoencoders"):
+        unknown = [d for d in config[section]["datasets"] if d not in datasets]
+        if unknown:
+            raise ConfigError(f"{section}.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})")
+    _check_autoencoder_sizes(config)
     defined = sorted(config["preprocessings"])
     references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
     references.update({f"{section}.preprocessing": [config[section]["preprocessing"]]
-                       for section in ("alignment", "theorem1", "denoising", "gallery", "subspace")})
+                       for section in ("alignment", "theorem1", "denoising", "gallery", "subspace", "autoencoders")})
     for key, names in references.items():
         unknown = [p for p in names if p not in config["preprocessings"]]
         if unknown:
             raise ConfigError(f"{key}: {unknown} not defined under 'preprocessings' (defined: {defined})")
+
+
+def _check_autoencoder_sizes(config: dict[str, Any]) -> None:
+    """Latent sizes and band edges against D, for datasets whose shape the config fixes
+    (for native shapes the training job checks the same at start)."""
+    section = config["autoencoders"]
+    edges = section["dynamics"]["band_edges"]
+    if any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ConfigError(f"autoencoders.dynamics.band_edges must increase strictly, got {edges}")
+    for name in section["datasets"]:
+        shape = config["datasets"][name].get("shape")
+        if not shape:
+            continue
+        dim = shape[0] * shape[1] * shape[2]
+        latents = [section["dynamics"]["latent"], *section["guidance"]["latents"]]
+        if max(latents) > dim:
+            raise ConfigError(f"autoencoders: latent size {max(latents)} is larger than D = {dim} of dataset {name!r}")
+        if edges[-1] > dim:
+            raise ConfigError(f"autoencoders.dynamics.band_edges: {edges[-1]} is beyond D = {dim} of dataset {name!r}")

@@ -183,3 +183,74 @@ def headline_figure(table: pd.DataFrame, headline: dict):
     axis.legend(fontsize=8)
     axis.set_title("Paper (TinyImageNet): top 90% → 45%, bottom 20% → 55%", fontsize=9)
     return figure
+
+
+def dynamics_figure(table: pd.DataFrame):
+    """Figs. 1 (bottom) and 3: reconstruction error per eigen-band over training steps,
+    top bands (dark) to bottom bands (light); one panel per dataset and architecture."""
+    panels = table[["dataset", "arch"]].drop_duplicates().values.tolist()
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3), squeeze=False, sharey=True)
+    for axis, (dataset, arch) in zip(axes[0], panels):
+        subset = table[(table["dataset"] == dataset) & (table["arch"] == arch)]
+        bands = sorted(subset["band"].unique())
+        colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(bands)))
+        for colour, band in zip(colours, bands):
+            curve = subset[(subset["band"] == band) & (subset["step"] > 0)]
+            label = f"k {curve['band_start'].iloc[0]}–{curve['band_stop'].iloc[0]}"
+            axis.plot(curve["step"], curve["relative_error"], color=colour, marker=".", label=label)
+        axis.set_xscale("log")
+        axis.set_title(f"{dataset}, {arch}", fontsize=9)
+        axis.set_xlabel("training step")
+        axis.grid(alpha=0.3)
+    axes[0][0].set_ylabel("relative error along eigen-directions")
+    axes[0][-1].legend(fontsize=7)
+    return figure
+
+
+def guidance_figure(table: pd.DataFrame):
+    """Fig. 5: probe accuracy against test reconstruction loss; each guided model is
+    linked to its unguided twin."""
+    datasets = list(dict.fromkeys(table["dataset"]))
+    figure, axes = plt.subplots(2, len(datasets), figsize=(3.8 * len(datasets), 6), squeeze=False)
+    for column, dataset in enumerate(datasets):
+        subset = table[table["dataset"] == dataset]
+        for row, probe in enumerate(("linear", "mlp")):
+            axis = axes[row][column]
+            metric = f"{probe}_probe_accuracy"
+            for (arch, latent), group in subset.groupby(["arch", "latent"]):
+                group = group.sort_values("guidance")
+                axis.plot(group["test_reconstruction_loss"], 100 * group[metric], color="grey", lw=0.8, zorder=1)
+                scatter = axis.scatter(group["test_reconstruction_loss"], 100 * group[metric], c=group["guidance"],
+                                       cmap="plasma", zorder=2, vmin=0, vmax=table["guidance"].max())
+                axis.annotate(f"{arch} k={latent}", (group["test_reconstruction_loss"].iloc[0],
+                                                     100 * group[metric].iloc[0]), fontsize=6)
+            axis.set_title(f"{dataset}: {probe} probe", fontsize=9)
+            axis.set_xlabel("test reconstruction loss (MSE)")
+            axis.set_ylabel("test accuracy (%)")
+            axis.grid(alpha=0.3)
+    figure.colorbar(scatter, ax=axes, label="guidance weight", shrink=0.6)
+    return figure
+
+
+def reconstruction_figure(panels):
+    """Fig. 6: test images, then their reconstructions by the unguided and the guided
+    model of a pair; each image scaled to [0, 1] for display."""
+    rows = []
+    for dataset, pair, originals, unguided, guided in panels:
+        rows.append((f"{dataset}\noriginal", originals))
+        rows.append((f"unguided\nrec {pair['test_reconstruction_loss_unguided']:.3f}, "
+                     f"probe {100 * pair['linear_probe_accuracy_unguided']:.0f}%", unguided.transpose(0, 2, 3, 1)))
+        rows.append((f"guided g={pair['guidance']:g}\nrec {pair['test_reconstruction_loss']:.3f}, "
+                     f"probe {100 * pair['linear_probe_accuracy']:.0f}%", guided.transpose(0, 2, 3, 1)))
+    count = len(rows[0][1])
+    figure, axes = plt.subplots(len(rows), count, figsize=(1.2 * count, 1.3 * len(rows)), squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for c in range(count):
+            image = np.asarray(images[c], dtype=np.float64)
+            low, high = image.min(), image.max()
+            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
+            axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
+            axes[r][c].set_xticks([])
+            axes[r][c].set_yticks([])
+        axes[r][0].set_ylabel(label, fontsize=6)
+    return figure

@@ -25,6 +25,9 @@ wildcard_constraints:
     fraction="[0-9.]+",
     augment="aug|noaug",
     seed="[0-9]+",
+    arch="mlp|conv|resnet",
+    latent="[0-9]+",
+    weight="[0-9.]+",
 
 
 RESULTS = "results"
@@ -110,6 +113,32 @@ def subspace_runs():
 
 def subspace_run_dir(dataset, side, fraction, augment, seed):
     return f"{RESULTS}/subspace/{dataset}/{side}-{fraction}-{augment}-s{seed}"
+
+
+AUTOENCODERS = config["autoencoders"]
+
+
+def dynamics_runs():
+    return [
+        (d, arch)
+        for d in AUTOENCODERS["datasets"]
+        for arch in AUTOENCODERS["dynamics"]["architectures"]
+    ]
+
+
+def guidance_runs():
+    grid = AUTOENCODERS["guidance"]
+    return [
+        (d, arch, latent, f"{weight:g}")
+        for d in AUTOENCODERS["datasets"]
+        for arch in grid["architectures"]
+        for latent in grid["latents"]
+        for weight in grid["weights"]
+    ]
+
+
+def guidance_stem(dataset, arch, latent, weight):
+    return f"{RESULTS}/guidance/{dataset}/{arch}-k{latent}-g{weight}"
 
 
 def all_spectrum_outputs():

@@ -39,6 +39,13 @@ class Preprocessing:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def apply(self, flat: np.ndarray, mean: np.ndarray, scale: float) -> np.ndarray:
+        """Preprocess rows of `flat` (N×D float64) with a spectrum's training mean and scale
+        (the jitter only regularizes Σ; it is not noise added to samples)."""
+        if self.per_image_std:
+            flat = per_image_standardize(torch.from_numpy(flat)).numpy()
+        return (flat - mean) / scale
+
 
 @dataclass
 class SpectralStatistics:

@@ -50,16 +50,12 @@ def gallery_rows(images: np.ndarray, spectrum, top_fraction: float, bottom_fract
     Projections are taken in the spectrum's preprocessed space (mean removed, scaled),
     then reshaped to H×W×C for display.
     """
-    from .statistics import flatten_channel_first, per_image_standardize
-
-    import torch
+    from .statistics import Preprocessing, flatten_channel_first
 
     summary, stats, eigen = spectrum.summary, spectrum.statistics, spectrum.eigen
     height, width, channels = summary["image_shape"]
     flat = flatten_channel_first(np.asarray(images)).astype(np.float64)
-    if summary["preprocessing"]["per_image_std"]:
-        flat = per_image_standardize(torch.from_numpy(flat)).numpy()
-    flat = (flat - stats.mean) / stats.scale
+    flat = Preprocessing(**summary["preprocessing"]).apply(flat, stats.mean, stats.scale)
     rows = {"original": np.asarray(images)}
     for side, fraction in (("top", top_fraction), ("bottom", bottom_fraction)):
         subspace = variance_subspace(eigen.eigenvalues, summary["total_variance"], side, fraction)

@@ -9,8 +9,6 @@ bf16 autocast and fused AdamW on GPU, channels-last, optional torch.compile.
 from __future__ import annotations
 
 import logging
-import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,16 +16,12 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..errors import ConfigError, PipelineError
+from ..errors import ConfigError
 from ..models.resnet9 import AUTHORS_WIDTHS, ResNet9
-from .device_data import crop_padding, random_crop_flip
+from .loop import LoopSettings, TrainingError, train_loop  # noqa: F401 (TrainingError re-exported)
 from .runtime import autocast, seed_everything
 
 log = logging.getLogger("lbr.train")
-
-
-class TrainingError(PipelineError):
-    """Training diverged or ran out of memory; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -80,48 +74,21 @@ def train_classifier(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch
     generator = seed_everything(settings.seed, device)
     model = ResNet9(train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier).to(device)
     model = model.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay,
-                                  fused=device.type == "cuda")
-    steps_per_epoch = math.ceil(len(train_y) / settings.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=settings.learning_rate,
-                                                   total_steps=settings.epochs * steps_per_epoch)
-    step_model = torch.compile(model) if settings.compile else model
-    padding = crop_padding(train_x.shape[2])
     rows = []
-    try:
-        for epoch in range(1, settings.epochs + 1):
-            started = time.perf_counter()
-            order = torch.randperm(len(train_y), generator=generator, device=device)
-            running = torch.zeros((), device=device)
-            for step in range(steps_per_epoch):
-                index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-                x, y = train_x[index], train_y[index]
-                if settings.augment:
-                    x = random_crop_flip(x, padding, generator)
-                with autocast(device):
-                    loss = _loss(step_model(x.contiguous(memory_format=torch.channels_last)), y,
-                                 settings.loss, num_classes)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-                running += loss.detach() * len(y)
-            train_loss = running.item() / len(train_y)  # one device sync per epoch
-            if not math.isfinite(train_loss):
-                raise TrainingError(f"training loss became {train_loss} in epoch {epoch}: the run diverged. "
-                                    f"Lower learning_rate (now {settings.learning_rate}) or check the inputs.")
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            seconds = time.perf_counter() - started
-            test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, device)
-            rows.append({"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": accuracy,
-                         "epoch_seconds": seconds, "images_per_second": len(train_y) / seconds})
-            log.info("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.0f images/s",
-                     epoch, train_loss, test_loss, accuracy, len(train_y) / seconds)
-    except torch.cuda.OutOfMemoryError as error:
-        raise TrainingError(f"CUDA ran out of memory at batch size {settings.batch_size}: lower "
-                            f"subspace.training.batch_size (e.g. to {settings.batch_size // 2}) or "
-                            f"width_multiplier") from error
+
+    def batch_loss(network, x, y):
+        return _loss(network(x), y, settings.loss, num_classes)
+
+    def on_epoch(epoch, train_loss, seconds):
+        test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, device)
+        rows.append({"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": accuracy,
+                     "epoch_seconds": seconds, "images_per_second": len(train_y) / seconds})
+        log.info("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.0f images/s",
+                 epoch, train_loss, test_loss, accuracy, len(train_y) / seconds)
+
+    loop = LoopSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay,
+                        settings.augment, settings.compile)
+    train_loop(model, batch_loss, train_x, train_y, loop, device, generator, on_epoch=on_epoch)
     return pd.DataFrame(rows), model
 
 

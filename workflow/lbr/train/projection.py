@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..spectral.statistics import flatten_channel_first, per_image_standardize
+from ..spectral.statistics import Preprocessing, flatten_channel_first, per_image_standardize
 from ..spectral.subspace import project, select_subspace
 
 
@@ -28,6 +28,7 @@ def projected_splits(dataset, spectrum, side: str, fraction: float, chunk: int =
         raise ConfigError("subspace training needs a spectrum with the classification preprocessing "
                           "(per_image_std: true, center: true, global_std: false)")
     eigen = spectrum.eigen
+    preprocess = Preprocessing(**prep)
     subspace = select_subspace(eigen.eigenvalues, spectrum.summary["total_variance"], side, fraction)
     splits = {}
     for split in ("train", "test"):
@@ -35,7 +36,7 @@ def projected_splits(dataset, spectrum, side: str, fraction: float, chunk: int =
         out = np.empty((len(images), eigen.eigenvectors.shape[0]), dtype=np.float32)
         for start in range(0, len(images), chunk):
             flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(np.float64)
-            flat = _per_image_std(flat) - spectrum.statistics.mean
+            flat = preprocess.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
             out[start : start + chunk] = _per_image_std(project(flat, eigen.eigenvectors, subspace))
         splits[split] = out
     splits["train_mean"] = splits["train"].mean(axis=0)
@@ -44,3 +45,14 @@ def projected_splits(dataset, spectrum, side: str, fraction: float, chunk: int =
     info = {"side": side, "target_fraction": fraction, "dimensions": subspace.dimensions,
             "variance_fraction": subspace.kept_fraction, "rank": eigen.rank}
     return splits, info
+
+
+def preprocessed_split(dataset, spectrum, split: str, chunk: int = 8192) -> np.ndarray:
+    """A split's images under the spectrum's preprocessing, float32 N×D (channel-first)."""
+    prep = Preprocessing(**spectrum.summary["preprocessing"])
+    images = dataset.split(split)[0]
+    out = np.empty((len(images), spectrum.eigen.eigenvectors.shape[0]), dtype=np.float32)
+    for start in range(0, len(images), chunk):
+        flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(np.float64)
+        out[start : start + chunk] = prep.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
+    return out
