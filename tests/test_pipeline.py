@@ -140,6 +140,76 @@ def test_autoencoder_stages(tiny_run):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 
 
+def test_reproduction_report(tiny_run):
+    import pandas as pd
+
+    text = (tiny_run / "results" / "report.md").read_text()
+    assert text.startswith("# Reproduction report")
+    table = pd.read_parquet(tiny_run / "results" / "reproduction.parquet")
+    corollary = table[table["claim"].str.startswith("Corollary 3.1")]
+    assert corollary["verdict"].tolist() == ["holds"]
+    assert {"R1", "R2", "R3"} <= {claim.split(":")[0].split(" ")[0] for claim in table["claim"]}
+
+
+def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):
+    report = tiny_run / "report.html"
+    snakemake("--cores", "1", "--configfile", str(TINY), "--directory", str(tiny_run), "--report", str(report))
+    html = report.read_text(errors="replace")
+    assert report.stat().st_size > 50_000
+    for text in ("Reproduction", "fig7_denoising.png", "fig4_subspace.png", "Corollary 3.1"):
+        assert text in html
+
+
+def test_archive_of_the_run_verifies(tiny_run):
+    from lbr.archive import verify_archive
+
+    snakemake("--cores", "1", "--configfile", str(TINY), "--directory", str(tiny_run), "results/archive/run.tar.gz")
+    archive = tiny_run / "results" / "archive" / "run.tar.gz"
+    assert verify_archive(archive) == []
+    result = subprocess.run([sys.executable, "-m", "lbr.archive", "verify", str(archive)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0 and "archive OK" in result.stdout
+
+
+def _planned_jobs(workdir, config_path, *extra) -> dict[str, int]:
+    """{rule: job count} that a dry run would execute."""
+    result = snakemake("-n", "--cores", "2", "--configfile", str(config_path), "--directory", str(workdir), *extra)
+    text = result.stdout + result.stderr
+    if "Nothing to be done" in text:
+        return {}
+    table = text.split("Job stats:")[1].split("total")[0].splitlines()[3:]
+    return {line.split()[0]: int(line.split()[1]) for line in table if line.strip()}
+
+
+def _changed_config(tmp_path, change) -> str:
+    config = yaml.safe_load(TINY.read_text())
+    change(config)
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_changing_a_training_setting_reruns_training_only(tiny_run, tmp_path):
+    path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=3))
+    jobs = _planned_jobs(tiny_run, path)
+    assert jobs.get("subspace_train") == 8 and "dataset" not in jobs and "spectrum" not in jobs
+    assert set(jobs) <= {"subspace_train", "subspace_table", "figure_subspace", "reproduction_report", "all"}
+
+
+def test_adding_a_noise_ratio_runs_only_the_new_jobs(tiny_run, tmp_path):
+    path = _changed_config(tmp_path, lambda c: c["denoising"]["noises"]["masking"]["ratios"].append(0.75))
+    jobs = _planned_jobs(tiny_run, path)
+    assert jobs.get("denoising") == 2  # one new setting × two datasets
+    assert set(jobs) <= {"denoising", "denoising_table", "figure_denoising", "reproduction_report", "all"}
+
+
+def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tmp_path):
+    path = _changed_config(tmp_path, lambda c: c["datasets"]["digits_photo"].update(min_crop=40))
+    jobs = _planned_jobs(tiny_run, path)
+    assert jobs.get("dataset") == 1 and jobs.get("spectrum") == 2  # digits_photo only, both preprocessings
+    assert jobs.get("subspace_train") == 4  # the 4 digits_photo runs, none of digits'
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
     assert "Nothing to be done" in result.stdout + result.stderr

@@ -18,6 +18,7 @@ STAGE_VERSIONS = {
     "subspace": "1",
     "autoencoders": "1",
     "figures": "1",
+    "report": "1",
 }
 
 

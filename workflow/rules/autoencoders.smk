@@ -97,9 +97,9 @@ rule figure_autoencoders:
         ],
         datasets=[f"{RESULTS}/datasets/{d}/meta.json" for d in AUTOENCODERS["datasets"]],
     output:
-        figure_outputs("fig3_dynamics")
-        + figure_outputs("fig5_guidance")
-        + figure_outputs("fig6_reconstructions"),
+        figure_outputs("fig3_dynamics", report_item=True)
+        + figure_outputs("fig5_guidance", report_item=True)
+        + figure_outputs("fig6_reconstructions", report_item=True),
     log:
         log_path("figures", "autoencoders"),
     benchmark:

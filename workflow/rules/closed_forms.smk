@@ -13,7 +13,7 @@ rule alignment:
         benchmark_path("alignment", "{dataset}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
@@ -37,7 +37,7 @@ rule denoising:
         benchmark_path("denoising", "{dataset}-{noise}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=6000,
         runtime=60,
@@ -105,7 +105,7 @@ rule theorem1_interpolation:
         benchmark_path("theory", "interpolation-{dataset}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
@@ -123,7 +123,7 @@ rule figure_alignment:
     input:
         [f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
     output:
-        figure_outputs("fig2_alignment"),
+        figure_outputs("fig2_alignment", report_item=True),
     log:
         log_path("figures", "fig2_alignment"),
     benchmark:
@@ -146,7 +146,8 @@ rule figure_denoising:
         table=f"{RESULTS}/denoising/all.parquet",
         screen=f"{RESULTS}/denoising/screen.parquet",
     output:
-        figure_outputs("fig7_denoising") + figure_outputs("denoising_screen"),
+        figure_outputs("fig7_denoising", report_item=True)
+        + figure_outputs("denoising_screen", report_item=True),
     log:
         log_path("figures", "fig7_denoising"),
     benchmark:
@@ -169,7 +170,8 @@ rule figure_theorem1:
         adam=f"{RESULTS}/theory/theorem1_adam.parquet",
         interpolation=[f"{RESULTS}/theory/interpolation/{d}.parquet" for d in DATASETS],
     output:
-        figure_outputs("fig8_theorem1") + figure_outputs("theorem1_interpolation"),
+        figure_outputs("fig8_theorem1", report_item=True)
+        + figure_outputs("theorem1_interpolation", report_item=True),
     log:
         log_path("figures", "fig8_theorem1"),
     benchmark:
@@ -192,7 +194,7 @@ rule figure_gallery:
         dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
         spectrum=spectrum_input("gallery"),
     output:
-        figure_outputs("fig9_gallery_{dataset}"),
+        figure_outputs("fig9_gallery_{dataset}", report_item=True),
     log:
         log_path("figures", "fig9_gallery_{dataset}"),
     benchmark:

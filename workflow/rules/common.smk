@@ -71,8 +71,33 @@ DATASETS = list(config["datasets"])
 FIGURES = f"{RESULTS}/figures"
 
 
-def figure_outputs(name):
-    return [f"{FIGURES}/{name}.png", f"{FIGURES}/{name}.pdf"]
+REPORT_CATEGORY = {
+    "fig2_alignment": "Alignment",
+    "fig7_denoising": "Denoising",
+    "denoising_screen": "Denoising",
+    "fig8_theorem1": "Theorem 1",
+    "theorem1_interpolation": "Theorem 1",
+    "fig9_gallery": "Subspaces",
+    "fig4_subspace": "Subspaces",
+    "fig1_headline": "Subspaces",
+    "fig3_dynamics": "Autoencoders",
+    "fig5_guidance": "Autoencoders",
+    "fig6_reconstructions": "Autoencoders",
+}
+
+
+def figure_outputs(name, report_item=False):
+    """PNG and PDF paths of a figure; as rule outputs (report_item=True) the PNG goes
+    into `snakemake --report` with its caption from workflow/report/."""
+    png, pdf = f"{FIGURES}/{name}.png", f"{FIGURES}/{name}.pdf"
+    if report_item:
+        stem = name.split("_{")[0]
+        png = report(
+            png,
+            caption=f"../report/{stem}.rst",
+            category=REPORT_CATEGORY[stem],
+        )
+    return [png, pdf]
 
 
 def spectrum_input(section):

@@ -64,7 +64,8 @@ rule figure_subspace:
     input:
         f"{RESULTS}/subspace/summary.parquet",
     output:
-        figure_outputs("fig4_subspace") + figure_outputs("fig1_headline"),
+        figure_outputs("fig4_subspace", report_item=True)
+        + figure_outputs("fig1_headline", report_item=True),
     log:
         log_path("figures", "fig4_subspace"),
     benchmark:

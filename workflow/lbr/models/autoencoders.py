@@ -33,8 +33,9 @@ class Autoencoder(nn.Module):
         return out, self.head(code)
 
 
-def _mlp(shape, latent, hidden, num_classes) -> Autoencoder:
+def _mlp(shape, latent, width, num_classes) -> Autoencoder:
     dim = shape[0] * shape[1] * shape[2]
+    hidden = 32 * width  # comparable capacity to the convolutional models of the same width
     encoder = nn.Sequential(nn.Flatten(), nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                             nn.Linear(hidden, latent))
     decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
@@ -95,7 +96,7 @@ ARCHITECTURES = {"mlp": _mlp, "conv": _conv, "resnet": _resnet}
 
 
 def build_autoencoder(arch: str, shape, latent: int, width: int, num_classes: int) -> Autoencoder:
-    """shape is (C, H, W); width is the hidden size (MLP) or the first channel count."""
+    """shape is (C, H, W); width is the first channel count (the MLP's hidden layers have 32×width units)."""
     if arch not in ARCHITECTURES:
         raise ConfigError(f"unknown autoencoder {arch!r}; choose one of {sorted(ARCHITECTURES)}")
     dim = shape[0] * shape[1] * shape[2]

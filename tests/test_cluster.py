@@ -1,0 +1,87 @@
+"""The tiny pipeline on a real one-node SLURM cluster (Debian's slurm-wlm and munge).
+
+The cluster is started by tests/cluster/slurm.sh with one GPU declared as a generic
+resource, so GPU-tagged training jobs are scheduled through it; the daemons are
+stopped by their PIDs afterwards. CI installs the packages; elsewhere the test skips.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO
+
+TINY = REPO / "tests" / "configs" / "tiny.yaml"
+SCRIPT = REPO / "tests" / "cluster" / "slurm.sh"
+HEAVY_RULES = ("dataset", "spectrum", "alignment", "denoising", "denoising_table", "theorem1_interpolation",
+               "subspace_train", "dynamics", "guidance")
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(os.geteuid() != 0 or not all(shutil.which(t) for t in ("slurmctld", "slurmd", "munged")),
+                       reason="needs root and 'apt-get install slurm-wlm munge' (CI installs them)"),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    state = tmp_path_factory.mktemp("slurm")
+    subprocess.run(["bash", str(SCRIPT), "start", str(state)], check=True, timeout=120)
+    try:
+        yield {**os.environ, "SLURM_CONF": str(state / "slurm.conf")}, state
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop", str(state)], check=False, timeout=60)
+
+
+def _on_slurm(env, workdir, *extra, timeout_s=1800):
+    # Requests sized to the one test node; device auto tags training jobs gpu=1.
+    small = [f"{rule}:mem_mb=1500" for rule in HEAVY_RULES]
+    command = ["timeout", "-k", "20", str(timeout_s), sys.executable, "-m", "snakemake", *extra,
+               "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--executor", "slurm", "--jobs", "4", "--max-threads", "2", "--config", "device=auto",
+               "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1", "--show-failed-logs",
+               "--default-resources", "mem_mb=1000", "runtime=30", "--set-resources", *small]
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+
+
+def test_tiny_pipeline_runs_as_slurm_jobs_and_matches_a_local_run(cluster, tmp_path):
+    env, state = cluster
+    remote, local = tmp_path / "slurm", tmp_path / "local"
+    remote.mkdir()
+    local.mkdir()
+    result = _on_slurm(env, remote, "--configfile", str(TINY))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    submitted = output.count("has been submitted with SLURM jobid")
+    local_rules = output.count("localrule ")
+    # Every job but the default target ran through sbatch, and slurmctld allocated each.
+    jobs = output.split("Job stats:")[1].split("total")[1].split()[0]
+    assert submitted == int(jobs) - local_rules > 10
+    assert (state / "slurmctld.log").read_text().count("Allocate JobId") >= submitted
+    local_run = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+                                "--configfile", str(TINY), "--directory", str(local), "--cores", "2",
+                                "--config", "device=auto"], capture_output=True, text=True, timeout=1800)
+    assert local_run.returncode == 0, local_run.stderr[-3000:]
+    for table in ("alignment/digits_photo.parquet", "denoising/all.parquet", "subspace/summary.parquet",
+                  "guidance/summary.parquet"):
+        a, b = (pd.read_parquet(d / "results" / table) for d in (remote, local))
+        pd.testing.assert_frame_equal(a.drop(columns=["device"], errors="ignore"),
+                                      b.drop(columns=["device"], errors="ignore"))
+
+
+def test_a_failing_job_fails_the_run_and_shows_its_log(cluster, tmp_path):
+    env, _ = cluster
+    config = yaml.safe_load(TINY.read_text())
+    config["autoencoders"]["guidance"]["latents"] = [100]  # digits are 8×8: D = 64
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    target = "results/guidance/digits/conv-k100-g0.json"
+    result = _on_slurm(env, tmp_path, target, "--configfile", str(bad), timeout_s=600)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "latent size 100 must be in 1..D = 64" in output
