@@ -56,7 +56,6 @@ rule archive:
         mem_mb=2000,
         runtime=30,
     params:
-        root=RESULTS,
         config=config,
         code_dir=workflow.basedir,
     script:

@@ -1,7 +1,13 @@
 """Run archives: the manifest lists every artifact and verify catches any change."""
 
 import json
+import shutil
+import subprocess
+import sys
 import tarfile
+
+import pytest
+from conftest import REPO
 
 from lbr.archive import main, verify_archive, write_archive
 
@@ -53,3 +59,16 @@ def test_manifest_is_json_inside_the_archive(tmp_path):
     archive, manifest = _run(tmp_path)
     with tarfile.open(archive) as bundle:
         assert json.load(bundle.extractfile("manifest.json"))["files"] == manifest["files"]
+
+
+@pytest.mark.skipif(shutil.which("conda") is None or shutil.which("git") is None,
+                    reason="snakemake --archive packs the conda environments: it needs conda (and git)")
+def test_snakemake_archive_packs_code_config_and_envs(tmp_path):
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(checkout)], check=True)
+    archive = tmp_path / "workflow.tar.gz"
+    subprocess.run([sys.executable, "-m", "snakemake", "--archive", str(archive), "--cores", "1"], cwd=checkout,
+                   check=True, capture_output=True, timeout=1800)
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+    assert {"Snakefile", "config.yaml", "envs/lbr.yaml", "workflow/lbr/__init__.py"} <= names

@@ -1,7 +1,12 @@
 """The real pipeline through Snakemake's command line: dry run, lint, format, end to end."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,6 +213,55 @@ def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tm
     jobs = _planned_jobs(tiny_run, path)
     assert jobs.get("dataset") == 1 and jobs.get("spectrum") == 2  # digits_photo only, both preprocessings
     assert jobs.get("subspace_train") == 4  # the 4 digits_photo runs, none of digits'
+
+
+def test_reordering_config_keys_runs_nothing(tiny_run, tmp_path):
+    def reversed_keys(value):
+        return {k: reversed_keys(value[k]) for k in reversed(value)} if isinstance(value, dict) else value
+
+    path = tmp_path / "reordered.yaml"
+    path.write_text(yaml.safe_dump(reversed_keys(yaml.safe_load(TINY.read_text())), sort_keys=False))
+    assert _planned_jobs(tiny_run, path) == {}
+
+
+KILLED_RUN = "results/subspace/digits/top-0.5-aug-s0"
+
+
+def _run_until_killed(workdir, config_path, log: Path, marker: str) -> None:
+    """Start the pipeline towards KILLED_RUN and SIGKILL Snakemake and its job (the
+    whole process group, no chance to clean up) once `marker` appears in the job's log."""
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "1",
+               "--configfile", str(config_path), "--directory", str(workdir), f"{KILLED_RUN}/summary.json"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while not (log.exists() and marker in log.read_text()):
+            assert process.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, f"{marker!r} never appeared in {log}"
+            time.sleep(0.05)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
+    path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=6))
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    _run_until_killed(killed, path, killed / "results/logs/subspace/digits-top-0.5-aug-s0.log", "epoch 1:")
+
+    run_dir = killed / KILLED_RUN
+    leftovers = sorted(p.name for p in run_dir.iterdir()) if run_dir.exists() else []
+    assert all(name.startswith(".") and name.endswith(".tmp") for name in leftovers), leftovers
+    # A hard kill leaves Snakemake's lock behind: the documented recovery is --unlock.
+    snakemake("--unlock", "--configfile", str(path), "--directory", str(killed))
+    for workdir in (killed, clean):
+        snakemake("--cores", "1", "--configfile", str(path), "--directory", str(workdir), f"{KILLED_RUN}/summary.json")
+    import pandas as pd
+
+    columns = ["train_loss", "test_loss", "test_accuracy"]
+    redone, uninterrupted = (pd.read_parquet(d / KILLED_RUN / "metrics.parquet")[columns] for d in (killed, clean))
+    assert len(redone) == 6 and redone.equals(uninterrupted)
 
 
 def test_second_run_has_nothing_to_do(tiny_run):

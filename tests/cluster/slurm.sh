@@ -83,11 +83,18 @@ echo "NodeName=$host Name=gpu File=/dev/null" > "$state/gres.conf"
 
 export SLURM_CONF="$state/slurm.conf"
 # srun inside batch jobs ignores SLURM_CONF and reads /etc/slurm: link the test configs
-# there unless the machine has its own (then refuse rather than overwrite).
+# there unless the machine has its own (then refuse rather than overwrite). A link left by
+# an earlier test cluster that was killed before its stop (dangling, or to a lbrtest
+# config) is ours to replace.
+ours() {
+  [ -L "$1" ] && { [ ! -e "$1" ] || grep -q '^ClusterName=lbrtest$' "$(dirname "$(readlink "$1")")/slurm.conf" 2>/dev/null; }
+}
 mkdir -p /etc/slurm
 for name in slurm.conf gres.conf; do
-  if [ -e "/etc/slurm/$name" ] && [ "$(readlink "/etc/slurm/$name")" != "$state/$name" ]; then
-    echo "/etc/slurm/$name exists: this machine has its own SLURM; not starting a test cluster" >&2; exit 4
+  if [ -e "/etc/slurm/$name" ] || [ -L "/etc/slurm/$name" ]; then
+    if ! ours "/etc/slurm/$name"; then
+      echo "/etc/slurm/$name exists: this machine has its own SLURM; not starting a test cluster" >&2; exit 4
+    fi
   fi
   ln -sfn "$state/$name" "/etc/slurm/$name"
 done

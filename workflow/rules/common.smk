@@ -17,6 +17,21 @@ except ConfigError as error:
     raise WorkflowError(str(error))
 
 
+def _sorted_keys(value):
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
+# Snakemake detects changed params by their printed form, so a config whose keys were
+# merely reordered (another editor, yaml.safe_dump) would rerun everything: one order.
+_canonical = _sorted_keys(dict(config))
+config.clear()
+config.update(_canonical)
+
+
 wildcard_constraints:
     dataset="[A-Za-z0-9_]+",
     preprocessing="[A-Za-z0-9_]+",

@@ -100,4 +100,5 @@ def as_device_tensors(images: np.ndarray, labels: np.ndarray, shape: tuple[int, 
     """N×D float (channel-first flattening) → N×C×H×W float32 on `device`, labels int64."""
     height, width, channels = shape
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).reshape(-1, channels, height, width)
-    return x.to(device), torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device)
+    # torch.tensor copies: labels may be a read-only memory map.
+    return x.to(device), torch.tensor(np.asarray(labels), dtype=torch.int64, device=device)
