@@ -73,8 +73,9 @@ def test_tiny_pipeline_runs_as_slurm_jobs_and_matches_a_local_run(cluster, tmp_p
     for table in ("alignment/digits_photo.parquet", "denoising/all.parquet", "subspace/summary.parquet",
                   "guidance/summary.parquet"):
         a, b = (pd.read_parquet(d / "results" / table) for d in (remote, local))
-        pd.testing.assert_frame_equal(a.drop(columns=["device"], errors="ignore"),
-                                      b.drop(columns=["device"], errors="ignore"))
+        # Where and how fast a job ran may differ; what it computed may not.
+        machine = ["device", "images_per_second"]
+        pd.testing.assert_frame_equal(a.drop(columns=machine, errors="ignore"), b.drop(columns=machine, errors="ignore"))
 
 
 def test_a_failing_job_fails_the_run_and_shows_its_log(cluster, tmp_path):
