@@ -17,7 +17,7 @@ STAGE_VERSIONS = {
     "theorem1": "1",
     "subspace": "1",
     "autoencoders": "1",
-    "figures": "1",
+    "figures": "2",
     "report": "1",
 }
 

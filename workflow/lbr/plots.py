@@ -211,7 +211,7 @@ def guidance_figure(table: pd.DataFrame):
     """Fig. 5: probe accuracy against test reconstruction loss; each guided model is
     linked to its unguided twin."""
     datasets = list(dict.fromkeys(table["dataset"]))
-    figure, axes = plt.subplots(2, len(datasets), figsize=(3.8 * len(datasets), 6), squeeze=False)
+    figure, axes = plt.subplots(2, len(datasets), figsize=(3.8 * len(datasets), 6), squeeze=False, layout="constrained")
     for column, dataset in enumerate(datasets):
         subset = table[table["dataset"] == dataset]
         for row, probe in enumerate(("linear", "mlp")):
