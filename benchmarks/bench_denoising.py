@@ -16,6 +16,7 @@ Needs Debian's dataset-fashion-mnist.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
@@ -72,7 +74,10 @@ def direct_curve(x: np.ndarray, y: np.ndarray, noise) -> np.ndarray:
 _STATE = {}
 
 
-def _init(eigenvalues, eigenvectors, covariance, class_sums, class_counts, n):
+def _init(blas_threads, eigenvalues, eigenvectors, covariance, class_sums, class_counts, n):
+    # Each worker gets its share of the cores: W processes × all-core BLAS oversubscribe
+    # them (measured here: 1.41 s per setting instead of 0.58 s with 2 workers on 2 cores).
+    _STATE["limits"] = threadpool_limits(blas_threads)
     _STATE.update(ev=eigenvalues, u=eigenvectors, sigma=covariance, m=class_sums, counts=class_counts, n=n)
 
 
@@ -96,7 +101,7 @@ def main() -> None:
     eigen = eigendecompose(stats.covariance, rtol=1e-12)
     setup = time.perf_counter() - start
     start = time.perf_counter()
-    init = (eigen.eigenvalues, eigen.eigenvectors, stats.covariance, stats.class_sums, stats.class_counts, len(labels))
+    init = (max(1, (os.cpu_count() or 1) // args.workers), eigen.eigenvalues, eigen.eigenvectors, stats.covariance, stats.class_sums, stats.class_counts, len(labels))
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=init) as pool:
         fast = list(pool.map(pipeline_curve, grid))
     pipeline_s = time.perf_counter() - start
