@@ -96,6 +96,8 @@ def test_closed_form_stages(tiny_run):
     screen = pd.read_parquet(results / "denoising" / "screen.parquet")
     assert set(screen["noise"]) == {"masking_p2_r0", "masking_p2_r0.5", "channelmasking_p2_r0.5", "gaussian_s1",
                                     "smoothgaussian_s1_l2"}
+    families = dict(zip(screen["noise"], screen["family"]))
+    assert families["channelmasking_p2_r0.5"] == "channel_masking" and families["masking_p2_r0.5"] == "masking"
     gaussian = screen[screen["family"] == "gaussian"]
     assert (gaussian["max_abs_change"] < 1e-8).all() and (gaussian["max_subspace_shift"] < 1e-8).all()
     masked = screen[screen["noise"] == "masking_p2_r0.5"]

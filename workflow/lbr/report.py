@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .spectral.alignment import alignment_at
+from .train.autoencoder import R3_RECONSTRUCTION_TOLERANCE
+
 
 def _row(claim: str, paper: str, ours: str, holds: bool | None, figure: str) -> dict:
     verdict = "n/a" if holds is None else ("holds" if holds else "does not hold")
@@ -13,7 +16,7 @@ def _row(claim: str, paper: str, ours: str, holds: bool | None, figure: str) -> 
 
 
 def alignment_claim(alignment: dict[str, pd.DataFrame], k: int = 32) -> dict:
-    values = {name: float(t["alignment_appendix"].iloc[min(k, len(t)) - 1]) for name, t in alignment.items()}
+    values = {name: alignment_at(t, k) for name, t in alignment.items()}
     ours = ", ".join(f"{n}: {v:.3f}" for n, v in values.items())
     spread = max(values.values()) - min(values.values()) if len(values) > 1 else 0.0
     return _row("R1: reconstruction and perception are misaligned, more so on realistic images",
@@ -34,7 +37,7 @@ def masking_claim(screen: pd.DataFrame, alignment: dict[str, pd.DataFrame], k: i
     if masking.empty or len(alignment) < 2:
         return _row("Masking helps poorly aligned datasets", "Fig. 7", "needs masking and two datasets", None,
                     "fig7_denoising")
-    level = {n: float(t["alignment_appendix"].iloc[min(k, len(t)) - 1]) for n, t in alignment.items()}
+    level = {n: alignment_at(t, k) for n, t in alignment.items()}
     worst_aligned, best_aligned = min(level, key=level.get), max(level, key=level.get)
     gain = masking.groupby("dataset")["best_relative_change_percent"].max()
     ours = f"best Δ alignment with masking: {worst_aligned} {gain[worst_aligned]:+.1f}%, {best_aligned} {gain[best_aligned]:+.1f}%"
@@ -81,7 +84,7 @@ def dynamics_claim(summary: pd.DataFrame) -> dict:
 def guidance_claim(pairs: pd.DataFrame) -> dict:
     if pairs.empty:
         return _row("R3", "Figs. 5, 6", "no pairs", None, "fig5_guidance")
-    close = pairs[pairs["reconstruction_gap"].abs() <= 0.05]
+    close = pairs[pairs["reconstruction_gap"].abs() <= R3_RECONSTRUCTION_TOLERANCE]
     pool = close if len(close) else pairs
     best = pool.loc[pool["linear_probe_gain"].abs().idxmax()]
     ours = (f"best pair {best['dataset']} {best['arch']} k={best['latent']} g={best['guidance']:g}: reconstruction "

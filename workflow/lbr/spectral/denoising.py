@@ -94,11 +94,9 @@ def spectrum_denoising(spectrum, noise: Noise) -> pd.DataFrame:
                                 stats.class_counts, spectrum.summary["num_samples"], noise,
                                 ImageGeometry(height, width, channels))
     table.insert(0, "noise", noise.name)
-    table.insert(1, "family", noise.family)
+    table.insert(1, "family", noise.kind)
     for field in ("patch", "ratio", "sigma", "length"):
         table[field] = getattr(noise, field, np.nan)
-    if getattr(noise, "shared_channels", True) is False:
-        table["family"] = "channel_masking"
     return table
 
 

@@ -58,6 +58,11 @@ class Noise:
         """Raise ConfigError if the noise does not fit images of this geometry."""
 
     @property
+    def kind(self) -> str:
+        """The family as tables and figures group it (a variant may name itself)."""
+        return self.family
+
+    @property
     def name(self) -> str:
         raise NotImplementedError
 
@@ -87,6 +92,10 @@ class Masking(Noise):
     @property
     def mean_scale(self) -> float:
         return 1.0 - self.ratio
+
+    @property
+    def kind(self) -> str:
+        return "masking" if self.shared_channels else "channel_masking"
 
     @property
     def name(self) -> str:
