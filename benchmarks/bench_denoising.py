@@ -4,7 +4,9 @@
 
 In the same run, on the same preprocessed data (standardized, no jitter):
   pipeline: lbr's N-independent solver (Σ, M from one pass; one r×r graded generalized
-            eigenproblem per setting, Jacobi SVD), settings spread over W processes;
+            eigenproblem per setting: standard eigh, then one-sided Jacobi), timed as the
+            `denoising` rule runs it (whole table: curves, change, subspace shift),
+            settings spread over W processes, each with its share of the BLAS threads;
   direct:   the authors' algorithm as MATH.md describes it: per setting recompute Σ
             from the N×D data, build the patch mask with a Python loop, solve the
             generalized eigenproblem in pixel space, form the N×D representation,
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
 from lbr.data.local import load_idx_directory  # noqa: E402
 from lbr.spectral.alignment import alignment_table, whitened_class_sums  # noqa: E402
-from lbr.spectral.denoising import denoising_basis  # noqa: E402
+from lbr.spectral.denoising import denoising_alignment  # noqa: E402
 from lbr.spectral.eigen import eigendecompose  # noqa: E402
 from lbr.spectral.noise import ImageGeometry, Masking  # noqa: E402
 from lbr.spectral.statistics import Preprocessing, accumulate_statistics, flatten_channel_first  # noqa: E402
@@ -82,10 +84,13 @@ def _init(blas_threads, eigenvalues, eigenvectors, covariance, class_sums, class
 
 
 def pipeline_curve(noise) -> np.ndarray:
+    """What one `denoising` job computes (noisy and clean curves, change, subspace shift)."""
     s = _STATE
-    p = whitened_class_sums(s["ev"], s["u"], s["m"])
-    basis = None if noise is None else denoising_basis(s["ev"], s["u"], s["sigma"], s["n"], noise, GEOMETRY)
-    return alignment_table(p, s["counts"], basis)["alignment_appendix"].to_numpy()
+    if noise is None:
+        p = whitened_class_sums(s["ev"], s["u"], s["m"])
+        return alignment_table(p, s["counts"])["alignment_appendix"].to_numpy()
+    table = denoising_alignment(s["ev"], s["u"], s["sigma"], s["m"], s["counts"], s["n"], noise, GEOMETRY)
+    return table["alignment"].to_numpy()
 
 
 def main() -> None:

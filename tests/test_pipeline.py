@@ -102,6 +102,7 @@ def test_closed_form_stages(tiny_run):
     assert (gaussian["max_abs_change"] < 1e-8).all() and (gaussian["max_subspace_shift"] < 1e-8).all()
     masked = screen[screen["noise"] == "masking_p2_r0.5"]
     assert (masked["max_subspace_shift"] > 1e-3).all()
+    assert (screen["solver_error_bound"] < 1e-8).all()
     assert not pd.read_parquet(results / "denoising" / "all.parquet").isna()[["alignment", "change"]].any().any()
     adam = pd.read_parquet(results / "theory" / "theorem1_adam.parquet")
     assert (adam["relative_gap"] > -1e-9).all()

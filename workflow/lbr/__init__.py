@@ -13,12 +13,12 @@ STAGE_VERSIONS = {
     "dataset": "1",
     "spectrum": "1",
     "alignment": "1",
-    "denoising": "1",
+    "denoising": "2",
     "theorem1": "1",
     "subspace": "1",
     "autoencoders": "1",
     "figures": "2",
-    "report": "1",
+    "report": "2",
 }
 
 

@@ -26,24 +26,27 @@ def orthonormal_in_order(basis: np.ndarray) -> np.ndarray:
     return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
 
 
-def alignment_numerators(p: np.ndarray, class_counts: np.ndarray, basis: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Per-direction terms of Eq. (7) for the ordered basis (None: PCA's own order).
+def alignment_numerators(p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per-direction terms of Eq. (7) for an encoder given by `ordered` (None: PCA).
+
+    ordered: orthonormal_in_order of the encoder's whitened basis (r×r), so that its
+    first k columns span the encoder's top-k features for every k.
 
     appendix form: ‖YᵀY q_k‖² = Σ_c n_c (Y q_k)_c²  (the authors' appendix code)
     proof form:    ‖Y q_k‖²                         (Corollary 1.2's proof)
     """
-    projections = p if basis is None else p @ orthonormal_in_order(basis)
+    projections = p if ordered is None else p @ ordered
     squared = projections**2
     return {"appendix": class_counts.astype(np.float64) @ squared, "proof": squared.sum(axis=0)}
 
 
-def alignment_table(p: np.ndarray, class_counts: np.ndarray, basis: np.ndarray | None = None) -> pd.DataFrame:
-    """Alignment for K = 1..r in the three forms MATH.md names.
+def alignment_table(p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None) -> pd.DataFrame:
+    """Alignment for K = 1..r in the three forms MATH.md names (`ordered`: as above).
 
     K stops at the numerical rank r of Σ: directions beyond it carry no variance and
     the alignment there is 1 by definition.
     """
-    terms = alignment_numerators(p, class_counts, basis)
+    terms = alignment_numerators(p, class_counts, ordered)
     rank = p.shape[1]
     table = pd.DataFrame({"K": np.arange(1, rank + 1)})
     for form, values in terms.items():

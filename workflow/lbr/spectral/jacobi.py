@@ -1,0 +1,133 @@
+"""One-sided Jacobi SVD (LAPACK dgesvj), which SciPy ships but does not wrap.
+
+SciPy exports every LAPACK routine it links as a function pointer in
+`scipy.linalg.cython_lapack`; this module calls dgesvj through that pointer with
+ctypes, so no compiler and no second LAPACK are needed. dgesvj orthogonalizes the
+columns of A by plane rotations until every pair is orthogonal to working precision
+(relative to the two columns' norms). That stopping rule is what makes it accurate for
+column-graded matrices, and it converges in a few sweeps when the columns start out
+nearly orthogonal, which is how denoising.py uses it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import scipy.linalg.cython_lapack
+
+_INT_P = ctypes.POINTER(ctypes.c_int)
+_DOUBLE_P = ctypes.POINTER(ctypes.c_double)
+# SUBROUTINE DGESVJ(JOBA, JOBU, JOBV, M, N, A, LDA, SVA, MV, V, LDV, WORK, LWORK, INFO),
+# as scipy.linalg.cython_lapack declares it (every argument by reference).
+_SIGNATURE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, _INT_P, _INT_P, _DOUBLE_P,
+                              _INT_P, _DOUBLE_P, _INT_P, _DOUBLE_P, _INT_P, _DOUBLE_P, _INT_P, _INT_P)
+
+
+@cache
+def _dgesvj():
+    capsule = scipy.linalg.cython_lapack.__pyx_capi__["dgesvj"]
+    name = ctypes.pythonapi.PyCapsule_GetName
+    name.restype, name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    pointer.restype, pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    return _SIGNATURE(pointer(capsule, name(capsule)))
+
+
+def _int(value: int):
+    return ctypes.byref(ctypes.c_int(value))
+
+
+@dataclass(frozen=True)
+class JacobiSVD:
+    """A = U diag(s) Vᵀ, columns by descending s, found in `sweeps` Jacobi sweeps."""
+
+    u: np.ndarray
+    s: np.ndarray
+    v: np.ndarray
+    sweeps: int
+
+
+def jacobi_svd(a: np.ndarray, start: np.ndarray | None = None) -> JacobiSVD:
+    """SVD of a full-column-rank m×n matrix (m ≥ n) by one-sided Jacobi.
+
+    start: an n×n matrix the rotations are applied to (V = start·W where A·W = UΣ); pass
+    V₀ when A = F·V₀ to get F's right singular vectors. None: V = W.
+    Raises ArithmeticError if Jacobi does not converge (30 sweeps) or A is column-rank
+    deficient, ValueError on a bad shape or non-finite entries.
+    """
+    if a.ndim != 2 or a.shape[0] < a.shape[1] or a.shape[1] == 0:
+        raise ValueError(f"jacobi_svd needs an m×n matrix with m ≥ n ≥ 1, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("jacobi_svd: the matrix has NaN or infinite entries")
+    m, n = a.shape
+    if start is not None and start.shape[1] != n:
+        raise ValueError(f"jacobi_svd: start has {start.shape[1]} columns, A has {n}")
+    u = np.array(a, dtype=np.float64, order="F", copy=True)
+    v = np.zeros((n, n), order="F") if start is None else np.array(start, dtype=np.float64, order="F", copy=True)
+    singular = np.zeros(n)
+    work = np.zeros(max(6, m + n))
+    info = ctypes.c_int(0)
+    u_p, v_p, s_p, work_p = (x.ctypes.data_as(_DOUBLE_P) for x in (u, v, singular, work))
+    # JOBA='G': general matrix; JOBU='U': left vectors overwrite A; JOBV='V': compute V,
+    # 'A': apply the rotations to the given MV×N matrix.
+    jobv = b"V" if start is None else b"A"
+    _dgesvj()(b"G", b"U", jobv, _int(m), _int(n), u_p, _int(m), s_p, _int(v.shape[0]), v_p, _int(v.shape[0]),
+              work_p, _int(len(work)), ctypes.byref(info))
+    if info.value < 0:
+        raise ValueError(f"dgesvj rejected argument {-info.value}")
+    if info.value > 0:
+        raise ArithmeticError(f"Jacobi SVD (dgesvj) did not converge in 30 sweeps (info={info.value})")
+    if int(work[1]) != n:  # WORK(2): how many singular values are nonzero
+        raise ArithmeticError(f"Jacobi SVD (dgesvj): the matrix has column rank {int(work[1])} < {n}")
+    order = np.argsort(-singular, kind="stable")
+    # WORK(1) scales the singular values (dgesvj rescales to avoid overflow);
+    # WORK(4): how many sweeps it took.
+    return JacobiSVD(u[:, order], work[0] * singular[order], v[:, order], int(work[3]))
+
+
+def multiplicative_error_bound(a: np.ndarray, svd: JacobiSVD) -> float:
+    """A computed η with A = (I + Δ₁)·Q diag(s) Pᵀ·(I + Δ₂), Q and P orthogonal and
+    ‖Δ₁‖ + ‖Δ₂‖ ≤ η (to first order).
+
+    Under such multiplicative perturbations every singular value of A is within a factor
+    1 ± η of s and the left singular vectors are within about η/relgap of Q (Eisenstat &
+    Ipsen), however graded A is: the guarantee a standard SVD, whose errors are relative
+    to ‖A‖, does not give. Terms: the residual A·V − U·diag(s), column by column relative
+    to s, plus the rounding of the product A·V (at most γ|A||V|, so the computed
+    residual can be trusted), and how far U and V are from orthonormal.
+    """
+    m, n = a.shape
+    gamma = (n + 2) * np.finfo(np.float64).eps
+    residual = np.linalg.norm(a @ svd.v - svd.u * svd.s, axis=0)
+    rounding = gamma * (np.linalg.norm(np.abs(a) @ np.abs(svd.v), axis=0) + svd.s)
+    return float(np.linalg.norm((residual + rounding) / svd.s) + _departure_from_orthonormal(svd.u)
+                 + _departure_from_orthonormal(svd.v))
+
+
+def _departure_from_orthonormal(q: np.ndarray) -> float:
+    return float(np.linalg.norm(q.T @ q - np.eye(q.shape[1])))
+
+
+def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
+    """jacobi_svd for a matrix whose columns are mostly orthogonal already.
+
+    One Gram product finds the columns that are not orthogonal (|cos| above m·ε, the
+    rounding of that product) to some other column; Jacobi runs on those alone, and the
+    others are singular vectors as they stand. Cheaper than a full sweep when few
+    columns need work; callers certify the result (multiplicative_error_bound).
+    """
+    norms = np.linalg.norm(a, axis=0)
+    if not np.all(norms > 0):
+        raise ArithmeticError("jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)")
+    cosines = np.abs(a.T @ a) / np.outer(norms, norms)
+    np.fill_diagonal(cosines, 0.0)
+    unsettled = np.flatnonzero(cosines.max(axis=0) > a.shape[0] * np.finfo(np.float64).eps)
+    u, s, v, sweeps = a / norms, norms, np.array(start, dtype=np.float64, copy=True), 0
+    if unsettled.size:
+        part = jacobi_svd(a[:, unsettled], start[:, unsettled])
+        u[:, unsettled], s[unsettled], v[:, unsettled], sweeps = part.u, part.s, part.v, part.sweeps
+    order = np.argsort(-s, kind="stable")
+    return JacobiSVD(u[:, order], s[order], v[:, order], sweeps)
