@@ -115,14 +115,16 @@ def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: i
     shift = None
     for start in range(0, n, chunk_size):
         chunk = flatten_channel_first(np.asarray(images[start : start + chunk_size]))
-        x = torch.from_numpy(np.ascontiguousarray(chunk)).to(dev, torch.float64)
+        # A writable float64 copy: chunks of memory-mapped (read-only) files would make
+        # torch.from_numpy warn, and the conversion to float64 copies anyway.
+        x = torch.from_numpy(np.array(chunk, dtype=np.float64, order="C")).to(dev)
         if prep.per_image_std:
             x = per_image_standardize(x)
         if shift is None:
             # Accumulating around a provisional mean avoids cancellation in S − N·μμᵀ.
             shift = x.mean(dim=0)
         x = (x - shift).contiguous()
-        y = torch.from_numpy(np.asarray(labels[start : start + chunk_size], dtype=np.int64)).to(dev)
+        y = torch.from_numpy(np.array(labels[start : start + chunk_size], dtype=np.int64)).to(dev)
         onehot = torch.nn.functional.one_hot(y, num_classes).to(torch.float64)
         scatter.add(x)
         sums += x.sum(dim=0)
