@@ -30,7 +30,7 @@ def gaussian_claim(screen: pd.DataFrame) -> dict:
     bound = float(screen["solver_error_bound"].max())
     return _row("Corollary 3.1: additive isotropic Gaussian noise leaves every task's alignment unchanged",
                 "proved for every σ", f"max |Δ alignment| over all datasets, σ and K: {worst:.1e} "
-                f"(Theorem 3 solver's certified relative error ≤ {bound:.0e} on every noise setting)",
+                f"(certified relative error of the Theorem 3 solver's SVD ≤ {bound:.0e} on every noise setting)",
                 bool(worst < 1e-8) if len(gaussian) else None, "denoising_screen")
 
 

@@ -21,14 +21,14 @@ from .alignment import alignment_table, orthonormal_in_order, whitened_class_sum
 from .jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
 from .noise import ImageGeometry, Noise
 
-# Certified relative accuracy below which the warm-started solver's answer is kept.
+# Certified relative accuracy (of the SVD step) below which the warm start's answer is kept.
 WARM_START_TOLERANCE = 1e-8
 
 
 def denoising_basis(eigenvalues, eigenvectors, covariance, n: int, noise: Noise,
                     geometry: ImageGeometry) -> tuple[np.ndarray, float]:
     """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
-    and the solver's certified relative error bound (see _graded_generalized_eigenvectors)."""
+    and the certified relative error bound of the solver's SVD step."""
     noise.check(geometry)
     excess = noise.excess_second_moment(covariance, n, geometry)
     scaled = eigenvectors / np.sqrt(eigenvalues)
@@ -47,7 +47,7 @@ def _sparse_aware_product(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
 
 def _graded_generalized_eigenvectors(eigenvalues: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, float]:
     """Solve Λ w = μ H w, columns by descending μ, to high relative accuracy; return w and
-    a computed bound on the relative error (multiplicative_error_bound).
+    a computed bound on the relative error of its SVD step (multiplicative_error_bound).
 
     μ spans roughly the square of Σ's eigenvalue range (on Fashion-MNIST with the
     authors' jitter, 1e-14 of μ₁), beyond what a standard eigensolver resolves: its
