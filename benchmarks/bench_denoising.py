@@ -48,6 +48,7 @@ def load():
 
 # --- the authors' algorithm, N-dependent -------------------------------------------
 
+
 def direct_curve(x: np.ndarray, y: np.ndarray, noise) -> np.ndarray:
     sigma = x.T @ x  # recomputed for every setting, as the authors' script does
     if noise is None:
@@ -57,8 +58,12 @@ def direct_curve(x: np.ndarray, y: np.ndarray, noise) -> np.ndarray:
         patch, side = noise.patch, GEOMETRY.height
         for top in range(0, side, patch):  # Python loop over patches
             for left in range(0, side, patch):
-                pixels = [(top + i) * side + left + j for i in range(patch) for j in range(patch)
-                          if top + i < side and left + j < side]
+                pixels = [
+                    (top + i) * side + left + j
+                    for i in range(patch)
+                    for j in range(patch)
+                    if top + i < side and left + j < side
+                ]
                 for a in pixels:
                     mask[a, pixels] = 1.0
         keep = 1.0 - noise.ratio
@@ -66,8 +71,8 @@ def direct_curve(x: np.ndarray, y: np.ndarray, noise) -> np.ndarray:
         _, basis = scipy.linalg.eigh(keep**2 * sigma @ sigma, g)
     basis = basis[:, ::-1]
     q, _ = np.linalg.qr(x @ basis)  # N×D representation and its QR
-    labels_q = y.T @ q               # C×D
-    numerators = (y.sum(axis=0) @ labels_q**2)
+    labels_q = y.T @ q  # C×D
+    numerators = y.sum(axis=0) @ labels_q**2
     return np.cumsum(numerators) / numerators.sum()
 
 
@@ -80,7 +85,9 @@ def _init(blas_threads, eigenvalues, eigenvectors, covariance, class_sums, class
     # Each worker gets its share of the cores: W processes × all-core BLAS oversubscribe
     # them (measured here: 1.41 s per setting instead of 0.58 s with 2 workers on 2 cores).
     _STATE["limits"] = threadpool_limits(blas_threads)
-    _STATE.update(ev=eigenvalues, u=eigenvectors, sigma=covariance, m=class_sums, counts=class_counts, n=n)
+    _STATE.update(
+        ev=eigenvalues, u=eigenvectors, sigma=covariance, m=class_sums, counts=class_counts, n=n
+    )
 
 
 def pipeline_curve(noise) -> np.ndarray:
@@ -89,13 +96,19 @@ def pipeline_curve(noise) -> np.ndarray:
     if noise is None:
         p = whitened_class_sums(s["ev"], s["u"], s["m"])
         return alignment_table(p, s["counts"])["alignment_appendix"].to_numpy()
-    table = denoising_alignment(s["ev"], s["u"], s["sigma"], s["m"], s["counts"], s["n"], noise, GEOMETRY)
+    table = denoising_alignment(
+        s["ev"], s["u"], s["sigma"], s["m"], s["counts"], s["n"], noise, GEOMETRY
+    )
     return table["alignment"].to_numpy()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--settings", type=int, default=len(GRID), help="first N settings of the grid")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--settings", type=int, default=len(GRID), help="first N settings of the grid"
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     grid = GRID[: args.settings]
@@ -106,7 +119,15 @@ def main() -> None:
     eigen = eigendecompose(stats.covariance, rtol=1e-12)
     setup = time.perf_counter() - start
     start = time.perf_counter()
-    init = (max(1, (os.cpu_count() or 1) // args.workers), eigen.eigenvalues, eigen.eigenvectors, stats.covariance, stats.class_sums, stats.class_counts, len(labels))
+    init = (
+        max(1, (os.cpu_count() or 1) // args.workers),
+        eigen.eigenvalues,
+        eigen.eigenvectors,
+        stats.covariance,
+        stats.class_sums,
+        stats.class_counts,
+        len(labels),
+    )
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=init) as pool:
         fast = list(pool.map(pipeline_curve, grid))
     pipeline_s = time.perf_counter() - start
@@ -121,12 +142,18 @@ def main() -> None:
         direct.append(direct_curve(x, y, noise))
         direct_s.append(time.perf_counter() - start)
 
-    print(f"Fashion-MNIST N={len(labels)} D={x.shape[1]} rank={eigen.rank}; {len(grid)} settings; {args.workers} workers")
-    print(f"pipeline: {setup:.1f} s statistics + eigh once, then {pipeline_s:.1f} s for the grid "
-          f"({pipeline_s / len(grid):.2f} s per setting)")
+    print(
+        f"Fashion-MNIST N={len(labels)} D={x.shape[1]} rank={eigen.rank}; {len(grid)} settings; {args.workers} workers"
+    )
+    print(
+        f"pipeline: {setup:.1f} s statistics + eigh once, then {pipeline_s:.1f} s for the grid "
+        f"({pipeline_s / len(grid):.2f} s per setting)"
+    )
     print(f"direct:   {sum(direct_s):.1f} s for the grid ({np.mean(direct_s):.1f} s per setting)")
-    print(f"speed-up on the grid: {sum(direct_s) / pipeline_s:.1f}x (with the one-off pass: "
-          f"{sum(direct_s) / (pipeline_s + setup):.1f}x)")
+    print(
+        f"speed-up on the grid: {sum(direct_s) / pipeline_s:.1f}x (with the one-off pass: "
+        f"{sum(direct_s) / (pipeline_s + setup):.1f}x)"
+    )
     print("| setting | max |Δ alignment| over all K | over K ≤ 700 |")
     print("|---|---|---|")
     for noise, a, b in zip(grid, fast, direct):

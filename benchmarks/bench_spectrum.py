@@ -52,12 +52,19 @@ def run_pipeline(images_path: str, device: str) -> dict:
     images = np.load(images_path, mmap_mode="r")
     labels = np.load(images_path.replace("_images", "_labels"))
     start = time.perf_counter()
-    stats = accumulate_statistics(images, labels, 10, Preprocessing(jitter=0.0), chunk_size=4096, device=device)
+    stats = accumulate_statistics(
+        images, labels, 10, Preprocessing(jitter=0.0), chunk_size=4096, device=device
+    )
     middle = time.perf_counter()
     eigen = eigendecompose(stats.covariance, rtol=1e-12, device=device)
     end = time.perf_counter()
-    return {"pass_s": middle - start, "eigh_s": end - middle, "total_s": end - start,
-            "top_eigenvalues": eigen.eigenvalues[:5].tolist(), "eigenvalues": eigen.eigenvalues.tolist()}
+    return {
+        "pass_s": middle - start,
+        "eigh_s": end - middle,
+        "total_s": end - start,
+        "top_eigenvalues": eigen.eigenvalues[:5].tolist(),
+        "eigenvalues": eigen.eigenvalues.tolist(),
+    }
 
 
 def run_direct(images_path: str, device: str) -> dict:
@@ -68,7 +75,11 @@ def run_direct(images_path: str, device: str) -> dict:
     x /= np.sqrt((x**2).mean())
     values = np.linalg.eigh(x.T @ x)[0][::-1]
     end = time.perf_counter()
-    return {"total_s": end - start, "top_eigenvalues": values[:5].tolist(), "eigenvalues": values.tolist()}
+    return {
+        "total_s": end - start,
+        "top_eigenvalues": values[:5].tolist(),
+        "eigenvalues": values.tolist(),
+    }
 
 
 def child(kind: str, images_path: str, device: str) -> None:
@@ -78,13 +89,19 @@ def child(kind: str, images_path: str, device: str) -> None:
 
 
 def measure(kind: str, images_path: Path, device: str) -> dict:
-    output = subprocess.run([sys.executable, __file__, "--child", kind, str(images_path), "--device", device],
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(images_path), "--device", device],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--cases", nargs="+", default=["fashion_mnist", "cifar_sized"])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -94,7 +111,9 @@ def main() -> None:
     import torch
 
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {args.device}")
-    print("| case | N | D | stage | time (s) | peak RSS (MB) | max rel. eigenvalue diff (top 100) |")
+    print(
+        "| case | N | D | stage | time (s) | peak RSS (MB) | max rel. eigenvalue diff (top 100) |"
+    )
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
         for case in args.cases:
@@ -108,10 +127,14 @@ def main() -> None:
             direct = measure("direct", path, "cpu")
             a, b = np.array(pipe["eigenvalues"][:100]), np.array(direct["eigenvalues"][:100])
             diff = float(np.max(np.abs(a - b) / b))
-            print(f"| {case} | {n} | {d} | pipeline (pass {pipe['pass_s']:.1f} s + eigh {pipe['eigh_s']:.1f} s) "
-                  f"| {pipe['total_s']:.1f} | {pipe['max_rss_mb']:.0f} | {diff:.1e} |")
-            print(f"| {case} | {n} | {d} | numpy.linalg.eigh(X.T @ X) | {direct['total_s']:.1f} "
-                  f"| {direct['max_rss_mb']:.0f} | |")
+            print(
+                f"| {case} | {n} | {d} | pipeline (pass {pipe['pass_s']:.1f} s + eigh {pipe['eigh_s']:.1f} s) "
+                f"| {pipe['total_s']:.1f} | {pipe['max_rss_mb']:.0f} | {diff:.1e} |"
+            )
+            print(
+                f"| {case} | {n} | {d} | numpy.linalg.eigh(X.T @ X) | {direct['total_s']:.1f} "
+                f"| {direct['max_rss_mb']:.0f} | |"
+            )
 
 
 if __name__ == "__main__":

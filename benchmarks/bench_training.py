@@ -45,8 +45,14 @@ def bf16_matmul_peak(device) -> float:
 
 
 def pipeline_throughput(images, labels, device, batch, epochs, compile_model, width) -> float:
-    settings = TrainSettings(epochs=epochs, batch_size=batch, augment=True, compile=compile_model,
-                             width_multiplier=width, eval_batch_size=batch)
+    settings = TrainSettings(
+        epochs=epochs,
+        batch_size=batch,
+        augment=True,
+        compile=compile_model,
+        width_multiplier=width,
+        eval_batch_size=batch,
+    )
     test = (images[:batch], labels[:batch])
     metrics, _ = train_classifier(images, labels, *test, 10, settings, device)
     return float(metrics["images_per_second"].iloc[1:].mean())  # epoch 1 pays for warm-up
@@ -66,11 +72,21 @@ class _Tensors(torch.utils.data.Dataset):
 def reference_throughput(images, labels, device, batch, epochs, width, workers) -> float:
     from torchvision import transforms
 
-    transform = transforms.Compose([transforms.RandomCrop(32, padding=4, padding_mode="reflect"),
-                                    transforms.RandomHorizontalFlip()])
-    loader = torch.utils.data.DataLoader(_Tensors(images.cpu(), labels.cpu(), transform), batch_size=batch,
-                                         shuffle=True, num_workers=workers, pin_memory=device.type == "cuda",
-                                         drop_last=True, persistent_workers=workers > 0)
+    transform = transforms.Compose(
+        [
+            transforms.RandomCrop(32, padding=4, padding_mode="reflect"),
+            transforms.RandomHorizontalFlip(),
+        ]
+    )
+    loader = torch.utils.data.DataLoader(
+        _Tensors(images.cpu(), labels.cpu(), transform),
+        batch_size=batch,
+        shuffle=True,
+        num_workers=workers,
+        pin_memory=device.type == "cuda",
+        drop_last=True,
+        persistent_workers=workers > 0,
+    )
     model = ResNet9(3, 10, width_multiplier=width).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-3)
     scaler = torch.amp.GradScaler(enabled=device.type == "cuda")
@@ -93,12 +109,16 @@ def reference_throughput(images, labels, device, batch, epochs, width, workers) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--images", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=512)
-    parser.add_argument("--width", type=float, default=None, help="width multiplier (default 1 on GPU, 1/16 on CPU)")
+    parser.add_argument(
+        "--width", type=float, default=None, help="width multiplier (default 1 on GPU, 1/16 on CPU)"
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--compile", action="store_true")
     args = parser.parse_args()
@@ -111,8 +131,10 @@ def main() -> None:
     generator = torch.Generator().manual_seed(0)
     images = torch.randn(count, 3, 32, 32, generator=generator).to(device)
     labels = torch.randint(0, 10, (count,), generator=generator).to(device)
-    print(f"torch {torch.__version__}, device {device}"
-          f"{' (' + torch.cuda.get_device_name() + ')' if gpu else ''}, {count} images, batch {batch}, width ×{width}")
+    print(
+        f"torch {torch.__version__}, device {device}"
+        f"{' (' + torch.cuda.get_device_name() + ')' if gpu else ''}, {count} images, batch {batch}, width ×{width}"
+    )
     fast = pipeline_throughput(images, labels, device, batch, args.epochs, args.compile, width)
     reference = reference_throughput(images, labels, device, batch, args.epochs, width, workers)
     print(f"pipeline loop{' (compiled)' if args.compile else ''}: {fast:,.0f} images/s")
@@ -120,8 +142,10 @@ def main() -> None:
     print(f"speed-up: {fast / reference:.2f}x")
     if gpu and width == 1.0:
         peak = bf16_matmul_peak(device)
-        print(f"measured bf16 matmul peak: {peak / 1e12:.0f} TFLOP/s; pipeline at "
-              f"{100 * fast * FLOP_PER_TRAINING_IMAGE / peak:.1f}% of it")
+        print(
+            f"measured bf16 matmul peak: {peak / 1e12:.0f} TFLOP/s; pipeline at "
+            f"{100 * fast * FLOP_PER_TRAINING_IMAGE / peak:.1f}% of it"
+        )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 from lbr.data.download import RemoteFile
 from lbr.data.remote import REMOTE_SOURCES, RemoteSource
+from PIL import Image
 
 RNG = np.random.default_rng(0)
 
@@ -30,14 +29,22 @@ def md5(path: Path) -> str:
 
 def idx_bytes(array: np.ndarray) -> bytes:
     code = {np.dtype(np.uint8): 0x08}[array.dtype]
-    header = bytes([0, 0, code, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    header = bytes([0, 0, code, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
     return header + array.tobytes()
 
 
 def _with_files(name: str, served: Path, names: list[str], sizes: dict, inner=None) -> RemoteSource:
     registry = REMOTE_SOURCES[name]
-    files = [RemoteFile(f.url, f.filename, md5(served / f.filename)) for f in registry.files if f.filename in names]
-    return replace(registry, files=tuple(files), split_sizes=sizes, inner_md5=inner or registry.inner_md5)
+    files = [
+        RemoteFile(f.url, f.filename, md5(served / f.filename))
+        for f in registry.files
+        if f.filename in names
+    ]
+    return replace(
+        registry, files=tuple(files), split_sizes=sizes, inner_md5=inner or registry.inner_md5
+    )
 
 
 def mnist_like(name: str, served: Path, n_train=12, n_test=6) -> RemoteSource:
@@ -61,8 +68,10 @@ def cifar10(served: Path, per_batch=4) -> RemoteSource:
     folder = registry.extra["base_folder"]
     inner, payloads = {}, {}
     for i, name in enumerate(registry.extra["train"] + registry.extra["test"]):
-        batch = {"data": RNG.integers(0, 256, size=(per_batch, 3072), dtype=np.uint8),
-                 "labels": [(i + j) % 10 for j in range(per_batch)]}
+        batch = {
+            "data": RNG.integers(0, 256, size=(per_batch, 3072), dtype=np.uint8),
+            "labels": [(i + j) % 10 for j in range(per_batch)],
+        }
         payloads[name] = pickle.dumps(batch)
     meta_name = registry.extra["meta"][0]
     payloads[meta_name] = pickle.dumps({"label_names": [f"class{c}" for c in range(10)]})
@@ -71,7 +80,10 @@ def cifar10(served: Path, per_batch=4) -> RemoteSource:
         for name, payload in payloads.items():
             _add(bundle, f"{folder}/{name}", payload)
             inner[name] = hashlib.md5(payload).hexdigest()
-    sizes = {"train": per_batch * len(registry.extra["train"]), "test": per_batch * len(registry.extra["test"])}
+    sizes = {
+        "train": per_batch * len(registry.extra["train"]),
+        "test": per_batch * len(registry.extra["test"]),
+    }
     return _with_files("cifar10", served, [archive.name], sizes, inner)
 
 
@@ -79,9 +91,18 @@ def svhn(served: Path) -> RemoteSource:
     from scipy.io import savemat
 
     for remote, n in zip(REMOTE_SOURCES["svhn"].files, (7, 5)):
-        savemat(served / remote.filename, {"X": RNG.integers(0, 256, size=(32, 32, 3, n), dtype=np.uint8),
-                                           "y": np.where(np.arange(n) % 10 == 0, 10, np.arange(n) % 10).reshape(-1, 1).astype(np.uint8)})
-    return _with_files("svhn", served, [f.filename for f in REMOTE_SOURCES["svhn"].files], {"train": 7, "test": 5})
+        savemat(
+            served / remote.filename,
+            {
+                "X": RNG.integers(0, 256, size=(32, 32, 3, n), dtype=np.uint8),
+                "y": np.where(np.arange(n) % 10 == 0, 10, np.arange(n) % 10)
+                .reshape(-1, 1)
+                .astype(np.uint8),
+            },
+        )
+    return _with_files(
+        "svhn", served, [f.filename for f in REMOTE_SOURCES["svhn"].files], {"train": 7, "test": 5}
+    )
 
 
 def stl10(served: Path) -> RemoteSource:
@@ -91,8 +112,10 @@ def stl10(served: Path) -> RemoteSource:
     archive = served / registry.files[0].filename
     with tarfile.open(archive, "w:gz") as bundle:
         for split, n in (("train", 3), ("test", 2)):
-            for suffix, payload in (("X", RNG.integers(0, 256, size=n * 3 * 96 * 96, dtype=np.uint8).tobytes()),
-                                    ("y", (np.arange(n) % 10 + 1).astype(np.uint8).tobytes())):
+            for suffix, payload in (
+                ("X", RNG.integers(0, 256, size=n * 3 * 96 * 96, dtype=np.uint8).tobytes()),
+                ("y", (np.arange(n) % 10 + 1).astype(np.uint8).tobytes()),
+            ):
                 _add(bundle, f"{folder}/{split}_{suffix}.bin", payload)
                 inner[f"{split}_{suffix}.bin"] = hashlib.md5(payload).hexdigest()
         _add(bundle, f"{folder}/class_names.txt", "\n".join(f"c{c}" for c in range(10)).encode())
@@ -101,7 +124,9 @@ def stl10(served: Path) -> RemoteSource:
 
 def _jpeg(size=(40, 30)) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(RNG.integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8)).save(buffer, format="JPEG")
+    Image.fromarray(RNG.integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8)).save(
+        buffer, format="JPEG"
+    )
     return buffer.getvalue()
 
 
@@ -124,7 +149,9 @@ def tinyimagenet(served: Path) -> RemoteSource:
     with zipfile.ZipFile(archive, "w") as bundle:
         root = "tiny-imagenet-200"
         bundle.writestr(f"{root}/wnids.txt", "\n".join(wnids) + "\n")
-        bundle.writestr(f"{root}/words.txt", "".join(f"{w}\tthing {i}, other\n" for i, w in enumerate(wnids)))
+        bundle.writestr(
+            f"{root}/words.txt", "".join(f"{w}\tthing {i}, other\n" for i, w in enumerate(wnids))
+        )
         for wnid in wnids:
             for i in range(2):
                 bundle.writestr(f"{root}/train/{wnid}/images/{wnid}_{i}.JPEG", _jpeg((64, 64)))

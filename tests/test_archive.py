@@ -8,7 +8,6 @@ import tarfile
 
 import pytest
 from conftest import REPO
-
 from lbr.archive import main, verify_archive, write_archive
 
 
@@ -18,8 +17,13 @@ def _run(tmp_path):
     (root / "figures" / "a.png").write_bytes(b"png")
     (root / "table.parquet").write_bytes(b"table")
     archive = tmp_path / "run.tar.gz"
-    manifest = write_archive(archive, sorted(p for p in root.rglob("*") if p.is_file()), root, {"device": "cpu"},
-                             tmp_path)
+    manifest = write_archive(
+        archive,
+        sorted(p for p in root.rglob("*") if p.is_file()),
+        root,
+        {"device": "cpu"},
+        tmp_path,
+    )
     return archive, manifest
 
 
@@ -48,10 +52,14 @@ def _rewrite(archive, tmp_path, change):
 
 def test_verify_fails_on_altered_and_missing_files(tmp_path):
     archive, _ = _run(tmp_path)
-    altered = _rewrite(archive, tmp_path, lambda name, data: b"other" if name == "table.parquet" else data)
+    altered = _rewrite(
+        archive, tmp_path, lambda name, data: b"other" if name == "table.parquet" else data
+    )
     assert verify_archive(altered) == ["altered: table.parquet"]
     assert main(["verify", str(altered)]) == 1
-    missing = _rewrite(archive, tmp_path, lambda name, data: None if name == "figures/a.png" else data)
+    missing = _rewrite(
+        archive, tmp_path, lambda name, data: None if name == "figures/a.png" else data
+    )
     assert verify_archive(missing) == ["missing: figures/a.png"]
 
 
@@ -61,14 +69,21 @@ def test_manifest_is_json_inside_the_archive(tmp_path):
         assert json.load(bundle.extractfile("manifest.json"))["files"] == manifest["files"]
 
 
-@pytest.mark.skipif(shutil.which("conda") is None or shutil.which("git") is None,
-                    reason="snakemake --archive packs the conda environments: it needs conda (and git)")
+@pytest.mark.skipif(
+    shutil.which("conda") is None or shutil.which("git") is None,
+    reason="snakemake --archive packs the conda environments: it needs conda (and git)",
+)
 def test_snakemake_archive_packs_code_config_and_envs(tmp_path):
     checkout = tmp_path / "checkout"
     subprocess.run(["git", "clone", "-q", str(REPO), str(checkout)], check=True)
     archive = tmp_path / "workflow.tar.gz"
-    subprocess.run([sys.executable, "-m", "snakemake", "--archive", str(archive), "--cores", "1"], cwd=checkout,
-                   check=True, capture_output=True, timeout=1800)
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--archive", str(archive), "--cores", "1"],
+        cwd=checkout,
+        check=True,
+        capture_output=True,
+        timeout=1800,
+    )
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
     assert {"Snakefile", "config.yaml", "envs/lbr.yaml", "workflow/lbr/__init__.py"} <= names

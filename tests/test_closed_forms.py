@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import scipy.linalg
-
 from lbr.errors import ConfigError
 from lbr.spectral.alignment import alignment_at, alignment_table, whitened_class_sums
 from lbr.spectral.denoising import denoising_alignment
@@ -65,15 +64,27 @@ def test_alignment_equals_direct_computation():
     x, y = _data()
     sigma, m, n, eigen = _spectrum(x, y)
     table = alignment_table(whitened_class_sums(eigen.eigenvalues, eigen.eigenvectors, m), n)
-    np.testing.assert_allclose(table["alignment_appendix"], _direct_alignment(x, y, eigen.eigenvectors), atol=1e-8)
+    np.testing.assert_allclose(
+        table["alignment_appendix"], _direct_alignment(x, y, eigen.eigenvectors), atol=1e-8
+    )
 
 
-@pytest.mark.parametrize("noise", [Masking(1, 0.3), Masking(2, 0.75), Masking(3, 0.5, shared_channels=False),
-                                   Gaussian(0.7), SmoothGaussian(0.5, 1.5)])
+@pytest.mark.parametrize(
+    "noise",
+    [
+        Masking(1, 0.3),
+        Masking(2, 0.75),
+        Masking(3, 0.5, shared_channels=False),
+        Gaussian(0.7),
+        SmoothGaussian(0.5, 1.5),
+    ],
+)
 def test_denoising_alignment_equals_direct_computation(noise):
     x, y = _data()
     sigma, m, n, eigen = _spectrum(x, y)
-    table = denoising_alignment(eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], noise, GEOMETRY)
+    table = denoising_alignment(
+        eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], noise, GEOMETRY
+    )
     # Direct: the generalized problem in pixel space, then representation + QR on the samples.
     s, g = noise.mean_scale, noise.second_moment(sigma, x.shape[1], GEOMETRY)
     mu, v = scipy.linalg.eigh(s**2 * sigma @ sigma, g)
@@ -85,7 +96,16 @@ def test_denoising_alignment_equals_direct_computation(noise):
 def test_gaussian_noise_changes_nothing_corollary_3_1(sigma_noise):
     x, y = _data()
     sigma, m, n, eigen = _spectrum(x, y)
-    table = denoising_alignment(eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], Gaussian(sigma_noise), GEOMETRY)
+    table = denoising_alignment(
+        eigen.eigenvalues,
+        eigen.eigenvectors,
+        sigma,
+        m,
+        n,
+        x.shape[1],
+        Gaussian(sigma_noise),
+        GEOMETRY,
+    )
     assert np.abs(table["change"]).max() < 1e-8
     assert table["subspace_shift"].max() < 1e-8
 
@@ -93,13 +113,23 @@ def test_gaussian_noise_changes_nothing_corollary_3_1(sigma_noise):
 def test_masking_moves_the_subspace():
     x, y = _data()
     sigma, m, n, eigen = _spectrum(x, y)
-    table = denoising_alignment(eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], Masking(2, 0.5), GEOMETRY)
+    table = denoising_alignment(
+        eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], Masking(2, 0.5), GEOMETRY
+    )
     assert table["subspace_shift"].max() > 1e-3 and np.abs(table["change"]).max() > 1e-4
     assert table["subspace_shift"].iloc[-1] == pytest.approx(0.0, abs=1e-10)  # full space: no shift
 
 
-@pytest.mark.parametrize("noise", [Masking(1, 0.4), Masking(3, 0.6), Masking(2, 0.5, shared_channels=False),
-                                   Gaussian(0.5), SmoothGaussian(0.8, 1.0)])
+@pytest.mark.parametrize(
+    "noise",
+    [
+        Masking(1, 0.4),
+        Masking(3, 0.6),
+        Masking(2, 0.5, shared_channels=False),
+        Gaussian(0.5),
+        SmoothGaussian(0.8, 1.0),
+    ],
+)
 def test_noise_moments_match_monte_carlo(noise):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((GEOMETRY.dimension, 4))
@@ -123,12 +153,15 @@ def test_masking_patch_structure_with_remainder():
     assert mask[8].nonzero()[0].tolist() == [8]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Masking(2, 1.0), "ratio"),
-    (lambda: Masking(2, -0.1), "ratio"),
-    (lambda: Masking(0, 0.5), "patch"),
-    (lambda: Gaussian(0.0), "sigma"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Masking(2, 1.0), "ratio"),
+        (lambda: Masking(2, -0.1), "ratio"),
+        (lambda: Masking(0, 0.5), "patch"),
+        (lambda: Gaussian(0.0), "sigma"),
+    ],
+)
 def test_bad_noise_parameters(make, message):
     with pytest.raises(ConfigError, match=message):
         make()
@@ -138,12 +171,20 @@ def test_patch_larger_than_image_is_refused():
     x, y = _data()
     sigma, m, n, eigen = _spectrum(x, y)
     with pytest.raises(ConfigError, match="larger than"):
-        denoising_alignment(eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, 300, Masking(5, 0.5), GEOMETRY)
+        denoising_alignment(
+            eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, 300, Masking(5, 0.5), GEOMETRY
+        )
 
 
 def test_noise_grid_names_are_unique_and_stable():
     grid = {"masking": {"patch_sizes": [1, 2], "ratios": [0.0, 0.5]}, "gaussian": {"sigmas": [1.0]}}
-    assert list(expand_noise_grid(grid)) == ["masking_p1_r0", "masking_p1_r0.5", "masking_p2_r0", "masking_p2_r0.5", "gaussian_s1"]
+    assert list(expand_noise_grid(grid)) == [
+        "masking_p1_r0",
+        "masking_p1_r0.5",
+        "masking_p2_r0",
+        "masking_p2_r0.5",
+        "gaussian_s1",
+    ]
 
 
 def test_alignment_k_outside_range():
@@ -157,6 +198,7 @@ def test_alignment_k_outside_range():
 
 # --- Theorem 1 -----------------------------------------------------------------------
 
+
 def _theorem1_setup(d=6, n=40, classes=3, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((d, n)) * np.linspace(3, 0.3, d)[:, None]
@@ -169,13 +211,20 @@ def _theorem1_setup(d=6, n=40, classes=3, seed=0):
 @pytest.mark.parametrize("k", [1, 3])
 def test_closed_form_is_the_minimum(lam, k):
     x, y, eigen = _theorem1_setup()
-    sol = solve_theorem1(eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(np.sum(y**2)), lam, k)
+    sol = solve_theorem1(
+        eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(np.sum(y**2)), lam, k
+    )
     # The reported minimum equals the objective at V*, W*, Z*.
-    assert objective(x, y, sol.encoder, sol.classifier, sol.decoder, lam) == pytest.approx(sol.loss, rel=1e-10)
+    assert objective(x, y, sol.encoder, sol.classifier, sol.decoder, lam) == pytest.approx(
+        sol.loss, rel=1e-10
+    )
     # Random perturbations never go below it.
     rng = np.random.default_rng(2)
     for _ in range(50):
-        bumped = [p + 1e-2 * rng.standard_normal(p.shape) for p in (sol.encoder, sol.classifier, sol.decoder)]
+        bumped = [
+            p + 1e-2 * rng.standard_normal(p.shape)
+            for p in (sol.encoder, sol.classifier, sol.decoder)
+        ]
         assert objective(x, y, *bumped, lam) >= sol.loss - 1e-9
 
 
@@ -184,7 +233,9 @@ def test_adam_approaches_the_closed_form_from_above():
 
     x, y, eigen = _theorem1_setup()
     lam, k = 1.0, 3
-    sol = solve_theorem1(eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(np.sum(y**2)), lam, k)
+    sol = solve_theorem1(
+        eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(np.sum(y**2)), lam, k
+    )
     losses = adam_trajectory(x, y, k, lam, steps=4000, learning_rate=0.02, seed=0)
     assert np.all(losses >= sol.loss * (1 - 1e-12))
     assert (losses[-1] - sol.loss) / sol.loss < 1e-5
@@ -196,7 +247,9 @@ def test_lambda_zero_is_least_squares_and_infinity_is_pca():
     # λ → 0 with K ≥ C: the supervised residual is that of least squares on all of X.
     beta, *_ = np.linalg.lstsq(x.T, y.T, rcond=None)
     least_squares = float(np.sum((x.T @ beta - y.T) ** 2))
-    assert supervised_residual(eigen.eigenvalues, eigen.eigenvectors, m, yy, 0.0, 3) == pytest.approx(least_squares, rel=1e-9)
+    assert supervised_residual(
+        eigen.eigenvalues, eigen.eigenvectors, m, yy, 0.0, 3
+    ) == pytest.approx(least_squares, rel=1e-9)
     # λ → ∞: the encoder spans the top-K principal directions.
     sol = solve_theorem1(eigen.eigenvalues, eigen.eigenvectors, m, yy, 1e9, 2)
     pca = eigen.eigenvectors[:, :2]

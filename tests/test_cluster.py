@@ -14,18 +14,28 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO
 
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
 SCRIPT = REPO / "tests" / "cluster" / "slurm.sh"
-HEAVY_RULES = ("dataset", "spectrum", "alignment", "denoising", "denoising_table", "theorem1_interpolation",
-               "subspace_train", "dynamics", "guidance")
+HEAVY_RULES = (
+    "dataset",
+    "spectrum",
+    "alignment",
+    "denoising",
+    "denoising_table",
+    "theorem1_interpolation",
+    "subspace_train",
+    "dynamics",
+    "guidance",
+)
 
 pytestmark = [
     pytest.mark.cluster,
-    pytest.mark.skipif(os.geteuid() != 0 or not all(shutil.which(t) for t in ("slurmctld", "slurmd", "munged")),
-                       reason="needs root and 'apt-get install slurm-wlm munge' (CI installs them)"),
+    pytest.mark.skipif(
+        os.geteuid() != 0 or not all(shutil.which(t) for t in ("slurmctld", "slurmd", "munged")),
+        reason="needs root and 'apt-get install slurm-wlm munge' (CI installs them)",
+    ),
 ]
 
 
@@ -42,11 +52,38 @@ def cluster(tmp_path_factory):
 def _on_slurm(env, workdir, *extra, timeout_s=1800):
     # Requests sized to the one test node; device auto tags training jobs gpu=1.
     small = [f"{rule}:mem_mb=1500" for rule in HEAVY_RULES]
-    command = ["timeout", "-k", "20", str(timeout_s), sys.executable, "-m", "snakemake", *extra,
-               "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--executor", "slurm", "--jobs", "4", "--max-threads", "2", "--config", "device=auto",
-               "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1", "--show-failed-logs",
-               "--default-resources", "mem_mb=1000", "runtime=30", "--set-resources", *small]
+    command = [
+        "timeout",
+        "-k",
+        "20",
+        str(timeout_s),
+        sys.executable,
+        "-m",
+        "snakemake",
+        *extra,
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--executor",
+        "slurm",
+        "--jobs",
+        "4",
+        "--max-threads",
+        "2",
+        "--config",
+        "device=auto",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--show-failed-logs",
+        "--default-resources",
+        "mem_mb=1000",
+        "runtime=30",
+        "--set-resources",
+        *small,
+    ]
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
 
 
@@ -64,18 +101,43 @@ def test_tiny_pipeline_runs_as_slurm_jobs_and_matches_a_local_run(cluster, tmp_p
     jobs = output.split("Job stats:")[1].split("total")[1].split()[0]
     assert submitted == int(jobs) - local_rules > 10
     # slurmctld starts a job from its main scheduler ("Allocate") or from backfill ("Started").
-    started = set(re.findall(r"(?:Allocate|Started) JobId=(\d+)", (state / "slurmctld.log").read_text()))
+    started = set(
+        re.findall(r"(?:Allocate|Started) JobId=(\d+)", (state / "slurmctld.log").read_text())
+    )
     assert len(started) >= submitted
-    local_run = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-                                "--configfile", str(TINY), "--directory", str(local), "--cores", "2",
-                                "--config", "device=auto"], capture_output=True, text=True, timeout=1800)
+    local_run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--configfile",
+            str(TINY),
+            "--directory",
+            str(local),
+            "--cores",
+            "2",
+            "--config",
+            "device=auto",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert local_run.returncode == 0, local_run.stderr[-3000:]
-    for table in ("alignment/digits_photo.parquet", "denoising/all.parquet", "subspace/summary.parquet",
-                  "guidance/summary.parquet"):
+    for table in (
+        "alignment/digits_photo.parquet",
+        "denoising/all.parquet",
+        "subspace/summary.parquet",
+        "guidance/summary.parquet",
+    ):
         a, b = (pd.read_parquet(d / "results" / table) for d in (remote, local))
         # Where and how fast a job ran may differ; what it computed may not.
         machine = ["device", "images_per_second"]
-        pd.testing.assert_frame_equal(a.drop(columns=machine, errors="ignore"), b.drop(columns=machine, errors="ignore"))
+        pd.testing.assert_frame_equal(
+            a.drop(columns=machine, errors="ignore"), b.drop(columns=machine, errors="ignore")
+        )
 
 
 def test_a_failing_job_fails_the_run_and_shows_its_log(cluster, tmp_path):

@@ -2,11 +2,9 @@ import copy
 
 import pytest
 import yaml
-
+from conftest import REPO
 from lbr.config import check_config
 from lbr.errors import ConfigError
-
-from conftest import REPO
 
 
 @pytest.fixture

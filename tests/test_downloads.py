@@ -4,10 +4,9 @@ import io
 import tarfile
 from dataclasses import replace
 
+import fake_archives as fake
 import numpy as np
 import pytest
-
-import fake_archives as fake
 from lbr.data.download import RemoteFile, extract, fetch
 from lbr.data.format import check_split_sizes
 from lbr.errors import ChecksumError, DataError
@@ -24,14 +23,24 @@ def test_mnist_family(http_server, tmp_path, name):
     served, url = http_server
     source = fake.mnist_like(name, served)
     dataset = _acquire(source, url, tmp_path)
-    assert dataset.train_images.shape == (12, 28, 28, 1) and dataset.test_images.shape == (6, 28, 28, 1)
+    assert dataset.train_images.shape == (12, 28, 28, 1) and dataset.test_images.shape == (
+        6,
+        28,
+        28,
+        1,
+    )
     assert list(dataset.train_labels[:3]) == [0, 1, 2] and len(dataset.class_names) == 10
 
 
 def test_cifar10_batches_parsed_after_checksum(http_server, tmp_path):
     served, url = http_server
     dataset = _acquire(fake.cifar10(served), url, tmp_path)
-    assert dataset.train_images.shape == (20, 32, 32, 3) and dataset.test_images.shape == (4, 32, 32, 3)
+    assert dataset.train_images.shape == (20, 32, 32, 3) and dataset.test_images.shape == (
+        4,
+        32,
+        32,
+        3,
+    )
     assert dataset.class_names[3] == "class3"
 
 
@@ -72,7 +81,12 @@ def test_stl10(http_server, tmp_path):
 def test_imagenette_resized(http_server, tmp_path):
     served, url = http_server
     dataset = _acquire(fake.imagenette(served), url, tmp_path, shape=[16, 16, 3])
-    assert dataset.train_images.shape == (6, 16, 16, 3) and dataset.test_images.shape == (4, 16, 16, 3)
+    assert dataset.train_images.shape == (6, 16, 16, 3) and dataset.test_images.shape == (
+        4,
+        16,
+        16,
+        3,
+    )
     assert dataset.class_names == ["tench", "English springer"]
 
 

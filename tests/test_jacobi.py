@@ -5,10 +5,9 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.linalg
-from scipy.linalg.lapack import dgejsv
-
 from lbr.spectral import denoising
 from lbr.spectral.jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
+from scipy.linalg.lapack import dgejsv
 
 
 def _graded(n=60, decades=15, mixing=0.3, shuffled=False, seed=0):
@@ -44,15 +43,21 @@ def test_relative_accuracy_on_a_graded_matrix_where_the_standard_svd_fails():
     assert np.max(np.abs(standard / reference - 1)) > 1e-4  # the test can tell them apart
 
 
-@pytest.mark.parametrize("mixing, decades, shuffled", [(0.3, 8, False), (1.0, 15, False), (0.3, 15, True),
-                                                       (1.0, 15, True), (3.0, 15, True)])
+@pytest.mark.parametrize(
+    "mixing, decades, shuffled",
+    [(0.3, 8, False), (1.0, 15, False), (0.3, 15, True), (1.0, 15, True), (3.0, 15, True)],
+)
 def test_error_bound_covers_the_actual_error(mixing, decades, shuffled):
     """Cold, warm and partial warm starts: the certificate is never below the true
     relative error, including where a warm start loses accuracy (shuffled grading)."""
     f = _graded(decades=decades, mixing=mixing, shuffled=shuffled)
     reference = _reference_singular_values(f)
     _, warm = scipy.linalg.eigh(f.T @ f)
-    for svd in (jacobi_svd(f), jacobi_svd(f @ warm, start=warm), jacobi_svd_nearly_orthogonal(f @ warm, warm)):
+    for svd in (
+        jacobi_svd(f),
+        jacobi_svd(f @ warm, start=warm),
+        jacobi_svd_nearly_orthogonal(f @ warm, warm),
+    ):
         error = np.max(np.abs(svd.s / reference - 1))
         assert error <= multiplicative_error_bound(f, svd)
 
@@ -105,9 +110,14 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
         def record(*args):
             starts.append(kind)
             return solver(*args)
+
         return record
 
-    monkeypatch.setattr(denoising, "jacobi_svd_nearly_orthogonal", recording("warm", denoising.jacobi_svd_nearly_orthogonal))
+    monkeypatch.setattr(
+        denoising,
+        "jacobi_svd_nearly_orthogonal",
+        recording("warm", denoising.jacobi_svd_nearly_orthogonal),
+    )
     monkeypatch.setattr(denoising, "jacobi_svd", recording("cold", denoising.jacobi_svd))
     w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h)
     assert starts == ["warm"]  # certified: no second solve
@@ -118,11 +128,14 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
     np.testing.assert_allclose(np.abs(np.sum(w_warm * (h @ w_cold), axis=0)), 1.0, atol=1e-10)
 
 
-@pytest.mark.parametrize("bad, error, message", [
-    (np.zeros((3, 5)), ValueError, "m ≥ n"),
-    (np.array([[1.0, np.nan], [0.0, 1.0]]), ValueError, "NaN"),
-    (np.array([[1.0, 0.0], [2.0, 0.0]]), ArithmeticError, "column rank 1"),
-])
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (np.zeros((3, 5)), ValueError, "m ≥ n"),
+        (np.array([[1.0, np.nan], [0.0, 1.0]]), ValueError, "NaN"),
+        (np.array([[1.0, 0.0], [2.0, 0.0]]), ArithmeticError, "column rank 1"),
+    ],
+)
 def test_bad_input(bad, error, message):
     with pytest.raises(error, match=message):
         jacobi_svd(bad)

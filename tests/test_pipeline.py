@@ -5,13 +5,11 @@ import signal
 import subprocess
 import sys
 import time
-
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-
 from conftest import REPO
 from lbr.atomic import load_json
 from lbr.data.format import read_dataset
@@ -24,12 +22,22 @@ def snakemake(*args, cwd=REPO, check=True):
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
     if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        raise AssertionError(
+            f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
 def test_dry_run_of_default_config(tmp_path):
-    result = snakemake("-n", "--cores", "2", "--configfile", str(REPO / "config.yaml"), "--directory", str(tmp_path))
+    result = snakemake(
+        "-n",
+        "--cores",
+        "2",
+        "--configfile",
+        str(REPO / "config.yaml"),
+        "--directory",
+        str(tmp_path),
+    )
     assert "dataset" in result.stdout and "spectrum" in result.stdout
 
 
@@ -39,8 +47,13 @@ def test_lint_is_clean():
 
 
 def test_snakefmt_is_clean():
-    files = [str(REPO / "Snakefile"), *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk")))]
-    result = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True)
+    files = [
+        str(REPO / "Snakefile"),
+        *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk"))),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -50,7 +63,9 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     config["spectrum"]["chunk_size"] = -3
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(config))
-    result = snakemake("--cores", "1", "--configfile", str(bad), "--directory", str(tmp_path), check=False)
+    result = snakemake(
+        "--cores", "1", "--configfile", str(bad), "--directory", str(tmp_path), check=False
+    )
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "datasets.digits.source" in output and "'digitz' is not one of" in output
@@ -73,7 +88,9 @@ def test_end_to_end_outputs(tiny_run):
         for prep in ("standardized", "per_image"):
             spectrum = read_spectrum(results / "spectrum" / dataset / prep)
             u, lam = spectrum.eigen.eigenvectors, spectrum.eigen.eigenvalues
-            np.testing.assert_allclose((u * lam) @ u.T, spectrum.statistics.covariance, atol=1e-9 * lam[0])
+            np.testing.assert_allclose(
+                (u * lam) @ u.T, spectrum.statistics.covariance, atol=1e-9 * lam[0]
+            )
             assert spectrum.statistics.class_counts.sum() == 898
             assert (results / "logs" / "spectrum" / f"{dataset}-{prep}.log").exists()
             assert (results / "benchmarks" / "spectrum" / f"{dataset}-{prep}.tsv").exists()
@@ -94,20 +111,42 @@ def test_closed_form_stages(tiny_run):
         assert alignment["alignment_appendix"].is_monotonic_increasing
         assert alignment["alignment_appendix"].iloc[-1] == pytest.approx(1.0)
     screen = pd.read_parquet(results / "denoising" / "screen.parquet")
-    assert set(screen["noise"]) == {"masking_p2_r0", "masking_p2_r0.5", "channelmasking_p2_r0.5", "gaussian_s1",
-                                    "smoothgaussian_s1_l2"}
+    assert set(screen["noise"]) == {
+        "masking_p2_r0",
+        "masking_p2_r0.5",
+        "channelmasking_p2_r0.5",
+        "gaussian_s1",
+        "smoothgaussian_s1_l2",
+    }
     families = dict(zip(screen["noise"], screen["family"]))
-    assert families["channelmasking_p2_r0.5"] == "channel_masking" and families["masking_p2_r0.5"] == "masking"
+    assert (
+        families["channelmasking_p2_r0.5"] == "channel_masking"
+        and families["masking_p2_r0.5"] == "masking"
+    )
     gaussian = screen[screen["family"] == "gaussian"]
-    assert (gaussian["max_abs_change"] < 1e-8).all() and (gaussian["max_subspace_shift"] < 1e-8).all()
+    assert (gaussian["max_abs_change"] < 1e-8).all() and (
+        gaussian["max_subspace_shift"] < 1e-8
+    ).all()
     masked = screen[screen["noise"] == "masking_p2_r0.5"]
     assert (masked["max_subspace_shift"] > 1e-3).all()
     assert (screen["solver_error_bound"] < 1e-8).all()
-    assert not pd.read_parquet(results / "denoising" / "all.parquet").isna()[["alignment", "change"]].any().any()
+    assert (
+        not pd.read_parquet(results / "denoising" / "all.parquet")
+        .isna()[["alignment", "change"]]
+        .any()
+        .any()
+    )
     adam = pd.read_parquet(results / "theory" / "theorem1_adam.parquet")
     assert (adam["relative_gap"] > -1e-9).all()
-    for name in ("fig2_alignment", "fig7_denoising", "denoising_screen", "fig8_theorem1", "theorem1_interpolation",
-                 "fig9_gallery_digits", "fig9_gallery_digits_photo"):
+    for name in (
+        "fig2_alignment",
+        "fig7_denoising",
+        "denoising_screen",
+        "fig8_theorem1",
+        "theorem1_interpolation",
+        "fig9_gallery_digits",
+        "fig9_gallery_digits_photo",
+    ):
         for suffix in ("png", "pdf"):
             assert (results / "figures" / f"{name}.{suffix}").stat().st_size > 1000
 
@@ -161,7 +200,16 @@ def test_reproduction_report(tiny_run):
 
 def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):
     report = tiny_run / "report.html"
-    snakemake("--cores", "1", "--configfile", str(TINY), "--directory", str(tiny_run), "--report", str(report))
+    snakemake(
+        "--cores",
+        "1",
+        "--configfile",
+        str(TINY),
+        "--directory",
+        str(tiny_run),
+        "--report",
+        str(report),
+    )
     html = report.read_text(errors="replace")
     assert report.stat().st_size > 50_000
     for text in ("Reproduction", "fig7_denoising.png", "fig4_subspace.png", "Corollary 3.1"):
@@ -171,17 +219,30 @@ def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):
 def test_archive_of_the_run_verifies(tiny_run):
     from lbr.archive import verify_archive
 
-    snakemake("--cores", "1", "--configfile", str(TINY), "--directory", str(tiny_run), "results/archive/run.tar.gz")
+    snakemake(
+        "--cores",
+        "1",
+        "--configfile",
+        str(TINY),
+        "--directory",
+        str(tiny_run),
+        "results/archive/run.tar.gz",
+    )
     archive = tiny_run / "results" / "archive" / "run.tar.gz"
     assert verify_archive(archive) == []
-    result = subprocess.run([sys.executable, "-m", "lbr.archive", "verify", str(archive)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "lbr.archive", "verify", str(archive)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "archive OK" in result.stdout
 
 
 def _planned_jobs(workdir, config_path, *extra) -> dict[str, int]:
     """{rule: job count} that a dry run would execute."""
-    result = snakemake("-n", "--cores", "2", "--configfile", str(config_path), "--directory", str(workdir), *extra)
+    result = snakemake(
+        "-n", "--cores", "2", "--configfile", str(config_path), "--directory", str(workdir), *extra
+    )
     text = result.stdout + result.stderr
     if "Nothing to be done" in text:
         return {}
@@ -201,29 +262,51 @@ def test_changing_a_training_setting_reruns_training_only(tiny_run, tmp_path):
     path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=3))
     jobs = _planned_jobs(tiny_run, path)
     assert jobs.get("subspace_train") == 8 and "dataset" not in jobs and "spectrum" not in jobs
-    assert set(jobs) <= {"subspace_train", "subspace_table", "figure_subspace", "reproduction_report", "all"}
+    assert set(jobs) <= {
+        "subspace_train",
+        "subspace_table",
+        "figure_subspace",
+        "reproduction_report",
+        "all",
+    }
 
 
 def test_adding_a_noise_ratio_runs_only_the_new_jobs(tiny_run, tmp_path):
-    path = _changed_config(tmp_path, lambda c: c["denoising"]["noises"]["masking"]["ratios"].append(0.75))
+    path = _changed_config(
+        tmp_path, lambda c: c["denoising"]["noises"]["masking"]["ratios"].append(0.75)
+    )
     jobs = _planned_jobs(tiny_run, path)
     assert jobs.get("denoising") == 2  # one new setting × two datasets
-    assert set(jobs) <= {"denoising", "denoising_table", "figure_denoising", "reproduction_report", "all"}
+    assert set(jobs) <= {
+        "denoising",
+        "denoising_table",
+        "figure_denoising",
+        "reproduction_report",
+        "all",
+    }
 
 
 def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tmp_path):
     path = _changed_config(tmp_path, lambda c: c["datasets"]["digits_photo"].update(min_crop=40))
     jobs = _planned_jobs(tiny_run, path)
-    assert jobs.get("dataset") == 1 and jobs.get("spectrum") == 2  # digits_photo only, both preprocessings
+    assert (
+        jobs.get("dataset") == 1 and jobs.get("spectrum") == 2
+    )  # digits_photo only, both preprocessings
     assert jobs.get("subspace_train") == 4  # the 4 digits_photo runs, none of digits'
 
 
 def test_reordering_config_keys_runs_nothing(tiny_run, tmp_path):
     def reversed_keys(value):
-        return {k: reversed_keys(value[k]) for k in reversed(value)} if isinstance(value, dict) else value
+        return (
+            {k: reversed_keys(value[k]) for k in reversed(value)}
+            if isinstance(value, dict)
+            else value
+        )
 
     path = tmp_path / "reordered.yaml"
-    path.write_text(yaml.safe_dump(reversed_keys(yaml.safe_load(TINY.read_text())), sort_keys=False))
+    path.write_text(
+        yaml.safe_dump(reversed_keys(yaml.safe_load(TINY.read_text())), sort_keys=False)
+    )
     assert _planned_jobs(tiny_run, path) == {}
 
 
@@ -233,10 +316,27 @@ KILLED_RUN = "results/subspace/digits/top-0.5-aug-s0"
 def _run_until_killed(workdir, config_path, log: Path, marker: str) -> None:
     """Start the pipeline towards KILLED_RUN and SIGKILL Snakemake and its job (the
     whole process group, no chance to clean up) once `marker` appears in the job's log."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "1",
-               "--configfile", str(config_path), "--directory", str(workdir), f"{KILLED_RUN}/summary.json"]
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--cores",
+        "1",
+        "--configfile",
+        str(config_path),
+        "--directory",
+        str(workdir),
+        f"{KILLED_RUN}/summary.json",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 600
         while not (log.exists() and marker in log.read_text()):
@@ -251,7 +351,9 @@ def _run_until_killed(workdir, config_path, log: Path, marker: str) -> None:
 def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
     path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=6))
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    _run_until_killed(killed, path, killed / "results/logs/subspace/digits-top-0.5-aug-s0.log", "epoch 1:")
+    _run_until_killed(
+        killed, path, killed / "results/logs/subspace/digits-top-0.5-aug-s0.log", "epoch 1:"
+    )
 
     run_dir = killed / KILLED_RUN
     leftovers = sorted(p.name for p in run_dir.iterdir()) if run_dir.exists() else []
@@ -259,29 +361,45 @@ def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
     # A hard kill leaves Snakemake's lock behind: the documented recovery is --unlock.
     snakemake("--unlock", "--configfile", str(path), "--directory", str(killed))
     for workdir in (killed, clean):
-        snakemake("--cores", "1", "--configfile", str(path), "--directory", str(workdir), f"{KILLED_RUN}/summary.json")
+        snakemake(
+            "--cores",
+            "1",
+            "--configfile",
+            str(path),
+            "--directory",
+            str(workdir),
+            f"{KILLED_RUN}/summary.json",
+        )
     import pandas as pd
 
     columns = ["train_loss", "test_loss", "test_accuracy"]
-    redone, uninterrupted = (pd.read_parquet(d / KILLED_RUN / "metrics.parquet")[columns] for d in (killed, clean))
+    redone, uninterrupted = (
+        pd.read_parquet(d / KILLED_RUN / "metrics.parquet")[columns] for d in (killed, clean)
+    )
     assert len(redone) == 6 and redone.equals(uninterrupted)
 
 
 def test_second_run_has_nothing_to_do(tiny_run):
-    result = snakemake("-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run))
+    result = snakemake(
+        "-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run)
+    )
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
 def test_same_config_gives_same_numbers(tiny_run, tmp_path):
     snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(tmp_path))
-    a_run, b_run = (d / "results/subspace/digits_photo/top-0.5-aug-s0/metrics.parquet" for d in (tmp_path, tiny_run))
+    a_run, b_run = (
+        d / "results/subspace/digits_photo/top-0.5-aug-s0/metrics.parquet"
+        for d in (tmp_path, tiny_run)
+    )
     import pandas as pd
 
     columns = ["train_loss", "test_loss", "test_accuracy"]
     assert pd.read_parquet(a_run)[columns].equals(pd.read_parquet(b_run)[columns])
     for name in ("train_images.npy", "test_labels.npy"):
         assert (tmp_path / "results/datasets/digits_photo" / name).read_bytes() == (
-            tiny_run / "results/datasets/digits_photo" / name).read_bytes()
+            tiny_run / "results/datasets/digits_photo" / name
+        ).read_bytes()
     a = read_spectrum(tmp_path / "results/spectrum/digits_photo/standardized")
     b = read_spectrum(tiny_run / "results/spectrum/digits_photo/standardized")
     np.testing.assert_array_equal(a.eigen.eigenvalues, b.eigen.eigenvalues)

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from fake_archives import idx_bytes
 from lbr.data.embedded import composite_on_photos, load_digits_dataset
 from lbr.data.format import ImageDataset, read_dataset, write_dataset
@@ -15,6 +13,7 @@ from lbr.data.local import load_idx_directory, load_image_folder
 from lbr.data.registry import acquire
 from lbr.data.transforms import conform, convert_channels, resize
 from lbr.errors import DataError
+from PIL import Image
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
@@ -60,14 +59,26 @@ def test_truncated_idx_is_refused(tmp_path):
 
 def test_missing_idx_directory_says_how_to_get_it(tmp_path):
     with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist"):
-        acquire("fmnist", {"source": "idx_directory", "path": str(tmp_path / "nope")}, tmp_path / "out", tmp_path)
+        acquire(
+            "fmnist",
+            {"source": "idx_directory", "path": str(tmp_path / "nope")},
+            tmp_path / "out",
+            tmp_path,
+        )
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.skipif(not DEBIAN_FASHION_MNIST.is_dir(), reason="apt-get install dataset-fashion-mnist (CI does)")
+@pytest.mark.skipif(
+    not DEBIAN_FASHION_MNIST.is_dir(), reason="apt-get install dataset-fashion-mnist (CI does)"
+)
 def test_real_fashion_mnist_from_debian_package():
     dataset = load_idx_directory(DEBIAN_FASHION_MNIST, class_names=None)
-    assert dataset.train_images.shape == (60000, 28, 28, 1) and dataset.test_images.shape == (10000, 28, 28, 1)
+    assert dataset.train_images.shape == (60000, 28, 28, 1) and dataset.test_images.shape == (
+        10000,
+        28,
+        28,
+        1,
+    )
     assert np.bincount(dataset.train_labels).tolist() == [6000] * 10
     assert 60 < dataset.train_images.mean() < 80  # Fashion-MNIST's mean pixel is about 72.9
 
@@ -79,7 +90,9 @@ def _png_tree(root: Path, sizes=((10, 12),), bad: bool = False) -> None:
             folder = root / split / name
             folder.mkdir(parents=True)
             for i, (h, w) in enumerate(sizes):
-                Image.fromarray(rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+                Image.fromarray(rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)).save(
+                    folder / f"{i}.png"
+                )
     if bad:
         (root / "train" / "cat" / "broken.png").write_bytes(b"not an image")
 
@@ -119,7 +132,11 @@ def test_format_round_trip_and_meta(tmp_path):
     back = read_dataset(tmp_path)
     np.testing.assert_array_equal(back.test_images, dataset.test_images)
     assert meta["split_sizes"] == {"train": 1437, "test": 360} and set(meta["sha256"]) == {
-        "train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"}
+        "train_images.npy",
+        "train_labels.npy",
+        "test_images.npy",
+        "test_labels.npy",
+    }
     assert back.train_labels.dtype == np.int64 and back.train_images.dtype == np.uint8
 
 

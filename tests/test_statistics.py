@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from lbr.errors import ConfigError
 from lbr.spectral.eigen import eigendecompose, explained_variance_table
 from lbr.spectral.statistics import Preprocessing, accumulate_statistics, flatten_channel_first
@@ -30,12 +29,15 @@ def small_data():
     return images, labels
 
 
-@pytest.mark.parametrize("prep", [
-    Preprocessing(per_image_std=False, center=True, global_std=True, jitter=0.001),
-    Preprocessing(per_image_std=True, center=True, global_std=False, jitter=0.0),
-    Preprocessing(per_image_std=False, center=False, global_std=False, jitter=0.0),
-    Preprocessing(per_image_std=True, center=False, global_std=True, jitter=0.1),
-])
+@pytest.mark.parametrize(
+    "prep",
+    [
+        Preprocessing(per_image_std=False, center=True, global_std=True, jitter=0.001),
+        Preprocessing(per_image_std=True, center=True, global_std=False, jitter=0.0),
+        Preprocessing(per_image_std=False, center=False, global_std=False, jitter=0.0),
+        Preprocessing(per_image_std=True, center=False, global_std=True, jitter=0.1),
+    ],
+)
 @pytest.mark.parametrize("chunk_size", [1, 10, 1000])
 def test_statistics_match_direct_computation(small_data, prep, chunk_size):
     images, labels = small_data

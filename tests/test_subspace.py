@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from lbr.errors import ConfigError
 from lbr.spectral.subspace import project, variance_subspace
 
@@ -28,8 +27,13 @@ def test_full_fraction_keeps_everything_and_projection_is_identity():
     everything = variance_subspace(EIGENVALUES, 100.0, "top", 1.0)
     assert everything.dimensions == 7
     np.testing.assert_allclose(project(flat, basis, everything), flat, atol=1e-12)
-    top, bottom = (variance_subspace(EIGENVALUES, 100.0, side, f) for side, f in (("top", 0.75), ("bottom", 0.25)))
-    np.testing.assert_allclose(project(flat, basis, top) + project(flat, basis, bottom), flat, atol=1e-12)
+    top, bottom = (
+        variance_subspace(EIGENVALUES, 100.0, side, f)
+        for side, f in (("top", 0.75), ("bottom", 0.25))
+    )
+    np.testing.assert_allclose(
+        project(flat, basis, top) + project(flat, basis, bottom), flat, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("side, fraction", [("top", 0.0), ("top", 1.5), ("middle", 0.5)])

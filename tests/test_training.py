@@ -1,17 +1,14 @@
 """ResNet9, on-device augmentation, projection and the training loop, on CPU at tiny size."""
 
-import math
-
 import numpy as np
 import pytest
 import torch
-
 from lbr.data.embedded import load_digits_dataset
 from lbr.errors import ConfigError
 from lbr.models.resnet9 import ResNet9
+from lbr.spectral.cache import Spectrum
 from lbr.spectral.eigen import eigendecompose
 from lbr.spectral.statistics import Preprocessing, accumulate_statistics
-from lbr.spectral.cache import Spectrum
 from lbr.train.classifier import TrainingError, TrainSettings, as_device_tensors, train_classifier
 from lbr.train.device_data import random_crop_flip
 from lbr.train.projection import projected_splits
@@ -47,8 +44,11 @@ def _digits_spectrum():
     prep = Preprocessing(per_image_std=True, center=True, global_std=False, jitter=0.0)
     stats = accumulate_statistics(data.train_images, data.train_labels, 10, prep)
     eigen = eigendecompose(stats.covariance)
-    summary = {"preprocessing": prep.as_dict(), "total_variance": float(np.trace(stats.covariance)),
-               "image_shape": [8, 8, 1]}
+    summary = {
+        "preprocessing": prep.as_dict(),
+        "total_variance": float(np.trace(stats.covariance)),
+        "image_shape": [8, 8, 1],
+    }
     return data, Spectrum(stats, eigen, summary)
 
 
@@ -77,8 +77,16 @@ def _tiny_run(seed=0, **changes):
     device = torch.device("cpu")
     train = as_device_tensors(splits["train"], data.train_labels, (8, 8, 1), device)
     test = as_device_tensors(splits["test"], data.test_labels, (8, 8, 1), device)
-    settings = TrainSettings(**{"epochs": 5, "batch_size": 64, "augment": True, "seed": seed,
-                                "width_multiplier": 0.125, **changes})
+    settings = TrainSettings(
+        **{
+            "epochs": 5,
+            "batch_size": 64,
+            "augment": True,
+            "seed": seed,
+            "width_multiplier": 0.125,
+            **changes,
+        }
+    )
     return train_classifier(*train, *test, 10, settings, device)
 
 

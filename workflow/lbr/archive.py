@@ -9,6 +9,7 @@ archive and fails on any missing, extra or altered file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -22,29 +23,43 @@ from pathlib import Path
 from .atomic import atomic_path
 
 MANIFEST = "manifest.json"
-PACKAGES = ("lbr", "torch", "torchvision", "numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "matplotlib",
-            "snakemake")
+PACKAGES = (
+    "lbr",
+    "torch",
+    "torchvision",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "scikit-learn",
+    "matplotlib",
+    "snakemake",
+)
 
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(functools.partial(handle.read, 1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
 def _git_commit(directory: Path) -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
 
 
 def _machine() -> dict:
-    info = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "python": sys.version.split()[0]}
+    info = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": sys.version.split()[0],
+    }
     try:
         import torch
 
@@ -75,7 +90,9 @@ def build_manifest(files: list[Path], root: Path, config: dict, code_dir: Path) 
     }
 
 
-def write_archive(archive: Path, files: list[Path], root: Path, config: dict, code_dir: Path) -> dict:
+def write_archive(
+    archive: Path, files: list[Path], root: Path, config: dict, code_dir: Path
+) -> dict:
     """A .tar.gz of `files` (paths under `root`, stored relative to it) plus manifest.json."""
     manifest = build_manifest(files, root, config, code_dir)
     payload = json.dumps(manifest, indent=2, sort_keys=True).encode()
@@ -101,7 +118,7 @@ def verify_archive(archive: Path) -> list[str]:
             if member.isfile() and member.name != MANIFEST:
                 digest = hashlib.sha256()
                 handle = bundle.extractfile(member)
-                for block in iter(lambda: handle.read(1 << 20), b""):
+                for block in iter(functools.partial(handle.read, 1 << 20), b""):
                     digest.update(block)
                 seen[member.name] = digest.hexdigest()
     for name, expected in manifest["files"].items():

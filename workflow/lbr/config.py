@@ -26,7 +26,9 @@ def _where(error: jsonschema.ValidationError) -> str:
 def validate_schema(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the key, the problem and the allowed values."""
     validator_class = jsonschema.validators.validator_for(load_schema())
-    errors = sorted(validator_class(load_schema()).iter_errors(config), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        validator_class(load_schema()).iter_errors(config), key=lambda e: list(e.absolute_path)
+    )
     if errors:
         lines = [f"  {_where(e)}: {e.message}" for e in errors]
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
@@ -40,24 +42,45 @@ def check_config(config: dict[str, Any]) -> None:
         if spec["source"] == "composite":
             base = spec["base"]
             if base not in datasets:
-                raise ConfigError(f"datasets.{name}.base: {base!r} is not a configured dataset; choose one of {sorted(datasets)}")
+                raise ConfigError(
+                    f"datasets.{name}.base: {base!r} is not a configured dataset; choose one of {sorted(datasets)}"
+                )
             if datasets[base]["source"] == "composite":
-                raise ConfigError(f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base")
+                raise ConfigError(
+                    f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base"
+                )
         if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
-            raise ConfigError(f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]")
+            raise ConfigError(
+                f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]"
+            )
     for section in ("subspace", "autoencoders"):
         unknown = [d for d in config[section]["datasets"] if d not in datasets]
         if unknown:
-            raise ConfigError(f"{section}.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})")
+            raise ConfigError(
+                f"{section}.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})"
+            )
     _check_autoencoder_sizes(config)
     defined = sorted(config["preprocessings"])
     references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
-    references.update({f"{section}.preprocessing": [config[section]["preprocessing"]]
-                       for section in ("alignment", "theorem1", "denoising", "gallery", "subspace", "autoencoders")})
+    references.update(
+        {
+            f"{section}.preprocessing": [config[section]["preprocessing"]]
+            for section in (
+                "alignment",
+                "theorem1",
+                "denoising",
+                "gallery",
+                "subspace",
+                "autoencoders",
+            )
+        }
+    )
     for key, names in references.items():
         unknown = [p for p in names if p not in config["preprocessings"]]
         if unknown:
-            raise ConfigError(f"{key}: {unknown} not defined under 'preprocessings' (defined: {defined})")
+            raise ConfigError(
+                f"{key}: {unknown} not defined under 'preprocessings' (defined: {defined})"
+            )
 
 
 def _check_autoencoder_sizes(config: dict[str, Any]) -> None:
@@ -74,6 +97,10 @@ def _check_autoencoder_sizes(config: dict[str, Any]) -> None:
         dim = shape[0] * shape[1] * shape[2]
         latents = [section["dynamics"]["latent"], *section["guidance"]["latents"]]
         if max(latents) > dim:
-            raise ConfigError(f"autoencoders: latent size {max(latents)} is larger than D = {dim} of dataset {name!r}")
+            raise ConfigError(
+                f"autoencoders: latent size {max(latents)} is larger than D = {dim} of dataset {name!r}"
+            )
         if edges[-1] > dim:
-            raise ConfigError(f"autoencoders.dynamics.band_edges: {edges[-1]} is beyond D = {dim} of dataset {name!r}")
+            raise ConfigError(
+                f"autoencoders.dynamics.band_edges: {edges[-1]} is beyond D = {dim} of dataset {name!r}"
+            )

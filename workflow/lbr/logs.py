@@ -13,8 +13,12 @@ def setup_rule_logging(log_paths) -> logging.Logger:
     for path in log_paths:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(path, mode="w"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
     logger = logging.getLogger("lbr")
 
     def log_uncaught(kind, value, traceback):

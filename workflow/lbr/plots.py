@@ -49,8 +49,13 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
     datasets = list(dict.fromkeys(masking["dataset"]))
     ratios = sorted(masking["ratio"].unique())
     colours = plt.get_cmap("cool")(np.linspace(0, 1, max(len(ratios), 2)))
-    figure, axes = plt.subplots(len(patches), len(datasets), figsize=(3.2 * len(datasets), 2.4 * len(patches)),
-                                squeeze=False, sharex="col")
+    figure, axes = plt.subplots(
+        len(patches),
+        len(datasets),
+        figsize=(3.2 * len(datasets), 2.4 * len(patches)),
+        squeeze=False,
+        sharex="col",
+    )
     for row, patch in enumerate(patches):
         for column, dataset in enumerate(datasets):
             axis = axes[row][column]
@@ -91,15 +96,27 @@ def screen_figure(table: pd.DataFrame):
 
 def theorem1_figure(trajectories: pd.DataFrame):
     """Fig. 8: relative gap of Adam's loss to the closed-form minimum, per step (log scale)."""
-    settings = trajectories[["dimension", "latent"]].drop_duplicates().sort_values(["dimension", "latent"])
-    figure, axes = plt.subplots(1, len(settings), figsize=(3.4 * len(settings), 3), squeeze=False, sharey=True)
+    settings = (
+        trajectories[["dimension", "latent"]].drop_duplicates().sort_values(["dimension", "latent"])
+    )
+    figure, axes = plt.subplots(
+        1, len(settings), figsize=(3.4 * len(settings), 3), squeeze=False, sharey=True
+    )
     lambdas = sorted(trajectories["lam"].unique())
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(lambdas)))
     for axis, (_, setting) in zip(axes[0], settings.iterrows()):
-        subset = trajectories[(trajectories["dimension"] == setting["dimension"]) & (trajectories["latent"] == setting["latent"])]
+        subset = trajectories[
+            (trajectories["dimension"] == setting["dimension"])
+            & (trajectories["latent"] == setting["latent"])
+        ]
         for colour, lam in zip(colours, lambdas):
             curve = subset[subset["lam"] == lam]
-            axis.plot(curve["step"], np.maximum(curve["relative_gap"], 1e-16), color=colour, label=f"λ={lam:g}")
+            axis.plot(
+                curve["step"],
+                np.maximum(curve["relative_gap"], 1e-16),
+                color=colour,
+                label=f"λ={lam:g}",
+            )
         axis.set_yscale("log")
         axis.set_title(f"D={setting['dimension']}, K={setting['latent']}")
         axis.set_xlabel("Adam step")
@@ -115,9 +132,16 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
     for axis, (name, table) in zip(axes[0], tables.items()):
         finite = table[np.isfinite(table["lambda_relative"]) & (table["lambda_relative"] > 0)]
         for k, curve in finite.groupby("K"):
-            line, = axis.plot(curve["lambda_relative"], curve["supervised_residual_fraction"], marker=".", label=f"K={k}")
+            (line,) = axis.plot(
+                curve["lambda_relative"],
+                curve["supervised_residual_fraction"],
+                marker=".",
+                label=f"K={k}",
+            )
             ends = table[(table["K"] == k) & ~np.isfinite(table["lambda_relative"])]
-            axis.axhline(ends["supervised_residual_fraction"].iloc[0], color=line.get_color(), ls=":", lw=0.8)
+            axis.axhline(
+                ends["supervised_residual_fraction"].iloc[0], color=line.get_color(), ls=":", lw=0.8
+            )
         axis.set_xscale("log")
         axis.set_title(name)
         axis.set_xlabel("λ (relative to ‖PᵀP‖/λ₁)")
@@ -130,7 +154,9 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
 def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
     """Fig. 9: images (columns) per version (rows: original, top, bottom), each scaled to [0, 1]."""
     count = len(next(iter(rows.values())))
-    figure, axes = plt.subplots(len(rows), count, figsize=(1.3 * count, 1.4 * len(rows)), squeeze=False)
+    figure, axes = plt.subplots(
+        len(rows), count, figsize=(1.3 * count, 1.4 * len(rows)), squeeze=False
+    )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(count):
             image = images[c].astype(np.float64)
@@ -154,10 +180,19 @@ def subspace_figure(table: pd.DataFrame):
     figure, axes = plt.subplots(1, len(datasets), figsize=(3.6 * len(datasets), 3.2), squeeze=False)
     for axis, dataset in zip(axes[0], datasets):
         for (side, augment), group in runs[runs["dataset"] == dataset].groupby(["side", "augment"]):
-            mean = group.groupby("fraction")[["final_test_accuracy", "variance_fraction"]].mean().reset_index()
-            axis.plot(100 * mean["variance_fraction"], 100 * mean["final_test_accuracy"], marker="o",
-                      color="tab:red" if side == "top" else "tab:blue", ls="--" if augment else "-",
-                      label=f"{side}{' + aug' if augment else ''}")
+            mean = (
+                group.groupby("fraction")[["final_test_accuracy", "variance_fraction"]]
+                .mean()
+                .reset_index()
+            )
+            axis.plot(
+                100 * mean["variance_fraction"],
+                100 * mean["final_test_accuracy"],
+                marker="o",
+                color="tab:red" if side == "top" else "tab:blue",
+                ls="--" if augment else "-",
+                label=f"{side}{' + aug' if augment else ''}",
+            )
         axis.set_title(dataset)
         axis.set_xlabel("variance kept (%)")
         axis.grid(alpha=0.3)
@@ -173,10 +208,23 @@ def headline_figure(table: pd.DataFrame, headline: dict):
     figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
     width = 0.38
     for offset, (side, colour) in enumerate((("top", "tab:red"), ("bottom", "tab:blue"))):
-        picked = table[(table["side"] == side) & np.isclose(table["fraction"], headline[side]) & ~table["augment"]]
-        means = picked.groupby("dataset")[["final_test_accuracy", "variance_fraction"]].mean().reindex(datasets)
-        bars = axis.bar(np.arange(len(datasets)) + (offset - 0.5) * width, 100 * means["final_test_accuracy"],
-                        width, color=colour, label=f"{side} {100 * headline[side]:.0f}% of variance")
+        picked = table[
+            (table["side"] == side)
+            & np.isclose(table["fraction"], headline[side])
+            & ~table["augment"]
+        ]
+        means = (
+            picked.groupby("dataset")[["final_test_accuracy", "variance_fraction"]]
+            .mean()
+            .reindex(datasets)
+        )
+        bars = axis.bar(
+            np.arange(len(datasets)) + (offset - 0.5) * width,
+            100 * means["final_test_accuracy"],
+            width,
+            color=colour,
+            label=f"{side} {100 * headline[side]:.0f}% of variance",
+        )
         axis.bar_label(bars, fmt="%.1f", fontsize=7)
     axis.set_xticks(np.arange(len(datasets)), datasets)
     axis.set_ylabel("test accuracy (%)")
@@ -189,7 +237,9 @@ def dynamics_figure(table: pd.DataFrame):
     """Figs. 1 (bottom) and 3: reconstruction error per eigen-band over training steps,
     top bands (dark) to bottom bands (light); one panel per dataset and architecture."""
     panels = table[["dataset", "arch"]].drop_duplicates().values.tolist()
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3), squeeze=False, sharey=True)
+    figure, axes = plt.subplots(
+        1, len(panels), figsize=(3.4 * len(panels), 3), squeeze=False, sharey=True
+    )
     for axis, (dataset, arch) in zip(axes[0], panels):
         subset = table[(table["dataset"] == dataset) & (table["arch"] == arch)]
         bands = sorted(subset["band"].unique())
@@ -211,7 +261,9 @@ def guidance_figure(table: pd.DataFrame):
     """Fig. 5: probe accuracy against test reconstruction loss; each guided model is
     linked to its unguided twin."""
     datasets = list(dict.fromkeys(table["dataset"]))
-    figure, axes = plt.subplots(2, len(datasets), figsize=(3.8 * len(datasets), 6), squeeze=False, layout="constrained")
+    figure, axes = plt.subplots(
+        2, len(datasets), figsize=(3.8 * len(datasets), 6), squeeze=False, layout="constrained"
+    )
     for column, dataset in enumerate(datasets):
         subset = table[table["dataset"] == dataset]
         for row, probe in enumerate(("linear", "mlp")):
@@ -219,11 +271,27 @@ def guidance_figure(table: pd.DataFrame):
             metric = f"{probe}_probe_accuracy"
             for (arch, latent), group in subset.groupby(["arch", "latent"]):
                 group = group.sort_values("guidance")
-                axis.plot(group["test_reconstruction_loss"], 100 * group[metric], color="grey", lw=0.8, zorder=1)
-                scatter = axis.scatter(group["test_reconstruction_loss"], 100 * group[metric], c=group["guidance"],
-                                       cmap="plasma", zorder=2, vmin=0, vmax=table["guidance"].max())
-                axis.annotate(f"{arch} k={latent}", (group["test_reconstruction_loss"].iloc[0],
-                                                     100 * group[metric].iloc[0]), fontsize=6)
+                axis.plot(
+                    group["test_reconstruction_loss"],
+                    100 * group[metric],
+                    color="grey",
+                    lw=0.8,
+                    zorder=1,
+                )
+                scatter = axis.scatter(
+                    group["test_reconstruction_loss"],
+                    100 * group[metric],
+                    c=group["guidance"],
+                    cmap="plasma",
+                    zorder=2,
+                    vmin=0,
+                    vmax=table["guidance"].max(),
+                )
+                axis.annotate(
+                    f"{arch} k={latent}",
+                    (group["test_reconstruction_loss"].iloc[0], 100 * group[metric].iloc[0]),
+                    fontsize=6,
+                )
             axis.set_title(f"{dataset}: {probe} probe", fontsize=9)
             axis.set_xlabel("test reconstruction loss (MSE)")
             axis.set_ylabel("test accuracy (%)")
@@ -238,12 +306,24 @@ def reconstruction_figure(panels):
     rows = []
     for dataset, pair, originals, unguided, guided in panels:
         rows.append((f"{dataset}\noriginal", originals))
-        rows.append((f"unguided\nrec {pair['test_reconstruction_loss_unguided']:.3f}, "
-                     f"probe {100 * pair['linear_probe_accuracy_unguided']:.0f}%", unguided.transpose(0, 2, 3, 1)))
-        rows.append((f"guided g={pair['guidance']:g}\nrec {pair['test_reconstruction_loss']:.3f}, "
-                     f"probe {100 * pair['linear_probe_accuracy']:.0f}%", guided.transpose(0, 2, 3, 1)))
+        rows.append(
+            (
+                f"unguided\nrec {pair['test_reconstruction_loss_unguided']:.3f}, "
+                f"probe {100 * pair['linear_probe_accuracy_unguided']:.0f}%",
+                unguided.transpose(0, 2, 3, 1),
+            )
+        )
+        rows.append(
+            (
+                f"guided g={pair['guidance']:g}\nrec {pair['test_reconstruction_loss']:.3f}, "
+                f"probe {100 * pair['linear_probe_accuracy']:.0f}%",
+                guided.transpose(0, 2, 3, 1),
+            )
+        )
     count = len(rows[0][1])
-    figure, axes = plt.subplots(len(rows), count, figsize=(1.2 * count, 1.3 * len(rows)), squeeze=False)
+    figure, axes = plt.subplots(
+        len(rows), count, figsize=(1.2 * count, 1.3 * len(rows)), squeeze=False
+    )
     for r, (label, images) in enumerate(rows):
         for c in range(count):
             image = np.asarray(images[c], dtype=np.float64)

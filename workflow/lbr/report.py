@@ -19,56 +19,85 @@ def alignment_claim(alignment: dict[str, pd.DataFrame], k: int = 32) -> dict:
     values = {name: alignment_at(t, k) for name, t in alignment.items()}
     ours = ", ".join(f"{n}: {v:.3f}" for n, v in values.items())
     spread = max(values.values()) - min(values.values()) if len(values) > 1 else 0.0
-    return _row("R1: reconstruction and perception are misaligned, more so on realistic images",
-                "Fig. 2: alignment at small K falls from background-free digits to CIFAR to TinyImageNet",
-                f"alignment at K={k}: {ours}", spread > 0.1 if len(values) > 1 else None, "fig2_alignment")
+    return _row(
+        "R1: reconstruction and perception are misaligned, more so on realistic images",
+        "Fig. 2: alignment at small K falls from background-free digits to CIFAR to TinyImageNet",
+        f"alignment at K={k}: {ours}",
+        spread > 0.1 if len(values) > 1 else None,
+        "fig2_alignment",
+    )
 
 
 def gaussian_claim(screen: pd.DataFrame) -> dict:
     gaussian = screen[screen["family"] == "gaussian"]
     worst = float(gaussian["max_abs_change"].max()) if len(gaussian) else float("nan")
     bound = float(screen["solver_error_bound"].max())
-    return _row("Corollary 3.1: additive isotropic Gaussian noise leaves every task's alignment unchanged",
-                "proved for every σ", f"max |Δ alignment| over all datasets, σ and K: {worst:.1e} "
-                f"(certified relative error of the Theorem 3 solver's SVD ≤ {bound:.0e} on every noise setting)",
-                bool(worst < 1e-8) if len(gaussian) else None, "denoising_screen")
+    return _row(
+        "Corollary 3.1: additive isotropic Gaussian noise leaves every task's alignment unchanged",
+        "proved for every σ",
+        f"max |Δ alignment| over all datasets, σ and K: {worst:.1e} "
+        f"(certified relative error of the Theorem 3 solver's SVD ≤ {bound:.0e} on every noise setting)",
+        bool(worst < 1e-8) if len(gaussian) else None,
+        "denoising_screen",
+    )
 
 
 def masking_claim(screen: pd.DataFrame, alignment: dict[str, pd.DataFrame], k: int = 32) -> dict:
     masking = screen[screen["family"] == "masking"]
     if masking.empty or len(alignment) < 2:
-        return _row("Masking helps poorly aligned datasets", "Fig. 7", "needs masking and two datasets", None,
-                    "fig7_denoising")
+        return _row(
+            "Masking helps poorly aligned datasets",
+            "Fig. 7",
+            "needs masking and two datasets",
+            None,
+            "fig7_denoising",
+        )
     level = {n: alignment_at(t, k) for n, t in alignment.items()}
     worst_aligned, best_aligned = min(level, key=level.get), max(level, key=level.get)
     gain = masking.groupby("dataset")["best_relative_change_percent"].max()
     ours = f"best Δ alignment with masking: {worst_aligned} {gain[worst_aligned]:+.1f}%, {best_aligned} {gain[best_aligned]:+.1f}%"
-    return _row("Masking helps poorly aligned datasets more than well aligned ones",
-                "Fig. 7: CIFAR-100 gains, ArabicDigits mostly loses", ours,
-                bool(gain[worst_aligned] > max(gain[best_aligned], 0.0)), "fig7_denoising")
+    return _row(
+        "Masking helps poorly aligned datasets more than well aligned ones",
+        "Fig. 7: CIFAR-100 gains, ArabicDigits mostly loses",
+        ours,
+        bool(gain[worst_aligned] > max(gain[best_aligned], 0.0)),
+        "fig7_denoising",
+    )
 
 
 def theorem1_claim(adam: pd.DataFrame) -> dict:
     final = adam.groupby(["dimension", "latent", "lam"])["relative_gap"].last()
     lowest = float(adam["relative_gap"].min())
-    return _row("Theorem 1: the closed form is the minimum of the supervised + reconstruction loss",
-                "Fig. 8: Adam converges to the closed-form loss from above",
-                f"lowest gap over all steps {lowest:.1e}; final gaps {final.min():.1e} to {final.max():.1e}",
-                bool(lowest > -1e-8), "fig8_theorem1")
+    return _row(
+        "Theorem 1: the closed form is the minimum of the supervised + reconstruction loss",
+        "Fig. 8: Adam converges to the closed-form loss from above",
+        f"lowest gap over all steps {lowest:.1e}; final gaps {final.min():.1e} to {final.max():.1e}",
+        bool(lowest > -1e-8),
+        "fig8_theorem1",
+    )
 
 
 def subspace_claims(table: pd.DataFrame, headline: dict) -> list[dict]:
     rows = []
     plain = table[~table["augment"]] if (~table["augment"]).any() else table
     for dataset, group in plain.groupby("dataset", sort=False):
-        top = group[(group["side"] == "top") & np.isclose(group["fraction"], headline["top"])]["final_test_accuracy"]
-        bottom = group[(group["side"] == "bottom") & np.isclose(group["fraction"], headline["bottom"])]["final_test_accuracy"]
+        top = group[(group["side"] == "top") & np.isclose(group["fraction"], headline["top"])][
+            "final_test_accuracy"
+        ]
+        bottom = group[
+            (group["side"] == "bottom") & np.isclose(group["fraction"], headline["bottom"])
+        ]["final_test_accuracy"]
         if len(top) and len(bottom):
-            rows.append(_row(f"R1 headline on {dataset}: a small bottom subspace rivals a large top one",
-                             "TinyImageNet: top 90% of variance → 45%, bottom 20% → 55% accuracy",
-                             f"top {100 * headline['top']:.0f}% → {100 * top.mean():.1f}%, "
-                             f"bottom {100 * headline['bottom']:.0f}% → {100 * bottom.mean():.1f}%",
-                             bool(bottom.mean() >= top.mean()), "fig1_headline"))
+            rows.append(
+                _row(
+                    f"R1 headline on {dataset}: a small bottom subspace rivals a large top one",
+                    "TinyImageNet: top 90% of variance → 45%, bottom 20% → 55% accuracy",
+                    f"top {100 * headline['top']:.0f}% → {100 * top.mean():.1f}%, "
+                    f"bottom {100 * headline['bottom']:.0f}% → {100 * bottom.mean():.1f}%",
+                    bool(bottom.mean() >= top.mean()),
+                    "fig1_headline",
+                )
+            )
     return rows
 
 
@@ -76,11 +105,16 @@ def dynamics_claim(summary: pd.DataFrame) -> dict:
     def steps(values) -> str:
         return "[" + ", ".join("never" if not np.isfinite(v) else str(int(v)) for v in values) + "]"
 
-    ours = "; ".join(f"{r.dataset}/{r.arch}: {steps(r.halving_steps)}" for r in summary.itertuples())
-    return _row("R2: features for perception (low-variance directions) are learned last",
-                "Figs. 1 (bottom), 3: error along top eigen-directions falls first",
-                f"step at which each band's error halves, top → bottom: {ours}",
-                bool(summary["r2_holds"].all()), "fig3_dynamics")
+    ours = "; ".join(
+        f"{r.dataset}/{r.arch}: {steps(r.halving_steps)}" for r in summary.itertuples()
+    )
+    return _row(
+        "R2: features for perception (low-variance directions) are learned last",
+        "Figs. 1 (bottom), 3: error along top eigen-directions falls first",
+        f"step at which each band's error halves, top → bottom: {ours}",
+        bool(summary["r2_holds"].all()),
+        "fig3_dynamics",
+    )
 
 
 def guidance_claim(pairs: pd.DataFrame) -> dict:
@@ -89,18 +123,32 @@ def guidance_claim(pairs: pd.DataFrame) -> dict:
     close = pairs[pairs["reconstruction_gap"].abs() <= R3_RECONSTRUCTION_TOLERANCE]
     pool = close if len(close) else pairs
     best = pool.loc[pool["linear_probe_gain"].abs().idxmax()]
-    ours = (f"best pair {best['dataset']} {best['arch']} k={best['latent']} g={best['guidance']:g}: reconstruction "
-            f"{100 * best['reconstruction_gap']:+.1f}%, linear probe {100 * best['linear_probe_accuracy_unguided']:.1f}% → "
-            f"{100 * best['linear_probe_accuracy']:.1f}%")
-    return _row("R3: equal reconstruction error, very different perception",
-                "Figs. 5, 6: guided and unguided autoencoders with equal loss differ widely in probe accuracy",
-                ours, bool(pairs["r3_holds"].any()), "fig5_guidance")
+    ours = (
+        f"best pair {best['dataset']} {best['arch']} k={best['latent']} g={best['guidance']:g}: reconstruction "
+        f"{100 * best['reconstruction_gap']:+.1f}%, linear probe {100 * best['linear_probe_accuracy_unguided']:.1f}% → "
+        f"{100 * best['linear_probe_accuracy']:.1f}%"
+    )
+    return _row(
+        "R3: equal reconstruction error, very different perception",
+        "Figs. 5, 6: guided and unguided autoencoders with equal loss differ widely in probe accuracy",
+        ours,
+        bool(pairs["r3_holds"].any()),
+        "fig5_guidance",
+    )
 
 
 def reproduction_markdown(rows: list[dict], preamble: str = "") -> str:
     table = pd.DataFrame(rows)
-    lines = ["# Reproduction report", "", preamble, "",
-             "| claim | paper | this run | verdict | figure |", "|---|---|---|---|---|"]
+    lines = [
+        "# Reproduction report",
+        "",
+        preamble,
+        "",
+        "| claim | paper | this run | verdict | figure |",
+        "|---|---|---|---|---|",
+    ]
     for row in table.itertuples(index=False):
-        lines.append(f"| {row.claim} | {row.paper} | {row[2]} | **{row.verdict}** | `{row.figure}` |")
+        lines.append(
+            f"| {row.claim} | {row.paper} | {row[2]} | **{row.verdict}** | `{row.figure}` |"
+        )
     return "\n".join(lines) + "\n"

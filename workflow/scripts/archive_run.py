@@ -16,9 +16,17 @@ SKIPPED = ("downloads", "archive")
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     root = Path(smk.output[0]).parent.parent  # results/archive/run.tar.gz -> results/
-    files = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in SKIPPED
-             and not p.name.endswith(".tmp") and p.resolve() != Path(smk.log[0]).resolve()]
-    manifest = write_archive(Path(smk.output[0]), files, root, smk.params.config, Path(smk.params.code_dir))
+    files = [
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.relative_to(root).parts[0] not in SKIPPED
+        and not p.name.endswith(".tmp")
+        and p.resolve() != Path(smk.log[0]).resolve()
+    ]
+    manifest = write_archive(
+        Path(smk.output[0]), files, root, smk.params.config, Path(smk.params.code_dir)
+    )
     log.info("archived %d files; verify with: %s", len(manifest["files"]), manifest["verify"])
 
 

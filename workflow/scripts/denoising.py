@@ -15,11 +15,17 @@ from lbr.spectral.noise import noise_from_spec
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    table = spectrum_denoising(read_spectrum(smk.params.spectrum_dir), noise_from_spec(smk.params.noise))
+    table = spectrum_denoising(
+        read_spectrum(smk.params.spectrum_dir), noise_from_spec(smk.params.noise)
+    )
     table.insert(0, "dataset", smk.wildcards.dataset)
     save_parquet(smk.output[0], table)
-    log.info("%s: max |change| %.3g, max subspace shift %.3g", smk.wildcards.noise,
-             table["change"].abs().max(), table["subspace_shift"].max())
+    log.info(
+        "%s: max |change| %.3g, max subspace shift %.3g",
+        smk.wildcards.noise,
+        table["change"].abs().max(),
+        table["subspace_shift"].max(),
+    )
 
 
 if __name__ == "__main__":

@@ -16,16 +16,31 @@ def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     cpu_threads(smk.threads)
     grid = dict(smk.params.settings)
-    snapshots, subset, band_edges = grid.pop("snapshots"), grid.pop("subset"), grid.pop("band_edges")
+    snapshots, subset, band_edges = (
+        grid.pop("snapshots"),
+        grid.pop("subset"),
+        grid.pop("band_edges"),
+    )
     grid.pop("architectures")
     settings = AutoencoderSettings(arch=smk.wildcards.arch, **grid)
-    table, summary = learning_dynamics(smk.params.dataset_dir, smk.params.spectrum_dir, settings, snapshots, subset,
-                                       band_edges, smk.params.device)
+    table, summary = learning_dynamics(
+        smk.params.dataset_dir,
+        smk.params.spectrum_dir,
+        settings,
+        snapshots,
+        subset,
+        band_edges,
+        smk.params.device,
+    )
     table.insert(0, "arch", smk.wildcards.arch)
     table.insert(0, "dataset", smk.wildcards.dataset)
     save_parquet(smk.output.table, table)
     save_json(smk.output.summary, summary)
-    log.info("halving steps per band %s: R2 %s", summary["halving_steps"], "holds" if summary["r2_holds"] else "fails")
+    log.info(
+        "halving steps per band %s: R2 %s",
+        summary["halving_steps"],
+        "holds" if summary["r2_holds"] else "fails",
+    )
 
 
 if __name__ == "__main__":

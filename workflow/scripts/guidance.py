@@ -7,7 +7,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import numpy as np
-
 from lbr.atomic import save_json, save_npy
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, guided_autoencoder
@@ -21,10 +20,15 @@ def main(smk) -> None:
     probe, show = grid.pop("probe"), grid.pop("show")
     for key in ("architectures", "latents", "weights"):
         grid.pop(key)
-    settings = AutoencoderSettings(arch=smk.wildcards.arch, latent=int(smk.wildcards.latent),
-                                   guidance=float(smk.wildcards.weight), **grid)
-    metrics, reconstructions = guided_autoencoder(smk.params.dataset_dir, smk.params.spectrum_dir, settings, probe,
-                                                  show, smk.params.device)
+    settings = AutoencoderSettings(
+        arch=smk.wildcards.arch,
+        latent=int(smk.wildcards.latent),
+        guidance=float(smk.wildcards.weight),
+        **grid,
+    )
+    metrics, reconstructions = guided_autoencoder(
+        smk.params.dataset_dir, smk.params.spectrum_dir, settings, probe, show, smk.params.device
+    )
     save_npy(smk.output.reconstructions, reconstructions.astype(np.float32))
     save_json(smk.output.metrics, {"dataset": smk.wildcards.dataset, **metrics})
 

@@ -7,7 +7,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
-
 from lbr.logs import setup_rule_logging
 from lbr.plots import alignment_figure, save_figure
 

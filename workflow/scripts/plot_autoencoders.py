@@ -8,7 +8,6 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import numpy as np
 import pandas as pd
-
 from lbr.atomic import load_npy
 from lbr.data.format import read_dataset
 from lbr.logs import setup_rule_logging
@@ -25,10 +24,24 @@ def main(smk) -> None:
     panels = []
     for dataset, group in pairs.groupby("dataset", sort=False):
         best = group.loc[group["linear_probe_gain"].abs().idxmax()]
-        stem = lambda weight: smk.params.guidance_stems[f"{dataset}-{best['arch']}-{best['latent']}-{weight:g}"]
-        originals = np.asarray(read_dataset(smk.params.dataset_dirs[dataset]).test_images[: smk.params.show])
-        panels.append((dataset, best, originals, load_npy(f"{stem(0.0)}-reconstructions.npy"),
-                       load_npy(f"{stem(best['guidance'])}-reconstructions.npy")))
+
+        def stem(weight, dataset=dataset, best=best):
+            return smk.params.guidance_stems[
+                f"{dataset}-{best['arch']}-{best['latent']}-{weight:g}"
+            ]
+
+        originals = np.asarray(
+            read_dataset(smk.params.dataset_dirs[dataset]).test_images[: smk.params.show]
+        )
+        panels.append(
+            (
+                dataset,
+                best,
+                originals,
+                load_npy(f"{stem(0.0)}-reconstructions.npy"),
+                load_npy(f"{stem(best['guidance'])}-reconstructions.npy"),
+            )
+        )
     save_figure(reconstruction_figure(panels), *smk.output[4:])
 
 

@@ -18,7 +18,12 @@ def main(smk) -> None:
     settings = smk.params.gallery
     dataset = read_dataset(smk.params.dataset_dir)
     images, titles = pick_images(dataset, settings["images"], settings["seed"])
-    rows = gallery_rows(images, read_spectrum(smk.params.spectrum_dir), settings["top_fraction"], settings["bottom_fraction"])
+    rows = gallery_rows(
+        images,
+        read_spectrum(smk.params.spectrum_dir),
+        settings["top_fraction"],
+        settings["bottom_fraction"],
+    )
     save_figure(gallery_figure(rows, titles), *smk.output)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
-
 from lbr.logs import setup_rule_logging
 from lbr.plots import interpolation_figure, save_figure, theorem1_figure
 
@@ -15,7 +14,10 @@ from lbr.plots import interpolation_figure, save_figure, theorem1_figure
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     save_figure(theorem1_figure(pd.read_parquet(smk.input.adam)), *smk.output[:2])
-    tables = {name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.interpolation)}
+    tables = {
+        name: pd.read_parquet(path)
+        for name, path in zip(smk.params.datasets, smk.input.interpolation)
+    }
     save_figure(interpolation_figure(tables), *smk.output[2:])
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
-
 from lbr import report
 from lbr.atomic import atomic_path, save_parquet
 from lbr.logs import setup_rule_logging
@@ -15,7 +14,9 @@ from lbr.logs import setup_rule_logging
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    alignment = {name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)}
+    alignment = {
+        name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
+    }
     screen = pd.read_parquet(smk.input.screen)
     rows = [
         report.alignment_claim(alignment),
@@ -26,8 +27,10 @@ def main(smk) -> None:
         report.dynamics_claim(pd.read_parquet(smk.input.dynamics)),
         report.guidance_claim(pd.read_parquet(smk.input.pairs)),
     ]
-    preamble = (f"Datasets: {', '.join(smk.params.datasets)}. Verdicts judge the paper's qualitative claim on "
-                "this run's data and model sizes; figures are in `results/figures/`.")
+    preamble = (
+        f"Datasets: {', '.join(smk.params.datasets)}. Verdicts judge the paper's qualitative claim on "
+        "this run's data and model sizes; figures are in `results/figures/`."
+    )
     with atomic_path(smk.output.markdown) as tmp:
         tmp.write_text(report.reproduction_markdown(rows, preamble))
     save_parquet(smk.output.table, pd.DataFrame(rows))

@@ -15,9 +15,16 @@ def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     torch_threads(smk.threads)
     metrics, summary, model = run_subspace_training(
-        smk.params.dataset_dir, smk.params.spectrum_dir, smk.wildcards.side, float(smk.wildcards.fraction),
-        smk.wildcards.augment == "aug", int(smk.wildcards.seed), smk.params.training, smk.params.model,
-        smk.params.device)
+        smk.params.dataset_dir,
+        smk.params.spectrum_dir,
+        smk.wildcards.side,
+        float(smk.wildcards.fraction),
+        smk.wildcards.augment == "aug",
+        int(smk.wildcards.seed),
+        smk.params.training,
+        smk.params.model,
+        smk.params.device,
+    )
     if smk.params.save_weights:
         import torch
 
@@ -27,8 +34,12 @@ def main(smk) -> None:
         summary["weights"] = weights.name
     save_parquet(smk.output.metrics, metrics)
     save_json(smk.output.summary, summary)  # last: its presence marks a complete run
-    log.info("final test accuracy %.4f (%d dims, %.3f of variance)", summary["final_test_accuracy"],
-             summary["dimensions"], summary["variance_fraction"])
+    log.info(
+        "final test accuracy %.4f (%d dims, %.3f of variance)",
+        summary["final_test_accuracy"],
+        summary["dimensions"],
+        summary["variance_fraction"],
+    )
 
 
 def torch_threads(threads: int) -> None:

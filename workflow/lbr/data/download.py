@@ -33,11 +33,13 @@ class RemoteFile:
     filename: str
     md5: str
 
-    def from_mirror(self, mirror: str | None) -> "RemoteFile":
+    def from_mirror(self, mirror: str | None) -> RemoteFile:
         """The same file served under another base URL (clusters often have mirrors)."""
         if not mirror:
             return self
-        return RemoteFile(url=f"{mirror.rstrip('/')}/{self.filename}", filename=self.filename, md5=self.md5)
+        return RemoteFile(
+            url=f"{mirror.rstrip('/')}/{self.filename}", filename=self.filename, md5=self.md5
+        )
 
 
 def file_digest(path: str | os.PathLike, algorithm: str = "md5") -> str:
@@ -73,7 +75,10 @@ def fetch(remote: RemoteFile, directory: Path, timeout_s: float = 60.0) -> Path:
         return target
     try:
         with atomic_path(target) as tmp:
-            with urllib.request.urlopen(remote.url, timeout=timeout_s) as response, open(tmp, "wb") as out:
+            with (
+                urllib.request.urlopen(remote.url, timeout=timeout_s) as response,
+                open(tmp, "wb") as out,
+            ):
                 shutil.copyfileobj(response, out, CHUNK_BYTES)
             # Verify before the rename so a bad download never takes the real name.
             actual = file_digest(tmp, "md5")
@@ -98,7 +103,9 @@ def fetch(remote: RemoteFile, directory: Path, timeout_s: float = 60.0) -> Path:
 def _safe_destination(root: Path, member_name: str) -> Path:
     destination = (root / member_name).resolve()
     if not destination.is_relative_to(root.resolve()):
-        raise DataError(f"archive member {member_name!r} would extract outside {root}: refusing the archive")
+        raise DataError(
+            f"archive member {member_name!r} would extract outside {root}: refusing the archive"
+        )
     return destination
 
 
@@ -113,7 +120,9 @@ def extract(archive: Path, directory: Path) -> Path:
         return directory
     directory.parent.mkdir(parents=True, exist_ok=True)
     # A private staging directory: concurrent jobs extracting the same archive don't collide.
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial", dir=directory.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial", dir=directory.parent)
+    )
     try:
         try:
             if zipfile.is_zipfile(archive):
@@ -126,7 +135,9 @@ def extract(archive: Path, directory: Path) -> Path:
                     for member in bundle.getmembers():
                         _safe_destination(staging, member.name)
                         if member.issym() or member.islnk() or member.isdev():
-                            raise DataError(f"archive {archive.name} contains a link or device ({member.name}): refusing it")
+                            raise DataError(
+                                f"archive {archive.name} contains a link or device ({member.name}): refusing it"
+                            )
                     bundle.extractall(staging, filter="data")
         except (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
             raise DataError(

@@ -20,11 +20,23 @@ def load_digits_dataset(test_fraction: float, seed: int) -> ImageDataset:
     train_x, test_x, train_y, test_y = train_test_split(
         images, labels, test_size=test_fraction, stratify=labels, random_state=seed
     )
-    return ImageDataset(train_x, train_y, test_x, test_y, class_names=[str(d) for d in range(10)],
-                        provenance={"origin": "sklearn.datasets.load_digits", "split_seed": seed, "test_fraction": test_fraction})
+    return ImageDataset(
+        train_x,
+        train_y,
+        test_x,
+        test_y,
+        class_names=[str(d) for d in range(10)],
+        provenance={
+            "origin": "sklearn.datasets.load_digits",
+            "split_seed": seed,
+            "test_fraction": test_fraction,
+        },
+    )
 
 
-def _background_crops(photos: list[np.ndarray], count: int, height: int, width: int, min_crop: int, rng) -> np.ndarray:
+def _background_crops(
+    photos: list[np.ndarray], count: int, height: int, width: int, min_crop: int, rng
+) -> np.ndarray:
     """`count` random square crops of random photos, each resized to height×width."""
     crops = np.empty((count, height, width, 3), dtype=np.uint8)
     for i in range(count):
@@ -36,7 +48,9 @@ def _background_crops(photos: list[np.ndarray], count: int, height: int, width: 
     return crops
 
 
-def composite_on_photos(base: ImageDataset, shape: list[int], crops_per_image: int, min_crop: int, seed: int) -> ImageDataset:
+def composite_on_photos(
+    base: ImageDataset, shape: list[int], crops_per_image: int, min_crop: int, seed: int
+) -> ImageDataset:
     """Strokes of `base` blended onto random photo crops: out = |background − 255·stroke|.
 
     The difference blend (MNIST-M's) keeps the strokes visible on any background. Each
@@ -45,20 +59,38 @@ def composite_on_photos(base: ImageDataset, shape: list[int], crops_per_image: i
     """
     height, width, channels = shape
     if channels != 3:
-        raise DataError("the composite source needs shape [H, W, 3]: its backgrounds are colour photographs")
+        raise DataError(
+            "the composite source needs shape [H, W, 3]: its backgrounds are colour photographs"
+        )
     photos = load_sample_images().images
     if min_crop > min(min(p.shape[:2]) for p in photos):
-        raise DataError(f"min_crop={min_crop} is larger than the sample photos ({[p.shape[:2] for p in photos]})")
+        raise DataError(
+            f"min_crop={min_crop} is larger than the sample photos ({[p.shape[:2] for p in photos]})"
+        )
     rng = np.random.default_rng(seed)
     splits = []
     for split in ("train", "test"):
         images, labels = base.split(split)
         strokes = np.asarray(images, dtype=np.float64).mean(axis=-1, keepdims=True)
-        strokes = resize(np.rint(strokes).astype(np.uint8), height, width).astype(np.float64) / 255.0
+        strokes = (
+            resize(np.rint(strokes).astype(np.uint8), height, width).astype(np.float64) / 255.0
+        )
         strokes = np.repeat(strokes, crops_per_image, axis=0)
-        backgrounds = _background_crops(photos, len(strokes), height, width, min_crop, rng).astype(np.float64)
+        backgrounds = _background_crops(photos, len(strokes), height, width, min_crop, rng).astype(
+            np.float64
+        )
         blended = np.abs(backgrounds - 255.0 * strokes)
-        splits += [np.rint(blended).astype(np.uint8), np.repeat(np.asarray(labels), crops_per_image)]
-    return ImageDataset(*splits, class_names=list(base.class_names),
-                        provenance={"origin": "strokes of the base dataset over crops of sklearn.datasets.load_sample_images",
-                                    "crops_per_image": crops_per_image, "min_crop": min_crop, "seed": seed})
+        splits += [
+            np.rint(blended).astype(np.uint8),
+            np.repeat(np.asarray(labels), crops_per_image),
+        ]
+    return ImageDataset(
+        *splits,
+        class_names=list(base.class_names),
+        provenance={
+            "origin": "strokes of the base dataset over crops of sklearn.datasets.load_sample_images",
+            "crops_per_image": crops_per_image,
+            "min_crop": min_crop,
+            "seed": seed,
+        },
+    )

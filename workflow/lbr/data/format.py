@@ -51,7 +51,9 @@ class ImageDataset:
                     f"{len(self.class_names)} class names"
                 )
         if self.train_images.shape[1:] != self.test_images.shape[1:]:
-            raise DataError(f"train images {self.train_images.shape[1:]} and test images {self.test_images.shape[1:]} differ in shape")
+            raise DataError(
+                f"train images {self.train_images.shape[1:]} and test images {self.test_images.shape[1:]} differ in shape"
+            )
 
     def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         return getattr(self, f"{name}_images"), getattr(self, f"{name}_labels")
@@ -83,7 +85,9 @@ def check_split_sizes(dataset: ImageDataset, expected: dict[str, int] | None, na
             )
 
 
-def write_dataset(directory: str | Path, dataset: ImageDataset, meta: dict[str, Any]) -> dict[str, Any]:
+def write_dataset(
+    directory: str | Path, dataset: ImageDataset, meta: dict[str, Any]
+) -> dict[str, Any]:
     """Write arrays, then meta.json (with each array's sha256); return the meta written."""
     directory = Path(directory)
     checksums = {}
@@ -110,7 +114,9 @@ def write_dataset(directory: str | Path, dataset: ImageDataset, meta: dict[str, 
 def read_dataset(directory: str | Path, mmap: bool = True) -> ImageDataset:
     directory = Path(directory)
     if not (directory / "meta.json").exists():
-        raise DataError(f"{directory} holds no complete dataset (meta.json missing); run the pipeline to create it")
+        raise DataError(
+            f"{directory} holds no complete dataset (meta.json missing); run the pipeline to create it"
+        )
     meta = load_json(directory / "meta.json")
     arrays = {name: load_npy(directory / name, mmap=mmap) for name in ARRAY_FILES}
     return ImageDataset(

@@ -22,11 +22,16 @@ def _find(directory: Path, stem: str) -> Path:
     raise DataError(f"{directory} has no {stem} or {stem}.gz")
 
 
-def load_idx_directory(directory: str | Path, class_names: list[str] | None, hint: str | None = None) -> ImageDataset:
+def load_idx_directory(
+    directory: str | Path, class_names: list[str] | None, hint: str | None = None
+) -> ImageDataset:
     """Read train-/t10k- image and label IDX files (plain or .gz) from `directory`."""
     directory = Path(directory)
     if not directory.is_dir():
-        advice = hint or "point 'path' at a directory holding train-images-idx3-ubyte(.gz) and its three siblings"
+        advice = (
+            hint
+            or "point 'path' at a directory holding train-images-idx3-ubyte(.gz) and its three siblings"
+        )
         raise DataError(f"local IDX directory {directory} does not exist: {advice}")
     files = {
         key: _find(directory, stem)
@@ -43,15 +48,23 @@ def load_idx_directory(directory: str | Path, class_names: list[str] | None, hin
     return ImageDataset(
         **{key: (a.astype(np.int64) if "labels" in key else a) for key, a in arrays.items()},
         class_names=names,
-        provenance={"files": {path.name: {"path": str(path), "md5": file_digest(path)} for path in files.values()}},
+        provenance={
+            "files": {
+                path.name: {"path": str(path), "md5": file_digest(path)} for path in files.values()
+            }
+        },
     )
 
 
-def load_image_folder(directory: str | Path, shape: list[int] | None, splits: dict[str, str]) -> ImageDataset:
+def load_image_folder(
+    directory: str | Path, shape: list[int] | None, splits: dict[str, str]
+) -> ImageDataset:
     """Read `directory/<split>/<class>/<image>` for the train and test subdirectories named in `splits`."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise DataError(f"local image folder {directory} does not exist: set 'path' to a directory with train/<class>/*.png and test/<class>/*.png")
+        raise DataError(
+            f"local image folder {directory} does not exist: set 'path' to a directory with train/<class>/*.png and test/<class>/*.png"
+        )
     train_dir = directory / splits["train"]
     if not train_dir.is_dir():
         raise DataError(f"{train_dir} is missing: expected one subdirectory per class under it")
@@ -71,6 +84,10 @@ def load_image_folder(directory: str | Path, shape: list[int] | None, splits: di
             raise DataError(f"{split_dir} holds no images in class folders {classes}")
         images = [decode_image(path, shape) for path, _ in items]
         if len({image.shape for image in images}) > 1:
-            raise DataError(f"images under {split_dir} differ in size; set 'shape' for this dataset in the config")
+            raise DataError(
+                f"images under {split_dir} differ in size; set 'shape' for this dataset in the config"
+            )
         arrays[split] = (np.stack(images), np.array([label for _, label in items], dtype=np.int64))
-    return ImageDataset(*arrays["train"], *arrays["test"], class_names=classes, provenance={"path": str(directory)})
+    return ImageDataset(
+        *arrays["train"], *arrays["test"], class_names=classes, provenance={"path": str(directory)}
+    )

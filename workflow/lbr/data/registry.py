@@ -20,7 +20,9 @@ FASHION_MNIST_HINT = (
 )
 
 
-def load_source(spec: dict[str, Any], download_dir: Path, mirror: str | None, base_dir: Path | None) -> ImageDataset:
+def load_source(
+    spec: dict[str, Any], download_dir: Path, mirror: str | None, base_dir: Path | None
+) -> ImageDataset:
     """Load the dataset a config entry describes, at its native shape where possible."""
     # Imported here: only the offline sources need scikit-learn's bundled data.
     from .embedded import composite_on_photos, load_digits_dataset
@@ -37,17 +39,32 @@ def load_source(spec: dict[str, Any], download_dir: Path, mirror: str | None, ba
     if source == "composite":
         if base_dir is None:
             raise ConfigError("the composite source needs its base dataset ('base')")
-        return composite_on_photos(read_dataset(base_dir, mmap=False), shape, spec.get("crops_per_image", 2),
-                                   spec.get("min_crop", 64), spec.get("seed", 0))
+        return composite_on_photos(
+            read_dataset(base_dir, mmap=False),
+            shape,
+            spec.get("crops_per_image", 2),
+            spec.get("min_crop", 64),
+            spec.get("seed", 0),
+        )
     if source == "idx_directory":
         return load_idx_directory(spec["path"], spec.get("class_names"), hint=FASHION_MNIST_HINT)
     if source == "image_folder":
-        return load_image_folder(spec["path"], shape, spec.get("splits", {"train": "train", "test": "test"}))
-    raise ConfigError(f"unknown dataset source {source!r}; known sources: {', '.join(SOURCE_NAMES)}")
+        return load_image_folder(
+            spec["path"], shape, spec.get("splits", {"train": "train", "test": "test"})
+        )
+    raise ConfigError(
+        f"unknown dataset source {source!r}; known sources: {', '.join(SOURCE_NAMES)}"
+    )
 
 
-def acquire(name: str, spec: dict[str, Any], output_dir: str | Path, download_dir: str | Path,
-            mirror: str | None = None, base_dir: str | Path | None = None) -> dict[str, Any]:
+def acquire(
+    name: str,
+    spec: dict[str, Any],
+    output_dir: str | Path,
+    download_dir: str | Path,
+    mirror: str | None = None,
+    base_dir: str | Path | None = None,
+) -> dict[str, Any]:
     """Load, conform to the configured shape, validate and write one dataset; return its meta."""
     dataset = load_source(spec, Path(download_dir), mirror, Path(base_dir) if base_dir else None)
     dataset.train_images = conform(dataset.train_images, spec.get("shape"))

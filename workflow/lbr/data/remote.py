@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from torchvision import datasets as tv
@@ -32,24 +32,31 @@ class RemoteSource:
     name: str
     files: tuple[RemoteFile, ...]
     split_sizes: dict[str, int]
-    reader: Callable[["RemoteSource", Path, list[int] | None], ImageDataset]
+    reader: Callable[[RemoteSource, Path, list[int] | None], ImageDataset]
     # Checksums of files inside an archive, checked before they are parsed.
     inner_md5: dict[str, str] | None = None
     extra: dict | None = None
 
-    def acquire(self, download_dir: Path, mirror: str | None, shape: list[int] | None) -> ImageDataset:
+    def acquire(
+        self, download_dir: Path, mirror: str | None, shape: list[int] | None
+    ) -> ImageDataset:
         for remote in self.files:
             fetch(remote.from_mirror(mirror), download_dir)
         return self.reader(self, download_dir, shape)
 
-    def with_files(self, files, **changes) -> "RemoteSource":
+    def with_files(self, files, **changes) -> RemoteSource:
         return replace(self, files=tuple(files), **changes)
 
 
 # --- MNIST family: four gzip IDX files -------------------------------------------------
 
+
 def _read_mnist_family(source: RemoteSource, directory: Path, shape) -> ImageDataset:
-    by_stem = {f.filename.split("-")[0] + ("_images" if "images" in f.filename else "_labels"): directory / f.filename for f in source.files}
+    by_stem = {
+        f.filename.split("-")[0] + ("_images" if "images" in f.filename else "_labels"): directory
+        / f.filename
+        for f in source.files
+    }
     return ImageDataset(
         train_images=read_idx(by_stem["train_images"]),
         train_labels=read_idx(by_stem["train_labels"]),
@@ -61,11 +68,21 @@ def _read_mnist_family(source: RemoteSource, directory: Path, shape) -> ImageDat
 
 def _mnist_family(name: str, dataset_class) -> RemoteSource:
     mirror = dataset_class.mirrors[0]
-    files = tuple(RemoteFile(url=f"{mirror}{filename}", filename=filename, md5=md5) for filename, md5 in dataset_class.resources)
-    return RemoteSource(name, files, {"train": 60000, "test": 10000}, _read_mnist_family, extra={"classes": dataset_class.classes})
+    files = tuple(
+        RemoteFile(url=f"{mirror}{filename}", filename=filename, md5=md5)
+        for filename, md5 in dataset_class.resources
+    )
+    return RemoteSource(
+        name,
+        files,
+        {"train": 60000, "test": 10000},
+        _read_mnist_family,
+        extra={"classes": dataset_class.classes},
+    )
 
 
 # --- CIFAR-10/100: a tar.gz of pickled batches ----------------------------------------
+
 
 class _ArrayUnpickler(pickle.Unpickler):
     """Admits only what CIFAR batches contain: numpy arrays and builtin containers."""
@@ -89,14 +106,21 @@ def _load_batch(path: Path, md5: str) -> dict:
 
 
 def _read_cifar(source: RemoteSource, directory: Path, shape) -> ImageDataset:
-    folder = extract(directory / source.files[0].filename, directory / "extracted") / source.extra["base_folder"]
+    folder = (
+        extract(directory / source.files[0].filename, directory / "extracted")
+        / source.extra["base_folder"]
+    )
     label_key = source.extra["label_key"]
     splits = {}
     for split, names in (("train", source.extra["train"]), ("test", source.extra["test"])):
         images, labels = [], []
         for name in names:
             batch = _load_batch(folder / name, source.inner_md5[name])
-            images.append(np.asarray(batch["data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+            images.append(
+                np.asarray(batch["data"], dtype=np.uint8)
+                .reshape(-1, 3, 32, 32)
+                .transpose(0, 2, 3, 1)
+            )
             labels.append(np.asarray(batch[label_key], dtype=np.int64))
         splits[split] = (np.concatenate(images), np.concatenate(labels))
     meta_name, meta_key = source.extra["meta"]
@@ -125,6 +149,7 @@ def _cifar(name: str, dataset_class, label_key: str) -> RemoteSource:
 
 # --- SVHN: MATLAB v5 files (read by scipy, no pickle) ---------------------------------
 
+
 def _read_svhn(source: RemoteSource, directory: Path, shape) -> ImageDataset:
     from scipy.io import loadmat
 
@@ -133,7 +158,9 @@ def _read_svhn(source: RemoteSource, directory: Path, shape) -> ImageDataset:
         try:
             content = loadmat(directory / remote.filename)
         except (ValueError, OSError) as error:
-            raise DataError(f"cannot read {remote.filename}: {error}; delete it and rerun") from error
+            raise DataError(
+                f"cannot read {remote.filename}: {error}; delete it and rerun"
+            ) from error
         labels = content["y"].astype(np.int64).ravel()
         labels[labels == 10] = 0  # SVHN stores digit 0 as label 10
         splits[split] = (np.ascontiguousarray(content["X"].transpose(3, 0, 1, 2)), labels)
@@ -147,14 +174,20 @@ def _svhn() -> RemoteSource:
 
 # --- STL-10: raw binary, column-major 96×96×3 -----------------------------------------
 
+
 def _read_stl10(source: RemoteSource, directory: Path, shape) -> ImageDataset:
-    folder = extract(directory / source.files[0].filename, directory / "extracted") / source.extra["base_folder"]
+    folder = (
+        extract(directory / source.files[0].filename, directory / "extracted")
+        / source.extra["base_folder"]
+    )
     splits = {}
     for split in ("train", "test"):
         image_file, label_file = folder / f"{split}_X.bin", folder / f"{split}_y.bin"
         for path in (image_file, label_file):
             verify_checksum(path, source.inner_md5[path.name])
-        images = np.fromfile(image_file, dtype=np.uint8).reshape(-1, 3, 96, 96).transpose(0, 3, 2, 1)
+        images = (
+            np.fromfile(image_file, dtype=np.uint8).reshape(-1, 3, 96, 96).transpose(0, 3, 2, 1)
+        )
         labels = np.fromfile(label_file, dtype=np.uint8).astype(np.int64) - 1
         splits[split] = (np.ascontiguousarray(images), labels)
     classes = (folder / "class_names.txt").read_text().split()
@@ -175,47 +208,80 @@ def _stl10() -> RemoteSource:
 
 # --- Image folders inside an archive: Imagenette and TinyImageNet ----------------------
 
+
 def _stack(paths_and_labels, shape, what: str):
     if not paths_and_labels:
         raise DataError(f"{what}: no images found")
     images = [decode_image(path, shape) for path, _ in paths_and_labels]
     if len({image.shape for image in images}) > 1:
-        raise DataError(f"{what}: images differ in size; set 'shape' for this dataset in the config")
+        raise DataError(
+            f"{what}: images differ in size; set 'shape' for this dataset in the config"
+        )
     return np.stack(images), np.array([label for _, label in paths_and_labels], dtype=np.int64)
 
 
 def _read_imagenette(source: RemoteSource, directory: Path, shape) -> ImageDataset:
     root = extract(directory / source.files[0].filename, directory / "extracted")
-    folder = next((p for p in root.iterdir() if p.is_dir() and p.name.startswith("imagenette2")), None)
+    folder = next(
+        (p for p in root.iterdir() if p.is_dir() and p.name.startswith("imagenette2")), None
+    )
     if folder is None:
         raise DataError(f"{root} holds no imagenette2* folder: the archive is not Imagenette")
     wnids = sorted(p.name for p in (folder / "train").iterdir() if p.is_dir())
     splits = {}
     for split, subdir in (("train", "train"), ("test", "val")):
-        items = [(path, wnids.index(path.parent.name)) for path in sorted((folder / subdir).glob("*/*.JPEG"))]
+        items = [
+            (path, wnids.index(path.parent.name))
+            for path in sorted((folder / subdir).glob("*/*.JPEG"))
+        ]
         splits[split] = _stack(items, shape, f"imagenette {subdir}")
-    names = [tv.Imagenette._WNID_TO_CLASS[w][0] if w in tv.Imagenette._WNID_TO_CLASS else w for w in wnids]
+    names = [
+        tv.Imagenette._WNID_TO_CLASS[w][0] if w in tv.Imagenette._WNID_TO_CLASS else w
+        for w in wnids
+    ]
     return ImageDataset(*splits["train"], *splits["test"], class_names=names)
 
 
 def _imagenette(size: str) -> RemoteSource:
     url, md5 = tv.Imagenette._ARCHIVES[size]
     sizes = {"train": 9469, "test": 3925}
-    return RemoteSource(f"imagenette-{size}", (RemoteFile(url, url.rsplit("/", 1)[-1], md5),), sizes, _read_imagenette)
+    return RemoteSource(
+        f"imagenette-{size}",
+        (RemoteFile(url, url.rsplit("/", 1)[-1], md5),),
+        sizes,
+        _read_imagenette,
+    )
 
 
 def _read_tinyimagenet(source: RemoteSource, directory: Path, shape) -> ImageDataset:
-    folder = extract(directory / source.files[0].filename, directory / "extracted") / "tiny-imagenet-200"
+    folder = (
+        extract(directory / source.files[0].filename, directory / "extracted") / "tiny-imagenet-200"
+    )
     if not (folder / "wnids.txt").exists():
         raise DataError(f"{folder}/wnids.txt missing: the archive is not TinyImageNet-200")
     wnids = (folder / "wnids.txt").read_text().split()
     index = {w: i for i, w in enumerate(wnids)}
-    train = [(path, index[path.parent.parent.name]) for path in sorted((folder / "train").glob("*/images/*.JPEG"))]
+    train = [
+        (path, index[path.parent.parent.name])
+        for path in sorted((folder / "train").glob("*/images/*.JPEG"))
+    ]
     # The official test split has no labels; the validation split, labelled in its
     # annotations file, is the test set everybody reports on.
-    annotations = [line.split("\t") for line in (folder / "val" / "val_annotations.txt").read_text().splitlines() if line]
+    annotations = [
+        line.split("\t")
+        for line in (folder / "val" / "val_annotations.txt").read_text().splitlines()
+        if line
+    ]
     test = [(folder / "val" / "images" / fields[0], index[fields[1]]) for fields in annotations]
-    words = dict(line.split("\t", 1) for line in (folder / "words.txt").read_text().splitlines() if "\t" in line) if (folder / "words.txt").exists() else {}
+    words = (
+        dict(
+            line.split("\t", 1)
+            for line in (folder / "words.txt").read_text().splitlines()
+            if "\t" in line
+        )
+        if (folder / "words.txt").exists()
+        else {}
+    )
     return ImageDataset(
         *_stack(train, shape, "tinyimagenet train"),
         *_stack(test, shape, "tinyimagenet val"),
@@ -225,7 +291,13 @@ def _read_tinyimagenet(source: RemoteSource, directory: Path, shape) -> ImageDat
 
 TINYIMAGENET = RemoteSource(
     "tinyimagenet",
-    (RemoteFile("http://cs231n.stanford.edu/tiny-imagenet-200.zip", "tiny-imagenet-200.zip", "90528d7ca1a48142e341f4ef8d21d0de"),),
+    (
+        RemoteFile(
+            "http://cs231n.stanford.edu/tiny-imagenet-200.zip",
+            "tiny-imagenet-200.zip",
+            "90528d7ca1a48142e341f4ef8d21d0de",
+        ),
+    ),
     {"train": 100000, "test": 10000},
     _read_tinyimagenet,
 )

@@ -31,9 +31,17 @@ def resize(images: np.ndarray, height: int, width: int, chunk: int = 4096) -> np
         return images
     out = np.empty((len(images), height, width, images.shape[-1]), dtype=np.uint8)
     for start in range(0, len(images), chunk):
-        batch = torch.from_numpy(np.ascontiguousarray(images[start : start + chunk])).permute(0, 3, 1, 2).float()
-        scaled = F.interpolate(batch, size=(height, width), mode="bilinear", antialias=True, align_corners=False)
-        out[start : start + chunk] = scaled.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+        batch = (
+            torch.from_numpy(np.ascontiguousarray(images[start : start + chunk]))
+            .permute(0, 3, 1, 2)
+            .float()
+        )
+        scaled = F.interpolate(
+            batch, size=(height, width), mode="bilinear", antialias=True, align_corners=False
+        )
+        out[start : start + chunk] = (
+            scaled.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+        )
     return out
 
 
@@ -55,12 +63,17 @@ def decode_image(path, shape: list[int] | None) -> np.ndarray:
             if shape is not None:
                 height, width = shape[0], shape[1]
                 scale = max(height / image.height, width / image.width)
-                size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
+                size = (
+                    max(width, round(image.width * scale)),
+                    max(height, round(image.height * scale)),
+                )
                 if size != image.size:
                     image = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=None)
                 left, top = (image.width - width) // 2, (image.height - height) // 2
                 image = image.crop((left, top, left + width, top + height))
             array = np.asarray(image, dtype=np.uint8)
     except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise DataError(f"cannot read image {path}: {error}. Remove or replace the file and rerun.") from error
+        raise DataError(
+            f"cannot read image {path}: {error}. Remove or replace the file and rerun."
+        ) from error
     return array[..., None] if array.ndim == 2 else array

@@ -15,7 +15,9 @@ from ..errors import ConfigError
 
 
 class Autoencoder(nn.Module):
-    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent: int, num_classes: int, shape):
+    def __init__(
+        self, encoder: nn.Module, decoder: nn.Module, latent: int, num_classes: int, shape
+    ):
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
         self.head = nn.Linear(latent, num_classes)
@@ -36,10 +38,22 @@ class Autoencoder(nn.Module):
 def _mlp(shape, latent, width, num_classes) -> Autoencoder:
     dim = shape[0] * shape[1] * shape[2]
     hidden = 32 * width  # comparable capacity to the convolutional models of the same width
-    encoder = nn.Sequential(nn.Flatten(), nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                            nn.Linear(hidden, latent))
-    decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                            nn.Linear(hidden, dim), nn.Unflatten(1, tuple(shape)))
+    encoder = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(dim, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, latent),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(latent, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, dim),
+        nn.Unflatten(1, tuple(shape)),
+    )
     return Autoencoder(encoder, decoder, latent, num_classes, shape)
 
 
@@ -53,22 +67,37 @@ def _conv(shape, latent, width, num_classes) -> Autoencoder:
     c, h, w = shape
     bottom = (2 * width, _down_size(h, 2), _down_size(w, 2))
     encoder = nn.Sequential(
-        nn.Conv2d(c, width, 3, stride=2, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
-        nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
-        nn.Flatten(), nn.Linear(bottom[0] * bottom[1] * bottom[2], latent))
+        nn.Conv2d(c, width, 3, stride=2, padding=1),
+        nn.BatchNorm2d(width),
+        nn.ReLU(),
+        nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
+        nn.BatchNorm2d(2 * width),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(bottom[0] * bottom[1] * bottom[2], latent),
+    )
     decoder = nn.Sequential(
-        nn.Linear(latent, bottom[0] * bottom[1] * bottom[2]), nn.Unflatten(1, bottom), nn.ReLU(),
-        nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
-        nn.ConvTranspose2d(width, c, 4, stride=2, padding=1))
+        nn.Linear(latent, bottom[0] * bottom[1] * bottom[2]),
+        nn.Unflatten(1, bottom),
+        nn.ReLU(),
+        nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1),
+        nn.BatchNorm2d(width),
+        nn.ReLU(),
+        nn.ConvTranspose2d(width, c, 4, stride=2, padding=1),
+    )
     return Autoencoder(encoder, decoder, latent, num_classes, shape)
 
 
 class _ResidualBlock(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
-                                  nn.ReLU(), nn.Conv2d(channels, channels, 3, padding=1, bias=False),
-                                  nn.BatchNorm2d(channels))
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+            nn.Conv2d(channels, channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(channels),
+        )
 
     def forward(self, x):
         return F.relu(x + self.body(x))
@@ -79,16 +108,32 @@ def _resnet(shape, latent, width, num_classes) -> Autoencoder:
     bottom = (4 * width, _down_size(h, 2), _down_size(w, 2))
 
     def stage(c_in, c_out, transpose=False):
-        conv = (nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1) if transpose
-                else nn.Conv2d(c_in, c_out, 3, stride=2, padding=1))
+        conv = (
+            nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1)
+            if transpose
+            else nn.Conv2d(c_in, c_out, 3, stride=2, padding=1)
+        )
         return [conv, nn.BatchNorm2d(c_out), nn.ReLU(), _ResidualBlock(c_out)]
 
-    encoder = nn.Sequential(nn.Conv2d(c, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), _ResidualBlock(width),
-                            *stage(width, 2 * width), *stage(2 * width, 4 * width),
-                            nn.Flatten(), nn.Linear(bottom[0] * bottom[1] * bottom[2], latent))
-    decoder = nn.Sequential(nn.Linear(latent, bottom[0] * bottom[1] * bottom[2]), nn.Unflatten(1, bottom), nn.ReLU(),
-                            _ResidualBlock(4 * width), *stage(4 * width, 2 * width, True),
-                            *stage(2 * width, width, True), nn.Conv2d(width, c, 3, padding=1))
+    encoder = nn.Sequential(
+        nn.Conv2d(c, width, 3, padding=1),
+        nn.BatchNorm2d(width),
+        nn.ReLU(),
+        _ResidualBlock(width),
+        *stage(width, 2 * width),
+        *stage(2 * width, 4 * width),
+        nn.Flatten(),
+        nn.Linear(bottom[0] * bottom[1] * bottom[2], latent),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(latent, bottom[0] * bottom[1] * bottom[2]),
+        nn.Unflatten(1, bottom),
+        nn.ReLU(),
+        _ResidualBlock(4 * width),
+        *stage(4 * width, 2 * width, True),
+        *stage(2 * width, width, True),
+        nn.Conv2d(width, c, 3, padding=1),
+    )
     return Autoencoder(encoder, decoder, latent, num_classes, shape)
 
 

@@ -33,15 +33,22 @@ class ConvBlock(nn.Sequential):
 class Residual(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
-        self.body = nn.Sequential(ConvBlock(channels, channels, False), ConvBlock(channels, channels, False))
+        self.body = nn.Sequential(
+            ConvBlock(channels, channels, False), ConvBlock(channels, channels, False)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
 
 
 class ResNet9(nn.Module):
-    def __init__(self, in_channels: int, num_classes: int, widths: tuple[int, ...] = AUTHORS_WIDTHS,
-                 width_multiplier: float = 1.0):
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        widths: tuple[int, ...] = AUTHORS_WIDTHS,
+        width_multiplier: float = 1.0,
+    ):
         super().__init__()
         if len(widths) != 5:
             raise ValueError(f"ResNet9 takes 5 widths, got {widths}")

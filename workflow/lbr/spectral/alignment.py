@@ -15,7 +15,9 @@ import pandas as pd
 from ..errors import ConfigError
 
 
-def whitened_class_sums(eigenvalues: np.ndarray, eigenvectors: np.ndarray, class_sums: np.ndarray) -> np.ndarray:
+def whitened_class_sums(
+    eigenvalues: np.ndarray, eigenvectors: np.ndarray, class_sums: np.ndarray
+) -> np.ndarray:
     """P = M U Λ^{-1/2} (C×r): label content of each unit-variance principal direction."""
     return (class_sums @ eigenvectors) / np.sqrt(eigenvalues)
 
@@ -26,7 +28,9 @@ def orthonormal_in_order(basis: np.ndarray) -> np.ndarray:
     return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
 
 
-def alignment_numerators(p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def alignment_numerators(
+    p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Per-direction terms of Eq. (7) for an encoder given by `ordered` (None: PCA).
 
     ordered: orthonormal_in_order of the encoder's whitened basis (r×r), so that its
@@ -40,7 +44,9 @@ def alignment_numerators(p: np.ndarray, class_counts: np.ndarray, ordered: np.nd
     return {"appendix": class_counts.astype(np.float64) @ squared, "proof": squared.sum(axis=0)}
 
 
-def alignment_table(p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None) -> pd.DataFrame:
+def alignment_table(
+    p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None
+) -> pd.DataFrame:
     """Alignment for K = 1..r in the three forms MATH.md names (`ordered`: as above).
 
     K stops at the numerical rank r of Σ: directions beyond it carry no variance and
@@ -52,7 +58,9 @@ def alignment_table(p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray
     for form, values in terms.items():
         total = values.sum()
         if not total > 0:
-            raise ConfigError("the labels have no linear relation to the data (zero alignment total)")
+            raise ConfigError(
+                "the labels have no linear relation to the data (zero alignment total)"
+            )
         table[f"alignment_{form}"] = np.cumsum(values) / total
     table["alignment_percent"] = 100.0 * np.sqrt(table["alignment_appendix"])
     return table

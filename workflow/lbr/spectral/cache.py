@@ -15,7 +15,10 @@ from .eigen import Eigendecomposition, eigendecompose, explained_variance_table
 from .statistics import Preprocessing, SpectralStatistics, accumulate_statistics
 
 ARRAYS = ("covariance", "class_sums", "class_counts", "mean", "eigenvalues", "eigenvectors")
-CACHE_FILES = tuple(f"{name}.npy" for name in ARRAYS) + ("explained_variance.parquet", "summary.json")
+CACHE_FILES = tuple(f"{name}.npy" for name in ARRAYS) + (
+    "explained_variance.parquet",
+    "summary.json",
+)
 
 
 @dataclass
@@ -25,11 +28,18 @@ class Spectrum:
     summary: dict[str, Any]
 
 
-def compute_spectrum(dataset_dir: str | Path, prep: Preprocessing, chunk_size: int, rtol: float,
-                     device: str) -> Spectrum:
+def compute_spectrum(
+    dataset_dir: str | Path, prep: Preprocessing, chunk_size: int, rtol: float, device: str
+) -> Spectrum:
     dataset = read_dataset(dataset_dir, mmap=True)
-    stats = accumulate_statistics(dataset.train_images, dataset.train_labels, len(dataset.class_names), prep,
-                                  chunk_size=chunk_size, device=device)
+    stats = accumulate_statistics(
+        dataset.train_images,
+        dataset.train_labels,
+        len(dataset.class_names),
+        prep,
+        chunk_size=chunk_size,
+        device=device,
+    )
     eigen = eigendecompose(stats.covariance, rtol=rtol, device=device)
     summary = {
         "dataset_dir": str(dataset_dir),
@@ -70,6 +80,8 @@ def read_spectrum(directory: str | Path) -> Spectrum:
     directory = Path(directory)
     a = {name: load_npy(directory / f"{name}.npy") for name in ARRAYS}
     summary = load_json(directory / "summary.json")
-    stats = SpectralStatistics(a["covariance"], a["class_sums"], a["class_counts"], a["mean"], summary["global_std"])
+    stats = SpectralStatistics(
+        a["covariance"], a["class_sums"], a["class_counts"], a["mean"], summary["global_std"]
+    )
     eigen = Eigendecomposition(a["eigenvalues"], a["eigenvectors"], summary["null_space_dropped"])
     return Spectrum(stats, eigen, summary)

@@ -25,8 +25,9 @@ from .noise import ImageGeometry, Noise
 WARM_START_TOLERANCE = 1e-8
 
 
-def denoising_basis(eigenvalues, eigenvectors, covariance, n: int, noise: Noise,
-                    geometry: ImageGeometry) -> tuple[np.ndarray, float]:
+def denoising_basis(
+    eigenvalues, eigenvectors, covariance, n: int, noise: Noise, geometry: ImageGeometry
+) -> tuple[np.ndarray, float]:
     """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
     and the certified relative error bound of the solver's SVD step."""
     noise.check(geometry)
@@ -45,7 +46,9 @@ def _sparse_aware_product(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
     return matrix @ other
 
 
-def _graded_generalized_eigenvectors(eigenvalues: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, float]:
+def _graded_generalized_eigenvectors(
+    eigenvalues: np.ndarray, h: np.ndarray
+) -> tuple[np.ndarray, float]:
     """Solve Λ w = μ H w, columns by descending μ, to high relative accuracy; return w and
     a computed bound on the relative error of its SVD step (multiplicative_error_bound).
 
@@ -89,21 +92,31 @@ def subspace_shift(ordered: np.ndarray) -> np.ndarray:
     return np.clip(1.0 - overlap / k, 0.0, 1.0)
 
 
-def denoising_alignment(eigenvalues, eigenvectors, covariance, class_sums, class_counts, n: int,
-                        noise: Noise, geometry: ImageGeometry) -> pd.DataFrame:
+def denoising_alignment(
+    eigenvalues,
+    eigenvectors,
+    covariance,
+    class_sums,
+    class_counts,
+    n: int,
+    noise: Noise,
+    geometry: ImageGeometry,
+) -> pd.DataFrame:
     """Per K: alignment of the optimal denoising encoder, of PCA, their change, the shift."""
     p = whitened_class_sums(eigenvalues, eigenvectors, class_sums)
     clean = alignment_table(p, class_counts)
     basis, error_bound = denoising_basis(eigenvalues, eigenvectors, covariance, n, noise, geometry)
     ordered = orthonormal_in_order(basis)
     noisy = alignment_table(p, class_counts, ordered)
-    table = pd.DataFrame({
-        "K": clean["K"],
-        "alignment": noisy["alignment_appendix"],
-        "alignment_clean": clean["alignment_appendix"],
-        "alignment_percent": noisy["alignment_percent"],
-        "alignment_percent_clean": clean["alignment_percent"],
-    })
+    table = pd.DataFrame(
+        {
+            "K": clean["K"],
+            "alignment": noisy["alignment_appendix"],
+            "alignment_clean": clean["alignment_appendix"],
+            "alignment_percent": noisy["alignment_percent"],
+            "alignment_percent_clean": clean["alignment_percent"],
+        }
+    )
     table["change"] = table["alignment"] - table["alignment_clean"]
     table["relative_change_percent"] = 100.0 * table["change"] / table["alignment_clean"]
     table["subspace_shift"] = subspace_shift(ordered)
@@ -115,9 +128,16 @@ def spectrum_denoising(spectrum, noise: Noise) -> pd.DataFrame:
     """Theorem 3 for one cached spectrum and one noise setting."""
     height, width, channels = spectrum.summary["image_shape"]
     eigen, stats = spectrum.eigen, spectrum.statistics
-    table = denoising_alignment(eigen.eigenvalues, eigen.eigenvectors, stats.covariance, stats.class_sums,
-                                stats.class_counts, spectrum.summary["num_samples"], noise,
-                                ImageGeometry(height, width, channels))
+    table = denoising_alignment(
+        eigen.eigenvalues,
+        eigen.eigenvectors,
+        stats.covariance,
+        stats.class_sums,
+        stats.class_counts,
+        spectrum.summary["num_samples"],
+        noise,
+        ImageGeometry(height, width, channels),
+    )
     table.insert(0, "noise", noise.name)
     table.insert(1, "family", noise.kind)
     for field in ("patch", "ratio", "sigma", "length"):
@@ -129,8 +149,10 @@ def screen_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per dataset and noise: the largest subspace shift over K (label-free) and the
     alignment change it allows (with labels), side by side, with the solver's bound."""
     grouped = table.groupby(["dataset", "noise", "family"], sort=False)
-    return grouped.agg(max_subspace_shift=("subspace_shift", "max"),
-                       max_abs_change=("change", lambda c: float(np.abs(c).max())),
-                       best_relative_change_percent=("relative_change_percent", "max"),
-                       worst_relative_change_percent=("relative_change_percent", "min"),
-                       solver_error_bound=("solver_error_bound", "max")).reset_index()
+    return grouped.agg(
+        max_subspace_shift=("subspace_shift", "max"),
+        max_abs_change=("change", lambda c: float(np.abs(c).max())),
+        best_relative_change_percent=("relative_change_percent", "max"),
+        worst_relative_change_percent=("relative_change_percent", "min"),
+        solver_error_bound=("solver_error_bound", "max"),
+    ).reset_index()

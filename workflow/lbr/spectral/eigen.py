@@ -14,16 +14,18 @@ from .statistics import resolve_device
 
 @dataclass
 class Eigendecomposition:
-    eigenvalues: np.ndarray   # rank, descending, all > rtol·λ₁
+    eigenvalues: np.ndarray  # rank, descending, all > rtol·λ₁
     eigenvectors: np.ndarray  # D×rank, columns orthonormal
-    dropped: int              # directions of the numerical null space removed
+    dropped: int  # directions of the numerical null space removed
 
     @property
     def rank(self) -> int:
         return len(self.eigenvalues)
 
 
-def eigendecompose(covariance: np.ndarray, rtol: float = 1e-10, device: str = "cpu") -> Eigendecomposition:
+def eigendecompose(
+    covariance: np.ndarray, rtol: float = 1e-10, device: str = "cpu"
+) -> Eigendecomposition:
     """Σ = U Λ Uᵀ with λ₁ ≥ … ≥ λ_r > rtol·λ₁ kept; the rest is numerical null space.
 
     Upsampled or constant-border images give exactly singular Σ; keeping those
@@ -34,13 +36,18 @@ def eigendecompose(covariance: np.ndarray, rtol: float = 1e-10, device: str = "c
     if not np.all(np.isfinite(covariance)):
         raise ConfigError("covariance holds NaN or infinite values; check the dataset")
     dev = resolve_device(device)
-    values, vectors = torch.linalg.eigh(torch.from_numpy(np.ascontiguousarray(covariance)).to(dev, torch.float64))
+    values, vectors = torch.linalg.eigh(
+        torch.from_numpy(np.ascontiguousarray(covariance)).to(dev, torch.float64)
+    )
     values, vectors = values.flip(0).cpu().numpy(), vectors.flip(1).cpu().numpy()
     if values[0] <= 0:
         raise ConfigError("covariance has no positive eigenvalue: the data are constant")
     keep = values > rtol * values[0]
-    return Eigendecomposition(eigenvalues=values[keep], eigenvectors=np.ascontiguousarray(vectors[:, keep]),
-                              dropped=int((~keep).sum()))
+    return Eigendecomposition(
+        eigenvalues=values[keep],
+        eigenvectors=np.ascontiguousarray(vectors[:, keep]),
+        dropped=int((~keep).sum()),
+    )
 
 
 def explained_variance_table(eigenvalues: np.ndarray, total_variance: float) -> pd.DataFrame:
@@ -50,9 +57,11 @@ def explained_variance_table(eigenvalues: np.ndarray, total_variance: float) -> 
     denominator (their share is below rtol).
     """
     fraction = eigenvalues / total_variance
-    return pd.DataFrame({
-        "component": np.arange(1, len(eigenvalues) + 1),
-        "eigenvalue": eigenvalues,
-        "explained_fraction": fraction,
-        "cumulative_fraction": np.cumsum(fraction),
-    })
+    return pd.DataFrame(
+        {
+            "component": np.arange(1, len(eigenvalues) + 1),
+            "eigenvalue": eigenvalues,
+            "explained_fraction": fraction,
+            "cumulative_fraction": np.cumsum(fraction),
+        }
+    )

@@ -22,8 +22,23 @@ _INT_P = ctypes.POINTER(ctypes.c_int)
 _DOUBLE_P = ctypes.POINTER(ctypes.c_double)
 # SUBROUTINE DGESVJ(JOBA, JOBU, JOBV, M, N, A, LDA, SVA, MV, V, LDV, WORK, LWORK, INFO),
 # as scipy.linalg.cython_lapack declares it (every argument by reference).
-_SIGNATURE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, _INT_P, _INT_P, _DOUBLE_P,
-                              _INT_P, _DOUBLE_P, _INT_P, _DOUBLE_P, _INT_P, _DOUBLE_P, _INT_P, _INT_P)
+_SIGNATURE = ctypes.CFUNCTYPE(
+    None,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    _INT_P,
+    _INT_P,
+    _DOUBLE_P,
+    _INT_P,
+    _DOUBLE_P,
+    _INT_P,
+    _DOUBLE_P,
+    _INT_P,
+    _DOUBLE_P,
+    _INT_P,
+    _INT_P,
+)
 
 
 @cache
@@ -66,7 +81,11 @@ def jacobi_svd(a: np.ndarray, start: np.ndarray | None = None) -> JacobiSVD:
     if start is not None and start.shape[1] != n:
         raise ValueError(f"jacobi_svd: start has {start.shape[1]} columns, A has {n}")
     u = np.array(a, dtype=np.float64, order="F", copy=True)
-    v = np.zeros((n, n), order="F") if start is None else np.array(start, dtype=np.float64, order="F", copy=True)
+    v = (
+        np.zeros((n, n), order="F")
+        if start is None
+        else np.array(start, dtype=np.float64, order="F", copy=True)
+    )
     singular = np.zeros(n)
     work = np.zeros(max(6, m + n))
     info = ctypes.c_int(0)
@@ -74,14 +93,32 @@ def jacobi_svd(a: np.ndarray, start: np.ndarray | None = None) -> JacobiSVD:
     # JOBA='G': general matrix; JOBU='U': left vectors overwrite A; JOBV='V': compute V,
     # 'A': apply the rotations to the given MV×N matrix.
     jobv = b"V" if start is None else b"A"
-    _dgesvj()(b"G", b"U", jobv, _int(m), _int(n), u_p, _int(m), s_p, _int(v.shape[0]), v_p, _int(v.shape[0]),
-              work_p, _int(len(work)), ctypes.byref(info))
+    _dgesvj()(
+        b"G",
+        b"U",
+        jobv,
+        _int(m),
+        _int(n),
+        u_p,
+        _int(m),
+        s_p,
+        _int(v.shape[0]),
+        v_p,
+        _int(v.shape[0]),
+        work_p,
+        _int(len(work)),
+        ctypes.byref(info),
+    )
     if info.value < 0:
         raise ValueError(f"dgesvj rejected argument {-info.value}")
     if info.value > 0:
-        raise ArithmeticError(f"Jacobi SVD (dgesvj) did not converge in 30 sweeps (info={info.value})")
+        raise ArithmeticError(
+            f"Jacobi SVD (dgesvj) did not converge in 30 sweeps (info={info.value})"
+        )
     if int(work[1]) != n:  # WORK(2): how many singular values are nonzero
-        raise ArithmeticError(f"Jacobi SVD (dgesvj): the matrix has column rank {int(work[1])} < {n}")
+        raise ArithmeticError(
+            f"Jacobi SVD (dgesvj): the matrix has column rank {int(work[1])} < {n}"
+        )
     order = np.argsort(-singular, kind="stable")
     # WORK(1) scales the singular values (dgesvj rescales to avoid overflow);
     # WORK(4): how many sweeps it took.
@@ -103,8 +140,11 @@ def multiplicative_error_bound(a: np.ndarray, svd: JacobiSVD) -> float:
     gamma = (n + 2) * np.finfo(np.float64).eps
     residual = np.linalg.norm(a @ svd.v - svd.u * svd.s, axis=0)
     rounding = gamma * (np.linalg.norm(np.abs(a) @ np.abs(svd.v), axis=0) + svd.s)
-    return float(np.linalg.norm((residual + rounding) / svd.s) + _departure_from_orthonormal(svd.u)
-                 + _departure_from_orthonormal(svd.v))
+    return float(
+        np.linalg.norm((residual + rounding) / svd.s)
+        + _departure_from_orthonormal(svd.u)
+        + _departure_from_orthonormal(svd.v)
+    )
 
 
 def _departure_from_orthonormal(q: np.ndarray) -> float:
@@ -121,7 +161,9 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
     """
     norms = np.linalg.norm(a, axis=0)
     if not np.all(norms > 0):
-        raise ArithmeticError("jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)")
+        raise ArithmeticError(
+            "jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)"
+        )
     cosines = np.abs(a.T @ a) / np.outer(norms, norms)
     np.fill_diagonal(cosines, 0.0)
     unsettled = np.flatnonzero(cosines.max(axis=0) > a.shape[0] * np.finfo(np.float64).eps)

@@ -28,7 +28,9 @@ class ImageGeometry:
 
     def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(channel, row, column) of every flattened pixel."""
-        c, h, w = np.meshgrid(np.arange(self.channels), np.arange(self.height), np.arange(self.width), indexing="ij")
+        c, h, w = np.meshgrid(
+            np.arange(self.channels), np.arange(self.height), np.arange(self.width), indexing="ij"
+        )
         return c.ravel(), h.ravel(), w.ravel()
 
 
@@ -42,7 +44,9 @@ class Noise:
     family: ClassVar[str]
     mean_scale: float = 1.0
 
-    def excess_second_moment(self, sigma: np.ndarray, n: int, geometry: ImageGeometry) -> np.ndarray:
+    def excess_second_moment(
+        self, sigma: np.ndarray, n: int, geometry: ImageGeometry
+    ) -> np.ndarray:
         """E = G/s² − Σ."""
         raise NotImplementedError
 
@@ -50,7 +54,9 @@ class Noise:
         """G = E[X'X'ᵀ]."""
         return self.mean_scale**2 * (sigma + self.excess_second_moment(sigma, n, geometry))
 
-    def sample(self, x: np.ndarray, geometry: ImageGeometry, rng: np.random.Generator) -> np.ndarray:
+    def sample(
+        self, x: np.ndarray, geometry: ImageGeometry, rng: np.random.Generator
+    ) -> np.ndarray:
         """One noisy copy of x (D×N)."""
         raise NotImplementedError
 
@@ -104,8 +110,10 @@ class Masking(Noise):
 
     def check(self, geometry: ImageGeometry) -> None:
         if self.patch > min(geometry.height, geometry.width):
-            raise ConfigError(f"masking patch {self.patch} is larger than the {geometry.height}×{geometry.width} images; "
-                              f"use a patch size of at most {min(geometry.height, geometry.width)}")
+            raise ConfigError(
+                f"masking patch {self.patch} is larger than the {geometry.height}×{geometry.width} images; "
+                f"use a patch size of at most {min(geometry.height, geometry.width)}"
+            )
 
     def patch_ids(self, geometry: ImageGeometry) -> np.ndarray:
         c, h, w = geometry.coordinates()
@@ -169,7 +177,9 @@ class SmoothGaussian(Noise):
 
     def __post_init__(self) -> None:
         if not (self.sigma > 0 and self.length > 0):
-            raise ConfigError(f"smooth gaussian needs sigma > 0 and length > 0, got {self.sigma}, {self.length}")
+            raise ConfigError(
+                f"smooth gaussian needs sigma > 0 and length > 0, got {self.sigma}, {self.length}"
+            )
 
     @property
     def name(self) -> str:
@@ -178,7 +188,9 @@ class SmoothGaussian(Noise):
     def covariance(self, geometry: ImageGeometry) -> np.ndarray:
         c, h, w = geometry.coordinates()
         distance2 = (h[:, None] - h[None, :]) ** 2 + (w[:, None] - w[None, :]) ** 2
-        return np.where(c[:, None] == c[None, :], self.sigma**2 * np.exp(-distance2 / (2 * self.length**2)), 0.0)
+        return np.where(
+            c[:, None] == c[None, :], self.sigma**2 * np.exp(-distance2 / (2 * self.length**2)), 0.0
+        )
 
     def excess_second_moment(self, sigma, n, geometry):
         return n * self.covariance(geometry)
@@ -199,7 +211,9 @@ def expand_noise_grid(grid: dict) -> dict[str, Noise]:
         noises += [Gaussian(s) for s in grid["gaussian"]["sigmas"]]
     if grid.get("smooth_gaussian"):
         spec = grid["smooth_gaussian"]
-        noises += [SmoothGaussian(s, l) for s in spec["sigmas"] for l in spec["lengths"]]
+        noises += [
+            SmoothGaussian(sigma, length) for sigma in spec["sigmas"] for length in spec["lengths"]
+        ]
     settings = {noise.name: noise for noise in noises}
     if len(settings) != len(noises):
         raise ConfigError("the denoising grid names the same noise setting twice")

@@ -49,11 +49,11 @@ class Preprocessing:
 
 @dataclass
 class SpectralStatistics:
-    covariance: np.ndarray   # Σ, D×D (scatter matrix of the preprocessed data, not divided by N)
-    class_sums: np.ndarray   # M, C×D
+    covariance: np.ndarray  # Σ, D×D (scatter matrix of the preprocessed data, not divided by N)
+    class_sums: np.ndarray  # M, C×D
     class_counts: np.ndarray  # n, C
-    mean: np.ndarray         # per-pixel mean subtracted (zeros when not centering), D
-    scale: float             # global std divided out (1 when not scaling)
+    mean: np.ndarray  # per-pixel mean subtracted (zeros when not centering), D
+    scale: float  # global std divided out (1 when not scaling)
 
 
 def flatten_channel_first(images: np.ndarray) -> np.ndarray:
@@ -65,7 +65,9 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was requested but no GPU is visible; set device: cpu or auto")
+        raise ConfigError(
+            "device 'cuda' was requested but no GPU is visible; set device: cpu or auto"
+        )
     if name not in ("cpu", "cuda"):
         raise ConfigError(f"unknown device {name!r}; use auto, cpu or cuda")
     return torch.device(name)
@@ -91,7 +93,9 @@ class _ScatterAccumulator:
     def add(self, x: torch.Tensor) -> None:
         if self.on_cpu:
             # x is N×D C-contiguous, so x.T is D×N Fortran-ordered: syrk without a copy.
-            self.upper = dsyrk(1.0, x.numpy().T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1)
+            self.upper = dsyrk(
+                1.0, x.numpy().T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1
+            )
         else:
             self.full.addmm_(x.T, x)
 
@@ -102,8 +106,14 @@ class _ScatterAccumulator:
         return self.full
 
 
-def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: int, prep: Preprocessing,
-                          chunk_size: int = 2048, device: str = "cpu") -> SpectralStatistics:
+def accumulate_statistics(
+    images: np.ndarray,
+    labels: np.ndarray,
+    num_classes: int,
+    prep: Preprocessing,
+    chunk_size: int = 2048,
+    device: str = "cpu",
+) -> SpectralStatistics:
     dev = resolve_device(device)
     n, dim = len(images), int(np.prod(images.shape[1:]))
     if n == 0:
@@ -138,18 +148,27 @@ def accumulate_statistics(images: np.ndarray, labels: np.ndarray, num_classes: i
         mean = shift + mean_shifted
     else:
         # Undo the provisional shift: Σ xxᵀ = Σ (x−s)(x−s)ᵀ + s·sumᵀ + sum·sᵀ + N·ssᵀ.
-        covariance = scatter + torch.outer(shift, sums) + torch.outer(sums, shift) + n * torch.outer(shift, shift)
+        covariance = (
+            scatter
+            + torch.outer(shift, sums)
+            + torch.outer(sums, shift)
+            + n * torch.outer(shift, shift)
+        )
         class_sums = class_sums + torch.outer(counts, shift)
         mean = torch.zeros_like(shift)
     scale = 1.0
     if prep.global_std:
         scale = float(torch.sqrt(torch.trace(covariance) / (n * dim)))
         if not scale > 0:
-            raise ConfigError("the training pixels have zero variance: cannot divide by the global std")
+            raise ConfigError(
+                "the training pixels have zero variance: cannot divide by the global std"
+            )
         covariance = covariance / scale**2
         class_sums = class_sums / scale
     if prep.jitter:
-        covariance = covariance + n * prep.jitter**2 * torch.eye(dim, dtype=torch.float64, device=dev)
+        covariance = covariance + n * prep.jitter**2 * torch.eye(
+            dim, dtype=torch.float64, device=dev
+        )
     covariance = 0.5 * (covariance + covariance.T)
     return SpectralStatistics(
         covariance=covariance.cpu().numpy(),

@@ -11,17 +11,19 @@ from ..errors import ConfigError
 
 @dataclass(frozen=True)
 class VarianceSubspace:
-    side: str                 # "top" or "bottom"
-    target_fraction: float    # the configured fraction of variance
-    indices: np.ndarray       # eigen-directions kept (0-based, descending order)
-    kept_fraction: float      # the exact fraction of total variance they hold
+    side: str  # "top" or "bottom"
+    target_fraction: float  # the configured fraction of variance
+    indices: np.ndarray  # eigen-directions kept (0-based, descending order)
+    kept_fraction: float  # the exact fraction of total variance they hold
 
     @property
     def dimensions(self) -> int:
         return len(self.indices)
 
 
-def variance_subspace(eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float) -> VarianceSubspace:
+def variance_subspace(
+    eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float
+) -> VarianceSubspace:
     """Top: the leading directions whose cumulative variance first reaches `fraction`.
     Bottom: the fewest trailing directions that together hold at least `fraction`."""
     if not 0.0 < fraction <= 1.0:
@@ -44,7 +46,9 @@ def project(flat: np.ndarray, eigenvectors: np.ndarray, subspace: VarianceSubspa
     return (flat @ basis) @ basis.T
 
 
-def gallery_rows(images: np.ndarray, spectrum, top_fraction: float, bottom_fraction: float) -> dict[str, np.ndarray]:
+def gallery_rows(
+    images: np.ndarray, spectrum, top_fraction: float, bottom_fraction: float
+) -> dict[str, np.ndarray]:
     """Fig. 9: the images, and their projections onto the top and bottom subspaces.
 
     Projections are taken in the spectrum's preprocessed space (mean removed, scaled),
@@ -68,12 +72,18 @@ def gallery_rows(images: np.ndarray, spectrum, top_fraction: float, bottom_fract
 def pick_images(dataset, count: int, seed: int) -> tuple[np.ndarray, list[str]]:
     """`count` seeded test images, and their class names as titles."""
     rng = np.random.default_rng(seed)
-    indices = np.sort(rng.choice(len(dataset.test_labels), size=min(count, len(dataset.test_labels)), replace=False))
+    indices = np.sort(
+        rng.choice(
+            len(dataset.test_labels), size=min(count, len(dataset.test_labels)), replace=False
+        )
+    )
     images = np.asarray(dataset.test_images[indices])
     return images, [dataset.class_names[int(label)] for label in dataset.test_labels[indices]]
 
 
-def dimension_subspace(eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float) -> VarianceSubspace:
+def dimension_subspace(
+    eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float
+) -> VarianceSubspace:
     """The authors' extra point: the top or bottom `fraction` of the dimensions (not of variance)."""
     if not 0.0 < fraction <= 1.0:
         raise ConfigError(f"dimension fraction must be in (0, 1], got {fraction}")
@@ -84,13 +94,17 @@ def dimension_subspace(eigenvalues: np.ndarray, total_variance: float, side: str
         indices = np.arange(len(eigenvalues) - count, len(eigenvalues))
     else:
         raise ConfigError(f"dimension side must be 'top_dims' or 'bottom_dims', got {side!r}")
-    return VarianceSubspace(side, fraction, indices, float((eigenvalues[indices] / total_variance).sum()))
+    return VarianceSubspace(
+        side, fraction, indices, float((eigenvalues[indices] / total_variance).sum())
+    )
 
 
 SIDES = ("top", "bottom", "top_dims", "bottom_dims")
 
 
-def select_subspace(eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float) -> VarianceSubspace:
+def select_subspace(
+    eigenvalues: np.ndarray, total_variance: float, side: str, fraction: float
+) -> VarianceSubspace:
     if side in ("top", "bottom"):
         return variance_subspace(eigenvalues, total_variance, side, fraction)
     if side in ("top_dims", "bottom_dims"):

@@ -18,15 +18,17 @@ from .alignment import whitened_class_sums
 
 @dataclass
 class Theorem1Solution:
-    encoder: np.ndarray        # V*, D×K, Σ-orthonormal (VᵀΣV = I)
-    classifier: np.ndarray     # W*, K×C
-    decoder: np.ndarray        # Z*, K×D
+    encoder: np.ndarray  # V*, D×K, Σ-orthonormal (VᵀΣV = I)
+    classifier: np.ndarray  # W*, K×C
+    decoder: np.ndarray  # Z*, K×D
     whitened_basis: np.ndarray  # w, r×K: V* = UΛ^{-1/2}w
-    eigenvalues: np.ndarray    # μ, the top K generalized eigenvalues
-    loss: float                # the minimum of L
+    eigenvalues: np.ndarray  # μ, the top K generalized eigenvalues
+    loss: float  # the minimum of L
 
 
-def solve_theorem1(eigenvalues, eigenvectors, class_sums, sum_sq_labels: float, lam: float, k: int) -> Theorem1Solution:
+def solve_theorem1(
+    eigenvalues, eigenvectors, class_sums, sum_sq_labels: float, lam: float, k: int
+) -> Theorem1Solution:
     """Closed-form optimum for latent size k and reconstruction weight lam ≥ 0.
 
     sum_sq_labels is ‖Y‖²_F (N for one-hot labels); tr Σ = Σ λ_i over the kept rank.
@@ -54,14 +56,18 @@ def objective(x: np.ndarray, y: np.ndarray, encoder, classifier, decoder, lam: f
     return float(np.sum((classifier.T @ z - y) ** 2) + lam * np.sum((decoder.T @ z - x) ** 2))
 
 
-def supervised_residual(eigenvalues, eigenvectors, class_sums, sum_sq_labels: float, lam: float, k: int) -> float:
+def supervised_residual(
+    eigenvalues, eigenvectors, class_sums, sum_sq_labels: float, lam: float, k: int
+) -> float:
     """min_W ‖WᵀVᵀX − Y‖² for the encoder optimal at lam: ‖Y‖² − ‖P w_K‖² (V Σ-orthonormal)."""
     solution = solve_theorem1(eigenvalues, eigenvectors, class_sums, sum_sq_labels, lam, k)
     p = whitened_class_sums(eigenvalues, eigenvectors, class_sums)
     return sum_sq_labels - float(np.sum((p @ solution.whitened_basis) ** 2))
 
 
-def interpolation_table(spectrum, latent_sizes: list[int], lambda_factors: list[float]) -> pd.DataFrame:
+def interpolation_table(
+    spectrum, latent_sizes: list[int], lambda_factors: list[float]
+) -> pd.DataFrame:
     """Supervised residual of Theorem 1's optimal encoder from λ = 0 (least squares) to
     λ = ∞ (PCA), for each K. λ is given relative to ‖PᵀP‖₂/λ₁, where the two terms of
     the eigenproblem have equal weight."""
@@ -78,7 +84,16 @@ def interpolation_table(spectrum, latent_sizes: list[int], lambda_factors: list[
             if np.isinf(factor):
                 residual = sum_sq_labels - float(np.sum(p[:, :k] ** 2))  # PCA: the top-K directions
             else:
-                residual = supervised_residual(values, vectors, sums, sum_sq_labels, factor * unit, k)
-            rows.append({"K": k, "lambda_relative": factor, "lambda": factor * unit,
-                         "supervised_residual": residual, "supervised_residual_fraction": residual / sum_sq_labels})
+                residual = supervised_residual(
+                    values, vectors, sums, sum_sq_labels, factor * unit, k
+                )
+            rows.append(
+                {
+                    "K": k,
+                    "lambda_relative": factor,
+                    "lambda": factor * unit,
+                    "supervised_residual": residual,
+                    "supervised_residual_fraction": residual / sum_sq_labels,
+                }
+            )
     return pd.DataFrame(rows)

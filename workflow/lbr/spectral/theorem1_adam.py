@@ -10,8 +10,9 @@ from .eigen import eigendecompose
 from .theorem1 import solve_theorem1
 
 
-def adam_trajectory(x: np.ndarray, y: np.ndarray, k: int, lam: float, steps: int, learning_rate: float,
-                    seed: int) -> np.ndarray:
+def adam_trajectory(
+    x: np.ndarray, y: np.ndarray, k: int, lam: float, steps: int, learning_rate: float, seed: int
+) -> np.ndarray:
     """Loss after every Adam step on L(V, W, Z) (float64, cosine-decayed learning rate).
 
     x is D×N, y is C×N; initialization is seeded, so the trajectory is reproducible.
@@ -21,7 +22,9 @@ def adam_trajectory(x: np.ndarray, y: np.ndarray, k: int, lam: float, steps: int
     d, c = x.shape[0], y.shape[0]
 
     def init(*shape):
-        return (torch.randn(*shape, generator=generator, dtype=torch.float64) / np.sqrt(shape[0])).requires_grad_()
+        return (
+            torch.randn(*shape, generator=generator, dtype=torch.float64) / np.sqrt(shape[0])
+        ).requires_grad_()
 
     encoder, classifier, decoder = init(d, k), init(k, c), init(k, d)
     optimizer = torch.optim.Adam([encoder, classifier, decoder], lr=learning_rate)
@@ -38,8 +41,16 @@ def adam_trajectory(x: np.ndarray, y: np.ndarray, k: int, lam: float, steps: int
     return losses
 
 
-def adam_grid(samples: int, dimensions: list[int], latent_sizes: list[int], lambdas: list[float], classes: int,
-              steps: int, learning_rate: float, seed: int) -> pd.DataFrame:
+def adam_grid(
+    samples: int,
+    dimensions: list[int],
+    latent_sizes: list[int],
+    lambdas: list[float],
+    classes: int,
+    steps: int,
+    learning_rate: float,
+    seed: int,
+) -> pd.DataFrame:
     """Fig. 8's experiment: random data, Adam against the closed form, for every setting.
 
     Data are standard Gaussian X (D×N) with uniformly random one-hot labels; one seed
@@ -53,12 +64,24 @@ def adam_grid(samples: int, dimensions: list[int], latent_sizes: list[int], lamb
         eigen = eigendecompose(x @ x.T)
         for k in latent_sizes:
             for lam in lambdas:
-                best = solve_theorem1(eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(samples), lam, k).loss
+                best = solve_theorem1(
+                    eigen.eigenvalues, eigen.eigenvectors, y @ x.T, float(samples), lam, k
+                ).loss
                 losses = adam_trajectory(x, y, k, lam, steps, learning_rate, seed)
                 # Gaps are relative to the loss of the zero model, ‖Y‖² + λ‖X‖²: the
                 # minimum itself can be 0 (λ = 0 with D ≥ N), the zero model's loss cannot.
                 baseline = float(samples) + lam * float(np.sum(x**2))
-                rows.append(pd.DataFrame({"dimension": d, "latent": k, "lam": lam, "step": np.arange(1, steps + 1),
-                                          "loss": losses, "closed_form": best,
-                                          "relative_gap": (losses - best) / baseline}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "dimension": d,
+                            "latent": k,
+                            "lam": lam,
+                            "step": np.arange(1, steps + 1),
+                            "loss": losses,
+                            "closed_form": best,
+                            "relative_gap": (losses - best) / baseline,
+                        }
+                    )
+                )
     return pd.concat(rows, ignore_index=True)

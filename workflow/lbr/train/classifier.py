@@ -51,11 +51,16 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor, kind: str, num_classes: in
 
 
 @torch.no_grad()
-def evaluate(model, images, labels, settings: TrainSettings, num_classes: int, device) -> tuple[float, float]:
+def evaluate(
+    model, images, labels, settings: TrainSettings, num_classes: int, device
+) -> tuple[float, float]:
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(labels), settings.eval_batch_size):
-        x, y = images[start : start + settings.eval_batch_size], labels[start : start + settings.eval_batch_size]
+        x, y = (
+            images[start : start + settings.eval_batch_size],
+            labels[start : start + settings.eval_batch_size],
+        )
         with autocast(device):
             logits = model(x)
         total_loss += _loss(logits, y, settings.loss, num_classes).item() * len(y)
@@ -64,15 +69,24 @@ def evaluate(model, images, labels, settings: TrainSettings, num_classes: int, d
     return total_loss / len(labels), correct / len(labels)
 
 
-def train_classifier(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor,
-                     num_classes: int, settings: TrainSettings, device: torch.device):
+def train_classifier(
+    train_x: torch.Tensor,
+    train_y: torch.Tensor,
+    test_x: torch.Tensor,
+    test_y: torch.Tensor,
+    num_classes: int,
+    settings: TrainSettings,
+    device: torch.device,
+):
     """Train a ResNet9 on device-resident tensors (N×C×H×W float); return (metrics, model).
 
     Raises TrainingError on a non-finite loss (no output should then be written) or
     on CUDA running out of memory, naming the batch size to lower.
     """
     generator = seed_everything(settings.seed, device)
-    model = ResNet9(train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier).to(device)
+    model = ResNet9(
+        train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier
+    ).to(device)
     model = model.to(memory_format=torch.channels_last)
     rows = []
 
@@ -81,13 +95,33 @@ def train_classifier(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch
 
     def on_epoch(epoch, train_loss, seconds):
         test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, device)
-        rows.append({"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": accuracy,
-                     "epoch_seconds": seconds, "images_per_second": len(train_y) / seconds})
-        log.info("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.0f images/s",
-                 epoch, train_loss, test_loss, accuracy, len(train_y) / seconds)
+        rows.append(
+            {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "test_loss": test_loss,
+                "test_accuracy": accuracy,
+                "epoch_seconds": seconds,
+                "images_per_second": len(train_y) / seconds,
+            }
+        )
+        log.info(
+            "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.0f images/s",
+            epoch,
+            train_loss,
+            test_loss,
+            accuracy,
+            len(train_y) / seconds,
+        )
 
-    loop = LoopSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay,
-                        settings.augment, settings.compile)
+    loop = LoopSettings(
+        settings.epochs,
+        settings.batch_size,
+        settings.learning_rate,
+        settings.weight_decay,
+        settings.augment,
+        settings.compile,
+    )
     train_loop(model, batch_loss, train_x, train_y, loop, device, generator, on_epoch=on_epoch)
     return pd.DataFrame(rows), model
 
@@ -96,9 +130,13 @@ def parameter_count(model: torch.nn.Module) -> int:
     return int(sum(p.numel() for p in model.parameters()))
 
 
-def as_device_tensors(images: np.ndarray, labels: np.ndarray, shape: tuple[int, int, int], device) -> tuple:
+def as_device_tensors(
+    images: np.ndarray, labels: np.ndarray, shape: tuple[int, int, int], device
+) -> tuple:
     """N×D float (channel-first flattening) → N×C×H×W float32 on `device`, labels int64."""
     height, width, channels = shape
-    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).reshape(-1, channels, height, width)
+    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).reshape(
+        -1, channels, height, width
+    )
     # torch.tensor copies: labels may be a read-only memory map.
     return x.to(device), torch.tensor(np.asarray(labels), dtype=torch.int64, device=device)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -29,20 +29,33 @@ class LoopSettings:
     compile: bool = False
 
 
-def train_loop(model: torch.nn.Module, batch_loss: Callable, train_x: torch.Tensor, train_y: torch.Tensor,
-               settings: LoopSettings, device: torch.device, generator: torch.Generator,
-               on_epoch: Callable | None = None, on_step: Callable | None = None) -> None:
+def train_loop(
+    model: torch.nn.Module,
+    batch_loss: Callable,
+    train_x: torch.Tensor,
+    train_y: torch.Tensor,
+    settings: LoopSettings,
+    device: torch.device,
+    generator: torch.Generator,
+    on_epoch: Callable | None = None,
+    on_step: Callable | None = None,
+) -> None:
     """Minimize batch_loss(model, x, y) over shuffled batches for settings.epochs epochs.
 
     on_step(step) runs after every optimizer step (1-based global count);
     on_epoch(epoch, mean_train_loss, seconds) after every epoch. A non-finite epoch loss
     raises TrainingError, as does CUDA running out of memory (naming the batch size).
     """
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay,
-                                  fused=device.type == "cuda")
+    optimizer = torch.optim.AdamW(
+        model.parameters(),
+        lr=settings.learning_rate,
+        weight_decay=settings.weight_decay,
+        fused=device.type == "cuda",
+    )
     steps_per_epoch = math.ceil(len(train_y) / settings.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=settings.learning_rate,
-                                                   total_steps=settings.epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=settings.learning_rate, total_steps=settings.epochs * steps_per_epoch
+    )
     step_model = torch.compile(model) if settings.compile else model
     padding = crop_padding(train_x.shape[2]) if settings.augment else 0
     step = 0
@@ -69,16 +82,20 @@ def train_loop(model: torch.nn.Module, batch_loss: Callable, train_x: torch.Tens
                     on_step(step)
             train_loss = running.item() / len(train_y)  # one device sync per epoch
             if not math.isfinite(train_loss):
-                raise TrainingError(f"training loss became {train_loss} in epoch {epoch}: the run diverged. "
-                                    f"Lower learning_rate (now {settings.learning_rate}) or check the inputs.")
+                raise TrainingError(
+                    f"training loss became {train_loss} in epoch {epoch}: the run diverged. "
+                    f"Lower learning_rate (now {settings.learning_rate}) or check the inputs."
+                )
             if device.type == "cuda":
                 torch.cuda.synchronize()
             if on_epoch is not None:
                 on_epoch(epoch, train_loss, time.perf_counter() - started)
     except torch.cuda.OutOfMemoryError as error:
-        raise TrainingError(f"CUDA ran out of memory at batch size {settings.batch_size}: lower the batch_size "
-                            f"of this stage in the config (e.g. to {settings.batch_size // 2}) or the model "
-                            f"width") from error
+        raise TrainingError(
+            f"CUDA ran out of memory at batch size {settings.batch_size}: lower the batch_size "
+            f"of this stage in the config (e.g. to {settings.batch_size // 2}) or the model "
+            f"width"
+        ) from error
 
 
 def steps_per_epoch(samples: int, batch_size: int) -> int:

@@ -14,7 +14,9 @@ def _per_image_std(flat: np.ndarray) -> np.ndarray:
     return per_image_standardize(torch.from_numpy(flat)).numpy()
 
 
-def projected_splits(dataset, spectrum, side: str, fraction: float, chunk: int = 8192) -> tuple[dict, dict]:
+def projected_splits(
+    dataset, spectrum, side: str, fraction: float, chunk: int = 8192
+) -> tuple[dict, dict]:
     """Project train and test images with the training eigenvectors; re-normalize.
 
     The spectrum must come from the classification preprocessing (per-image std, then
@@ -25,25 +27,36 @@ def projected_splits(dataset, spectrum, side: str, fraction: float, chunk: int =
     """
     prep = spectrum.summary["preprocessing"]
     if not (prep["per_image_std"] and prep["center"]) or prep["global_std"]:
-        raise ConfigError("subspace training needs a spectrum with the classification preprocessing "
-                          "(per_image_std: true, center: true, global_std: false)")
+        raise ConfigError(
+            "subspace training needs a spectrum with the classification preprocessing "
+            "(per_image_std: true, center: true, global_std: false)"
+        )
     eigen = spectrum.eigen
     preprocess = Preprocessing(**prep)
-    subspace = select_subspace(eigen.eigenvalues, spectrum.summary["total_variance"], side, fraction)
+    subspace = select_subspace(
+        eigen.eigenvalues, spectrum.summary["total_variance"], side, fraction
+    )
     splits = {}
     for split in ("train", "test"):
         images = dataset.split(split)[0]
         out = np.empty((len(images), eigen.eigenvectors.shape[0]), dtype=np.float32)
         for start in range(0, len(images), chunk):
-            flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(np.float64)
+            flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(
+                np.float64
+            )
             flat = preprocess.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
             out[start : start + chunk] = _per_image_std(project(flat, eigen.eigenvectors, subspace))
         splits[split] = out
     splits["train_mean"] = splits["train"].mean(axis=0)
     for split in ("train", "test"):
         splits[split] -= splits["train_mean"]
-    info = {"side": side, "target_fraction": fraction, "dimensions": subspace.dimensions,
-            "variance_fraction": subspace.kept_fraction, "rank": eigen.rank}
+    info = {
+        "side": side,
+        "target_fraction": fraction,
+        "dimensions": subspace.dimensions,
+        "variance_fraction": subspace.kept_fraction,
+        "rank": eigen.rank,
+    }
     return splits, info
 
 
@@ -54,5 +67,7 @@ def preprocessed_split(dataset, spectrum, split: str, chunk: int = 8192) -> np.n
     out = np.empty((len(images), spectrum.eigen.eigenvectors.shape[0]), dtype=np.float32)
     for start in range(0, len(images), chunk):
         flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(np.float64)
-        out[start : start + chunk] = prep.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
+        out[start : start + chunk] = prep.apply(
+            flat, spectrum.statistics.mean, spectrum.statistics.scale
+        )
     return out

@@ -12,8 +12,10 @@ from ..errors import ConfigError
 
 def training_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was requested but no GPU is visible; set device: cpu or auto, "
-                          "or run on a GPU node (resources: gpu=1)")
+        raise ConfigError(
+            "device 'cuda' was requested but no GPU is visible; set device: cpu or auto, "
+            "or run on a GPU node (resources: gpu=1)"
+        )
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name not in ("cpu", "cuda"):

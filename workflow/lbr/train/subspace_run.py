@@ -11,8 +11,17 @@ from .projection import projected_splits
 from .runtime import training_device
 
 
-def run_subspace_training(dataset_dir: str, spectrum_dir: str, side: str, fraction: float, augment: bool, seed: int,
-                          training: dict, model: dict, device_name: str):
+def run_subspace_training(
+    dataset_dir: str,
+    spectrum_dir: str,
+    side: str,
+    fraction: float,
+    augment: bool,
+    seed: int,
+    training: dict,
+    model: dict,
+    device_name: str,
+):
     """Return (per-epoch metrics, summary dict, trained model)."""
     device = training_device(device_name)
     dataset = read_dataset(dataset_dir)
@@ -21,9 +30,16 @@ def run_subspace_training(dataset_dir: str, spectrum_dir: str, side: str, fracti
     shape = tuple(spectrum.summary["image_shape"])
     train_x, train_y = as_device_tensors(splits["train"], dataset.train_labels, shape, device)
     test_x, test_y = as_device_tensors(splits["test"], dataset.test_labels, shape, device)
-    settings = replace(TrainSettings(**training, widths=tuple(model["widths"]),
-                                     width_multiplier=model["width_multiplier"]), augment=augment, seed=seed)
-    metrics, network = train_classifier(train_x, train_y, test_x, test_y, len(dataset.class_names), settings, device)
+    settings = replace(
+        TrainSettings(
+            **training, widths=tuple(model["widths"]), width_multiplier=model["width_multiplier"]
+        ),
+        augment=augment,
+        seed=seed,
+    )
+    metrics, network = train_classifier(
+        train_x, train_y, test_x, test_y, len(dataset.class_names), settings, device
+    )
     final = metrics.iloc[-1]
     summary = {
         **info,
@@ -33,10 +49,15 @@ def run_subspace_training(dataset_dir: str, spectrum_dir: str, side: str, fracti
         "final_test_accuracy": float(final["test_accuracy"]),
         "best_test_accuracy": float(metrics["test_accuracy"].max()),
         "final_train_loss": float(final["train_loss"]),
-        "mean_images_per_second": float(metrics["images_per_second"].iloc[1:].mean()
-                                         if len(metrics) > 1 else final["images_per_second"]),
+        "mean_images_per_second": float(
+            metrics["images_per_second"].iloc[1:].mean()
+            if len(metrics) > 1
+            else final["images_per_second"]
+        ),
         "parameters": parameter_count(network),
-        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(settings).items()},
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(settings).items()
+        },
         "train_size": int(len(train_y)),
         "test_size": int(len(test_y)),
     }
