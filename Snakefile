@@ -5,8 +5,13 @@
 #   snakemake --cores all --configfile config.paper.yaml    # the paper's datasets
 #   snakemake --profile profiles/slurm                      # on a SLURM cluster
 
+# The config contract: a --configfile replaces config.yaml, it is not merged onto it
+# (a merge could add and change keys but never remove a dataset or a noise family).
+# config.yaml is read only when no --configfile is given; --config KEY=VALUE applies
+# on top of whichever file is used.
+if not workflow.config_settings.configfiles:
 
-configfile: "config.yaml"
+    configfile: "config.yaml"
 
 
 report: "workflow/report/workflow.rst"

@@ -1,12 +1,15 @@
 """Atomic writes: a reader (or a killed job) never sees a half-written file.
 
 Every artifact is written to a temporary file in the destination directory and
-renamed into place; `os.replace` is atomic on POSIX filesystems.
+renamed into place; `os.replace` is atomic on POSIX filesystems. The file gets the
+mode an ordinary write would (0666 minus the umask), not mkstemp's private 0600, so
+results on shared storage stay readable to the group.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -15,6 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .errors import DataError, PipelineError
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where /proc allows (threads are safe)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -26,10 +44,26 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as error:
+            if not _out_of_space(error):
+                raise
+            raise PipelineError(
+                f"could not write {path}: {error}. If the disk is full, free space on the "
+                f"filesystem holding {path.parent} and rerun."
+            ) from error
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _out_of_space(error: OSError) -> bool:
+    # numpy reports a short write as "N requested and M written", with no errno and no path.
+    return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or (
+        error.errno is None and "requested and" in str(error)
+    )
 
 
 def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
@@ -39,8 +73,12 @@ def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
 
 
 def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
-    """Load an array without ever unpickling (object arrays are refused)."""
-    return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
+    """Load an array without ever unpickling (object arrays are refused); a truncated or
+    corrupt file raises DataError naming it."""
+    try:
+        return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
+    except (ValueError, EOFError) as error:
+        raise DataError(f"{path} is truncated or corrupt ({error})") from error
 
 
 def save_json(path: str | os.PathLike, payload: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +11,32 @@ import jsonschema
 import yaml
 
 from .errors import ConfigError
+from .spectral.noise import ImageGeometry, expand_noise_grid
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 # Sources whose images vary in size: they need an explicit shape.
 NEEDS_SHAPE = ("imagenette", "imagenette_320", "imagenette_160", "image_folder")
+# Native image shape of sources whose shape is fixed and known without reading data.
+NATIVE_SHAPES = {"digits": (8, 8, 1)}
+# What each wildcard of the rules accepts (common.smk passes these to wildcard_constraints):
+# a config value that formats to anything else would make a path no rule matches.
+WILDCARD_PATTERNS = {
+    "dataset": "[A-Za-z0-9_]+",
+    "preprocessing": "[A-Za-z0-9_]+",
+    "noise": "[A-Za-z0-9_.]+",
+    "side": "top|bottom|top_dims|bottom_dims",
+    "fraction": "[0-9.]+",
+    "augment": "aug|noaug",
+    "seed": "[0-9]+",
+    "arch": "mlp|conv|resnet",
+    "latent": "[0-9]+",
+    "weight": "[0-9.]+",
+}
+
+
+def path_number(value: float) -> str:
+    """How a fraction or weight is written in file names (and read back by the jobs)."""
+    return f"{value:g}"
 
 
 def load_schema() -> dict:
@@ -23,20 +47,59 @@ def _where(error: jsonschema.ValidationError) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "(top level)"
 
 
+def _is_integer(checker, instance) -> bool:
+    # JSON Schema counts 1.0 as an integer; a seed of 1.0 would become "s1.0" in a path.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_finite_number(checker, instance) -> bool:
+    # NaN passes every minimum/maximum comparison; neither NaN nor inf is a usable setting.
+    return (
+        isinstance(instance, int | float)
+        and not isinstance(instance, bool)
+        and math.isfinite(instance)
+    )
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    schema = load_schema()
+    base = jsonschema.validators.validator_for(schema)
+    types = base.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_finite_number})
+    return jsonschema.validators.extend(base, type_checker=types)(schema)
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    instance = error.instance
+    if error.validator == "type" and isinstance(instance, float):
+        if not math.isfinite(instance):
+            return f"{instance} is not allowed: use a finite number"
+        if instance.is_integer() and "integer" in str(error.validator_value):
+            return f"{instance} is not an integer: write {int(instance)}"
+    return error.message
+
+
 def validate_schema(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the key, the problem and the allowed values."""
-    validator_class = jsonschema.validators.validator_for(load_schema())
-    errors = sorted(
-        validator_class(load_schema()).iter_errors(config), key=lambda e: list(e.absolute_path)
-    )
+    errors = sorted(_validator().iter_errors(config), key=lambda e: list(e.absolute_path))
+    # An unknown source matches none of the per-source option lists, so its options are
+    # also reported as unevaluated: noise that hides the real error.
+    bad_sources = {
+        tuple(e.absolute_path)[:-1] for e in errors if list(e.absolute_path)[-1:] == ["source"]
+    }
+    errors = [
+        e
+        for e in errors
+        if not (e.validator == "unevaluatedProperties" and tuple(e.absolute_path) in bad_sources)
+    ]
     if errors:
-        lines = [f"  {_where(e)}: {e.message}" for e in errors]
+        lines = [f"  {_where(e)}: {_message(e)}" for e in errors]
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
 
 
 def check_config(config: dict[str, Any]) -> None:
     """Schema validation plus the cross-references between sections."""
     validate_schema(config)
+    _check_path_values(config)
     datasets = config["datasets"]
     for name, spec in datasets.items():
         if spec["source"] == "composite":
@@ -60,6 +123,7 @@ def check_config(config: dict[str, Any]) -> None:
                 f"{section}.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})"
             )
     _check_autoencoder_sizes(config)
+    _check_noises_fit_images(config)
     defined = sorted(config["preprocessings"])
     references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
     references.update(
@@ -104,3 +168,72 @@ def _check_autoencoder_sizes(config: dict[str, Any]) -> None:
             raise ConfigError(
                 f"autoencoders.dynamics.band_edges: {edges[-1]} is beyond D = {dim} of dataset {name!r}"
             )
+
+
+def _check_path_values(config: dict[str, Any]) -> None:
+    """Every value that becomes part of a file name matches its wildcard's pattern and
+    reads back as the same number (no '1e-07', no six-digit rounding)."""
+    values = {
+        "fraction": [
+            *[("subspace.fractions", f) for f in config["subspace"]["fractions"]],
+            *[(f"subspace.headline.{k}", v) for k, v in config["subspace"]["headline"].items()],
+        ],
+        "weight": [
+            ("autoencoders.guidance.weights", w)
+            for w in config["autoencoders"]["guidance"]["weights"]
+        ],
+    }
+    for wildcard, entries in values.items():
+        for key, value in entries:
+            text = path_number(value)
+            if not re.fullmatch(WILDCARD_PATTERNS[wildcard], text) or float(text) != value:
+                raise ConfigError(
+                    f"{key}: {value!r} cannot be written in a file name (it would read "
+                    f"{text!r}); use a plain decimal of at least 0.0001 with at most 6 "
+                    f"significant digits"
+                )
+    for name in expand_noise_grid(config["denoising"]["noises"]):
+        if not re.fullmatch(WILDCARD_PATTERNS["noise"], name):
+            raise ConfigError(
+                f"denoising.noises: the setting {name!r} cannot be a file name; use ratios, "
+                f"sigmas and lengths of at least 0.0001 with at most 6 significant digits"
+            )
+
+
+def _check_noises_fit_images(config: dict[str, Any]) -> None:
+    """Each noise setting against each dataset whose image shape the config fixes (other
+    datasets are checked by the denoising job once their shape is known)."""
+    noises = expand_noise_grid(config["denoising"]["noises"])
+    for dataset, spec in config["datasets"].items():
+        shape = spec.get("shape") or NATIVE_SHAPES.get(spec["source"])
+        if not shape:
+            continue
+        for name, noise in noises.items():
+            try:
+                noise.check(ImageGeometry(*shape))
+            except ConfigError as error:
+                raise ConfigError(
+                    f"denoising.noises: {name} does not fit dataset {dataset!r} "
+                    f"({shape[0]}x{shape[1]}x{shape[2]} images): {error}"
+                ) from None
+
+
+def planned_device(name: str) -> str:
+    """The device the jobs of this machine will use: 'cpu' or 'cuda'.
+
+    Resolved once when the config is read, so `device: cuda` without a GPU stops the
+    run before Snakemake plans (and deletes the outputs of) any job, and `auto` enters
+    the rerun contract as the device it resolves to, not as the word.
+    """
+    if name == "cpu":
+        return "cpu"
+    import torch  # only here: a cpu config never pays for importing torch at parse time
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if name == "cuda":
+        raise ConfigError(
+            "device: 'cuda' was requested but no GPU is visible on this machine; set "
+            "device: cpu or auto, or run on a GPU node"
+        )
+    return "cpu"

@@ -7,12 +7,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
-from lbr.config import check_config
+from lbr.config import WILDCARD_PATTERNS, check_config, planned_device
 from lbr.errors import ConfigError
 from lbr.spectral.noise import expand_noise_grid, noise_spec
 
+
+def _jobs_run_on_this_machine():
+    # A cluster run (--jobs without --cores, e.g. the SLURM profile) plans on a head node
+    # whose devices say nothing about the compute nodes; there, and inside a cluster job,
+    # the word stays and each job resolves it.
+    return workflow.resource_settings.nodes is None and not workflow.remote_exec
+
+
 try:
     check_config(config)
+    if _jobs_run_on_this_machine():
+        # Checked before any job is planned; the resolved device (not the word) is what
+        # params carry, so cpu -> auto on a CPU-only machine reruns nothing.
+        config["device"] = planned_device(config["device"])
 except ConfigError as error:
     raise WorkflowError(str(error))
 
@@ -32,17 +44,8 @@ config.clear()
 config.update(_canonical)
 
 
-wildcard_constraints:
-    dataset="[A-Za-z0-9_]+",
-    preprocessing="[A-Za-z0-9_]+",
-    noise="[A-Za-z0-9_.]+",
-    side="top|bottom|top_dims|bottom_dims",
-    fraction="[0-9.]+",
-    augment="aug|noaug",
-    seed="[0-9]+",
-    arch="mlp|conv|resnet",
-    latent="[0-9]+",
-    weight="[0-9.]+",
+# One list of patterns, in the library, which the config checks validate against.
+workflow.global_wildcard_constraints(**WILDCARD_PATTERNS)
 
 
 RESULTS = "results"

@@ -6,7 +6,8 @@
     {dir}/meta.json         source, checksums, class names, shape, preprocessing
 
 Arrays are written first and meta.json last, each atomically: a directory whose
-meta.json exists is complete.
+meta.json exists is complete. meta.json records each array's size and sha256;
+`read_dataset` checks them (once per file per job) before the arrays are used.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import integrity
 from ..atomic import load_json, load_npy, save_json, save_npy
 from ..errors import DataError
-from .download import file_digest
 
 SPLITS = ("train", "test")
 ARRAY_FILES = tuple(f"{split}_{kind}.npy" for split in SPLITS for kind in ("images", "labels"))
@@ -90,13 +91,11 @@ def write_dataset(
 ) -> dict[str, Any]:
     """Write arrays, then meta.json (with each array's sha256); return the meta written."""
     directory = Path(directory)
-    checksums = {}
     for split in SPLITS:
         images, labels = dataset.split(split)
         for kind, array in (("images", images), ("labels", labels)):
-            path = directory / f"{split}_{kind}.npy"
-            save_npy(path, array)
-            checksums[path.name] = file_digest(path, "sha256")
+            save_npy(directory / f"{split}_{kind}.npy", array)
+    files = integrity.record(directory, list(ARRAY_FILES))
     full_meta = {
         **meta,
         "class_names": list(dataset.class_names),
@@ -104,7 +103,8 @@ def write_dataset(
         "image_shape": list(dataset.image_shape),
         "layout": "N×H×W×C uint8 images, int64 labels",
         "split_sizes": {split: int(len(dataset.split(split)[1])) for split in SPLITS},
-        "sha256": checksums,
+        "sha256": {name: entry["sha256"] for name, entry in files.items()},
+        "sizes": {name: entry["size"] for name, entry in files.items()},
         "provenance": dataset.provenance,
     }
     save_json(directory / "meta.json", full_meta)
@@ -112,13 +112,24 @@ def write_dataset(
 
 
 def read_dataset(directory: str | Path, mmap: bool = True) -> ImageDataset:
+    """The dataset in `directory`, after checking every array against meta.json."""
     directory = Path(directory)
     if not (directory / "meta.json").exists():
         raise DataError(
             f"{directory} holds no complete dataset (meta.json missing); run the pipeline to create it"
         )
     meta = load_json(directory / "meta.json")
-    arrays = {name: load_npy(directory / name, mmap=mmap) for name in ARRAY_FILES}
+    redo = integrity.redo_advice(directory, "meta.json")
+    sizes = meta.get("sizes", {})  # absent in meta.json written before sizes were recorded
+    integrity.verify(
+        directory,
+        {name: {"size": sizes.get(name), "sha256": meta["sha256"][name]} for name in ARRAY_FILES},
+        redo,
+    )
+    try:
+        arrays = {name: load_npy(directory / name, mmap=mmap) for name in ARRAY_FILES}
+    except DataError as error:
+        raise DataError(f"{error}; {redo}") from error
     return ImageDataset(
         train_images=arrays["train_images.npy"],
         train_labels=arrays["train_labels.npy"],

@@ -1,4 +1,8 @@
-"""The eigendecomposition cache on disk: one directory per (dataset, preprocessing)."""
+"""The eigendecomposition cache on disk: one directory per (dataset, preprocessing).
+
+summary.json, written last, records each array's size and sha256; `read_spectrum`
+checks them (once per file per job) before the arrays are used.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, integrity
 from ..atomic import load_json, load_npy, save_json, save_npy, save_parquet
 from ..data.format import read_dataset
+from ..errors import DataError
 from .eigen import Eigendecomposition, eigendecompose, explained_variance_table
 from .statistics import Preprocessing, SpectralStatistics, accumulate_statistics
 
@@ -73,13 +78,22 @@ def write_spectrum(directory: str | Path, spectrum: Spectrum) -> None:
         save_npy(directory / f"{name}.npy", array)
     table = explained_variance_table(spectrum.eigen.eigenvalues, spectrum.summary["total_variance"])
     save_parquet(directory / "explained_variance.parquet", table)
+    spectrum.summary["files"] = integrity.record(
+        directory, [f"{name}.npy" for name in ARRAYS] + ["explained_variance.parquet"]
+    )
     save_json(directory / "summary.json", spectrum.summary)
 
 
 def read_spectrum(directory: str | Path) -> Spectrum:
     directory = Path(directory)
-    a = {name: load_npy(directory / f"{name}.npy") for name in ARRAYS}
     summary = load_json(directory / "summary.json")
+    redo = integrity.redo_advice(directory, "summary.json")
+    # Spectra written before the record existed are checked by np.load's size check only.
+    integrity.verify(directory, summary.get("files", {}), redo)
+    try:
+        a = {name: load_npy(directory / f"{name}.npy") for name in ARRAYS}
+    except DataError as error:
+        raise DataError(f"{error}; {redo}") from error
     stats = SpectralStatistics(
         a["covariance"], a["class_sums"], a["class_counts"], a["mean"], summary["global_std"]
     )

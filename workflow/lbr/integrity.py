@@ -1,0 +1,74 @@
+"""Size and sha256 records of written files, checked before the files are used again.
+
+A stage that writes several files records each one's size and sha256 in its last file
+(a dataset's meta.json, a spectrum's summary.json). A later job reading them checks the
+record first, so a file altered or truncated after it was written fails loudly, naming
+the file and the command that redoes it, instead of feeding wrong numbers downstream.
+Each file is hashed at most once per process (one Snakemake job).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import DataError
+
+CHUNK_BYTES = 1 << 20
+# (path, size, mtime_ns, inode) of files already checked in this process.
+_verified: set[tuple[str, int, int, int]] = set()
+
+
+def sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record(directory: str | os.PathLike, names: list[str]) -> dict[str, dict]:
+    """{name: {"size": bytes, "sha256": hex}} of files in `directory`."""
+    directory = Path(directory)
+    return {
+        name: {"size": (directory / name).stat().st_size, "sha256": sha256(directory / name)}
+        for name in names
+    }
+
+
+def verify(directory: str | os.PathLike, expected: dict[str, dict], redo: str) -> None:
+    """Raise DataError unless every file in `expected` has its recorded size and sha256.
+
+    `redo` is the advice for the user: the command (or deletion) that recreates the files.
+    """
+    directory = Path(directory)
+    for name, want in expected.items():
+        path = directory / name
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise DataError(f"{path} is missing; {redo}") from None
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if key in _verified:
+            continue
+        size = want.get("size")
+        if size is not None and stat.st_size != size:
+            raise DataError(
+                f"{path} has {stat.st_size} bytes but {size} were written (truncated or "
+                f"replaced); {redo}"
+            )
+        if sha256(path) != want["sha256"]:
+            raise DataError(
+                f"{path} does not match the sha256 recorded when it was written (altered "
+                f"after the fact); {redo}"
+            )
+        _verified.add(key)
+
+
+def redo_advice(directory: str | os.PathLike, last_file: str) -> str:
+    """How to recreate the files of a stage directory whose record is `last_file`."""
+    return (
+        f"recreate them with 'snakemake --cores all --forcerun {Path(directory) / last_file}' "
+        f"(or delete {directory} and rerun)"
+    )
