@@ -44,24 +44,5 @@ rule all:
         FINAL_OUTPUTS,
 
 
-rule archive:
-    input:
-        FINAL_OUTPUTS,
-    output:
-        f"{RESULTS}/archive/run.tar.gz",
-    log:
-        log_path("archive", "run"),
-    benchmark:
-        benchmark_path("archive", "run")
-    localrule: True
-    conda:
-        "envs/lbr.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        config=config,
-        code_dir=workflow.basedir,
-    script:
-        "workflow/scripts/archive_run.py"
+# Takes FINAL_OUTPUTS: included after it is defined.
+include: "workflow/rules/archive.smk"

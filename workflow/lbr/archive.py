@@ -2,6 +2,9 @@
 
     python -m lbr.archive verify results/archive/run.tar.gz
 
+The archive holds the files of the current config only: the outputs, logs and
+benchmarks of every job in the workflow's graph (as `snakemake --summary` lists them),
+not whatever else lies under results/ (datasets of another config, stale weights).
 The manifest records the sha256 of every artifact, the resolved config, package
 versions, the git commit and the machine; `verify` recomputes every digest from the
 archive and fails on any missing, extra or altered file.
@@ -17,6 +20,8 @@ import platform
 import subprocess
 import sys
 import tarfile
+import tempfile
+import zlib
 from importlib import metadata
 from pathlib import Path
 
@@ -79,6 +84,58 @@ def _versions() -> dict:
     return versions
 
 
+def run_files(snakefile: str | Path, config: dict, workdir: str | Path) -> list[str]:
+    """The outputs, logs and benchmarks of the current config's jobs (relative to
+    `workdir`), as the workflow itself plans them: a nested `snakemake --summary`
+    (no lock taken), run by Snakemake's own interpreter when it plans the archive job."""
+    import yaml
+
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix=".archive-config.") as handle:
+        yaml.safe_dump(config, handle)
+        handle.flush()
+        listing = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "--snakefile",
+                str(snakefile),
+                "--configfile",
+                handle.name,
+                "--directory",
+                str(workdir),
+                "--summary",
+                "--nolock",
+                "--cores",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    if listing.returncode != 0:
+        raise RuntimeError(f"listing the run's files failed:\n{listing.stderr[-2000:]}")
+    listing = listing.stdout
+    files = set()
+    for line in listing.splitlines()[1:]:
+        columns = line.split("\t")
+        if len(columns) < 4:
+            continue
+        files.add(columns[0])
+        for log in columns[3].split(","):
+            if log.strip() not in ("", "-"):
+                log = log.strip()
+                files.add(log)
+                # Each job's benchmark sits beside its log: logs/<stage>/<name>.log ->
+                # benchmarks/<stage>/<name>.tsv (log_path and benchmark_path in common.smk).
+                parts = Path(log).parts
+                if "logs" in parts:
+                    i = parts.index("logs")
+                    files.add(
+                        str(Path(*parts[:i], "benchmarks", *parts[i + 1 :]).with_suffix(".tsv"))
+                    )
+    return sorted(files)
+
+
 def build_manifest(files: list[Path], root: Path, config: dict, code_dir: Path) -> dict:
     return {
         "files": {str(path.relative_to(root)): _sha256(path) for path in sorted(files)},
@@ -135,7 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 2 or argv[0] != "verify":
         print("usage: python -m lbr.archive verify ARCHIVE.tar.gz", file=sys.stderr)
         return 2
-    problems = verify_archive(Path(argv[1]))
+    try:
+        problems = verify_archive(Path(argv[1]))
+    except (OSError, EOFError, tarfile.TarError, zlib.error, json.JSONDecodeError) as error:
+        print(
+            f"archive FAILED: {argv[1]} cannot be read ({error}); it is truncated or not an "
+            f"archive of this pipeline",
+            file=sys.stderr,
+        )
+        return 1
     for problem in problems:
         print(problem)
     print("archive OK" if not problems else f"archive FAILED: {len(problems)} problem(s)")

@@ -13,6 +13,10 @@ rule subspace_train:
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",
         summary=f"{SUBSPACE_RUN}/summary.json",
+        # Declared, so a retrain (or a killed one) never leaves older weights behind.
+        weights=(
+            f"{SUBSPACE_RUN}/weights.pt" if config["subspace"]["save_weights"] else []
+        ),
     log:
         log_path("subspace", "{dataset}-{side}-{fraction}-{augment}-s{seed}"),
     benchmark:

@@ -1,4 +1,4 @@
-"""Rule `archive`: one .tar.gz of the run's results with a verifiable manifest."""
+"""Rule `archive`: one .tar.gz of the current config's results with a verifiable manifest."""
 
 import sys
 from pathlib import Path
@@ -9,24 +9,20 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.archive import write_archive
 from lbr.logs import setup_rule_logging
 
-# Raw downloads are inputs, not results; the archive directory holds the archive itself.
-SKIPPED = ("downloads", "archive")
-
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    root = Path(smk.output[0]).parent.parent  # results/archive/run.tar.gz -> results/
+    archive = Path(smk.output[0])
+    root = archive.parent.parent  # results/archive/run.tar.gz -> results/
+    own = {archive.resolve(), Path(smk.log[0]).resolve()}
     files = [
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and p.relative_to(root).parts[0] not in SKIPPED
-        and not p.name.endswith(".tmp")
-        and p.resolve() != Path(smk.log[0]).resolve()
+        path
+        for path in map(Path, smk.params.files)
+        if path.is_file()
+        and path.resolve().is_relative_to(root.resolve())
+        and path.resolve() not in own
     ]
-    manifest = write_archive(
-        Path(smk.output[0]), files, root, smk.params.config, Path(smk.params.code_dir)
-    )
+    manifest = write_archive(archive, files, root, smk.params.config, Path(smk.params.code_dir))
     log.info("archived %d files; verify with: %s", len(manifest["files"]), manifest["verify"])
 
 

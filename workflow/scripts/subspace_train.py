@@ -25,13 +25,15 @@ def main(smk) -> None:
         smk.params.model,
         smk.params.device,
     )
+    weights = Path(smk.output.summary).with_name("weights.pt")
     if smk.params.save_weights:
         import torch
 
-        weights = Path(smk.output.summary).with_name("weights.pt")
-        with atomic_path(weights) as tmp:
+        with atomic_path(smk.output.weights) as tmp:
             torch.save(model.state_dict(), tmp)
         summary["weights"] = weights.name
+    else:
+        weights.unlink(missing_ok=True)  # from an earlier run with save_weights: stale now
     save_parquet(smk.output.metrics, metrics)
     save_json(smk.output.summary, summary)  # last: its presence marks a complete run
     log.info(
