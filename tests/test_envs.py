@@ -8,7 +8,7 @@ from conftest import REPO
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0].lower()
+    return re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower()
 
 
 def test_conda_env_matches_pyproject():

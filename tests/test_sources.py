@@ -10,7 +10,7 @@ from lbr.data.embedded import composite_on_photos, load_digits_dataset
 from lbr.data.format import ImageDataset, read_dataset, write_dataset
 from lbr.data.idx import read_idx
 from lbr.data.local import load_idx_directory, load_image_folder
-from lbr.data.registry import acquire
+from lbr.data.registry import acquire, idx_directory_hint
 from lbr.data.transforms import conform, convert_channels, resize
 from lbr.errors import DataError
 from PIL import Image
@@ -58,14 +58,19 @@ def test_truncated_idx_is_refused(tmp_path):
 
 
 def test_missing_idx_directory_says_how_to_get_it(tmp_path):
-    with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist"):
+    # Any other path: what the directory must hold (the Debian package would not help).
+    with pytest.raises(DataError, match="train-images-idx3-ubyte") as caught:
         acquire(
             "fmnist",
             {"source": "idx_directory", "path": str(tmp_path / "nope")},
             tmp_path / "out",
             tmp_path,
         )
+    assert "apt-get" not in str(caught.value)
     assert not (tmp_path / "out").exists()
+    # The Debian package's own directory: the package that installs it.
+    hint = idx_directory_hint("/usr/share/datasets/fashion-mnist/")
+    assert "apt-get install dataset-fashion-mnist" in hint
 
 
 @pytest.mark.skipif(

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from lbr.errors import ConfigError
+from lbr.errors import ConfigError, DataError
 from lbr.spectral.eigen import eigendecompose, explained_variance_table
 from lbr.spectral.statistics import Preprocessing, accumulate_statistics, flatten_channel_first
 
@@ -81,7 +81,7 @@ def test_rank_deficient_covariance_is_truncated():
 
 
 def test_non_finite_covariance_is_refused():
-    with pytest.raises(ConfigError, match="NaN"):
+    with pytest.raises(DataError, match="NaN"):
         eigendecompose(np.full((3, 3), np.nan))
 
 

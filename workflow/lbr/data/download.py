@@ -63,10 +63,13 @@ def verify_checksum(path: Path, md5: str) -> None:
         )
 
 
-def fetch(remote: RemoteFile, directory: Path, timeout_s: float = 60.0) -> Path:
+def fetch(
+    remote: RemoteFile, directory: Path, timeout_s: float = 60.0, mirror: str | None = None
+) -> Path:
     """Return a local, checksum-verified copy of `remote` in `directory`.
 
-    An existing file with the right checksum is reused (no network access).
+    An existing file with the right checksum is reused (no network access). `mirror`
+    is the configured download_mirror (`remote` already points at it), for the advice.
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / remote.filename
@@ -93,10 +96,17 @@ def fetch(remote: RemoteFile, directory: Path, timeout_s: float = 60.0) -> Path:
     except (urllib.error.URLError, OSError) as error:
         if isinstance(error, ChecksumError):
             raise
-        raise DataError(
-            f"could not download {remote.url}: {error}. Without internet access, copy "
-            f"{remote.filename} into {directory} by hand, or set 'download_mirror' in the config."
-        ) from error
+        if mirror:
+            advice = (
+                f"Check that the mirror {mirror} (config 'download_mirror') is reachable and "
+                f"serves {remote.filename}, or copy the file into {directory} by hand."
+            )
+        else:
+            advice = (
+                f"Without internet access, copy {remote.filename} into {directory} by hand, "
+                f"or set 'download_mirror' in the config."
+            )
+        raise DataError(f"could not download {remote.url}: {error}. {advice}") from error
     return target
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.datasets import load_digits, load_sample_images
 from sklearn.model_selection import train_test_split
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from .format import ImageDataset
 from .transforms import resize
 
@@ -17,6 +17,7 @@ def load_digits_dataset(test_fraction: float, seed: int) -> ImageDataset:
     digits = load_digits()
     images = np.rint(digits.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
     labels = digits.target.astype(np.int64)
+    _check_split_fraction(test_fraction, len(labels), len(np.unique(labels)))
     train_x, test_x, train_y, test_y = train_test_split(
         images, labels, test_size=test_fraction, stratify=labels, random_state=seed
     )
@@ -32,6 +33,19 @@ def load_digits_dataset(test_fraction: float, seed: int) -> ImageDataset:
             "test_fraction": test_fraction,
         },
     )
+
+
+def _check_split_fraction(test_fraction: float, samples: int, classes: int) -> None:
+    """A stratified split needs at least one image per class on each side (sizes as
+    scikit-learn computes them)."""
+    test = int(np.ceil(test_fraction * samples))
+    train = samples - test
+    if min(train, test) < classes:
+        raise ConfigError(
+            f"test_fraction: {test_fraction} leaves {train} training and {test} test images "
+            f"of {samples}, fewer than the {classes} classes a stratified split needs on each "
+            f"side; use a value between {classes / samples:.4f} and {1 - classes / samples:.4f}"
+        )
 
 
 def _background_crops(

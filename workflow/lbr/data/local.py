@@ -71,14 +71,14 @@ def load_image_folder(
     classes = sorted(p.name for p in train_dir.iterdir() if p.is_dir())
     if not classes:
         raise DataError(f"{train_dir} has no class subdirectories")
+    _check_class_folders(directory, splits, classes)
     arrays = {}
     for split, subdir in splits.items():
         split_dir = directory / subdir
         items = [
             (path, label)
             for label, name in enumerate(classes)
-            for path in sorted((split_dir / name).glob("*"))
-            if path.suffix.lower() in IMAGE_SUFFIXES
+            for path in _images_in(split_dir / name)
         ]
         if not items:
             raise DataError(f"{split_dir} holds no images in class folders {classes}")
@@ -91,3 +91,36 @@ def load_image_folder(
     return ImageDataset(
         *arrays["train"], *arrays["test"], class_names=classes, provenance={"path": str(directory)}
     )
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.glob("*")) if p.suffix.lower() in IMAGE_SUFFIXES]
+
+
+def _check_class_folders(directory: Path, splits: dict[str, str], classes: list[str]) -> None:
+    """Both splits have the same class folders, and none of them is empty: otherwise a
+    class would be silently dropped or trained without images."""
+    test_dir = directory / splits["test"]
+    if not test_dir.is_dir():
+        raise DataError(
+            f"{test_dir} is missing: expected the same class subdirectories as {directory / splits['train']}"
+        )
+    test_classes = sorted(p.name for p in test_dir.iterdir() if p.is_dir())
+    if test_classes != classes:
+        only_train = sorted(set(classes) - set(test_classes))
+        only_test = sorted(set(test_classes) - set(classes))
+        raise DataError(
+            f"the class folders of {directory / splits['train']} and {test_dir} differ: "
+            f"only in train {only_train}, only in test {only_test}; give both splits the same classes"
+        )
+    empty = [
+        str(directory / subdir / name)
+        for subdir in (splits["train"], splits["test"])
+        for name in classes
+        if not _images_in(directory / subdir / name)
+    ]
+    if empty:
+        raise DataError(
+            f"class folders without images ({', '.join(sorted(IMAGE_SUFFIXES))}): "
+            f"{', '.join(empty)}; add images or remove the class from both splits"
+        )

@@ -14,10 +14,20 @@ from .transforms import conform
 LOCAL_SOURCES = ("digits", "composite", "idx_directory", "image_folder")
 SOURCE_NAMES = tuple(sorted(REMOTE_SOURCES)) + LOCAL_SOURCES
 
-FASHION_MNIST_HINT = (
-    "on Debian/Ubuntu run 'apt-get install dataset-fashion-mnist' (files land in "
-    "/usr/share/datasets/fashion-mnist), or set 'path' to your own copy"
-)
+# Debian packages that install IDX datasets, by the directory they install to.
+DEBIAN_IDX_PACKAGES = {"/usr/share/datasets/fashion-mnist": "dataset-fashion-mnist"}
+
+
+def idx_directory_hint(path: str) -> str | None:
+    """Advice for a missing IDX directory: the Debian package only when `path` is where
+    that package installs (for any other path the package would not help)."""
+    package = DEBIAN_IDX_PACKAGES.get(str(Path(path)))
+    if package:
+        return (
+            f"on Debian/Ubuntu run 'apt-get install {package}' (files land in {path}), "
+            f"or set 'path' to your own copy"
+        )
+    return None
 
 
 def load_source(
@@ -47,7 +57,9 @@ def load_source(
             spec.get("seed", 0),
         )
     if source == "idx_directory":
-        return load_idx_directory(spec["path"], spec.get("class_names"), hint=FASHION_MNIST_HINT)
+        return load_idx_directory(
+            spec["path"], spec.get("class_names"), hint=idx_directory_hint(spec["path"])
+        )
     if source == "image_folder":
         return load_image_folder(
             spec["path"], shape, spec.get("splits", {"train": "train", "test": "test"})
@@ -66,7 +78,12 @@ def acquire(
     base_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Load, conform to the configured shape, validate and write one dataset; return its meta."""
-    dataset = load_source(spec, Path(download_dir), mirror, Path(base_dir) if base_dir else None)
+    try:
+        dataset = load_source(
+            spec, Path(download_dir), mirror, Path(base_dir) if base_dir else None
+        )
+    except ConfigError as error:
+        raise ConfigError(f"datasets.{name}: {error}") from error
     dataset.train_images = conform(dataset.train_images, spec.get("shape"))
     dataset.test_images = conform(dataset.test_images, spec.get("shape"))
     dataset.__post_init__()  # re-validate after conversion

@@ -41,7 +41,7 @@ class RemoteSource:
         self, download_dir: Path, mirror: str | None, shape: list[int] | None
     ) -> ImageDataset:
         for remote in self.files:
-            fetch(remote.from_mirror(mirror), download_dir)
+            fetch(remote.from_mirror(mirror), download_dir, mirror=mirror)
         return self.reader(self, download_dir, shape)
 
     def with_files(self, files, **changes) -> RemoteSource:

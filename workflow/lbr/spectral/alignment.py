@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 
 
 def whitened_class_sums(
@@ -58,9 +58,7 @@ def alignment_table(
     for form, values in terms.items():
         total = values.sum()
         if not total > 0:
-            raise ConfigError(
-                "the labels have no linear relation to the data (zero alignment total)"
-            )
+            raise DataError("the labels have no linear relation to the data (zero alignment total)")
         table[f"alignment_{form}"] = np.cumsum(values) / total
     table["alignment_percent"] = 100.0 * np.sqrt(table["alignment_appendix"])
     return table

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from .statistics import resolve_device
 
 
@@ -34,14 +34,14 @@ def eigendecompose(
     if covariance.ndim != 2 or covariance.shape[0] != covariance.shape[1]:
         raise ConfigError(f"covariance must be square, got {covariance.shape}")
     if not np.all(np.isfinite(covariance)):
-        raise ConfigError("covariance holds NaN or infinite values; check the dataset")
+        raise DataError("covariance holds NaN or infinite values; check the dataset")
     dev = resolve_device(device)
     values, vectors = torch.linalg.eigh(
         torch.from_numpy(np.ascontiguousarray(covariance)).to(dev, torch.float64)
     )
     values, vectors = values.flip(0).cpu().numpy(), vectors.flip(1).cpu().numpy()
     if values[0] <= 0:
-        raise ConfigError("covariance has no positive eigenvalue: the data are constant")
+        raise DataError("covariance has no positive eigenvalue: the data are constant")
     keep = values > rtol * values[0]
     return Eigendecomposition(
         eigenvalues=values[keep],

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from scipy.linalg.blas import dsyrk
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def accumulate_statistics(
     dev = resolve_device(device)
     n, dim = len(images), int(np.prod(images.shape[1:]))
     if n == 0:
-        raise ConfigError("cannot compute statistics of an empty training set")
+        raise DataError("cannot compute statistics of an empty training set")
     scatter = _ScatterAccumulator(dim, dev)
     sums = torch.zeros(dim, dtype=torch.float64, device=dev)
     class_sums = torch.zeros(num_classes, dim, dtype=torch.float64, device=dev)
@@ -160,7 +160,7 @@ def accumulate_statistics(
     if prep.global_std:
         scale = float(torch.sqrt(torch.trace(covariance) / (n * dim)))
         if not scale > 0:
-            raise ConfigError(
+            raise DataError(
                 "the training pixels have zero variance: cannot divide by the global std"
             )
         covariance = covariance / scale**2
