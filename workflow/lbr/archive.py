@@ -84,10 +84,11 @@ def _versions() -> dict:
     return versions
 
 
-def run_files(snakefile: str | Path, config: dict, workdir: str | Path) -> list[str]:
-    """The outputs, logs and benchmarks of the current config's jobs (relative to
-    `workdir`), as the workflow itself plans them: a nested `snakemake --summary`
-    (no lock taken), run by Snakemake's own interpreter when it plans the archive job."""
+def run_files(python: str, snakefile: str | Path, config: dict, workdir: str | Path) -> list[str]:
+    """The outputs, logs and benchmarks of the current config's jobs that exist (paths
+    relative to `workdir`), as the workflow itself plans them: a nested
+    `snakemake --summary` (no lock taken) run by `python`, Snakemake's own interpreter
+    (a job's conda environment has no Snakemake)."""
     import yaml
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix=".archive-config.") as handle:
@@ -95,7 +96,7 @@ def run_files(snakefile: str | Path, config: dict, workdir: str | Path) -> list[
         handle.flush()
         listing = subprocess.run(
             [
-                sys.executable,
+                python,
                 "-m",
                 "snakemake",
                 "--snakefile",
@@ -133,7 +134,7 @@ def run_files(snakefile: str | Path, config: dict, workdir: str | Path) -> list[
                     files.add(
                         str(Path(*parts[:i], "benchmarks", *parts[i + 1 :]).with_suffix(".tsv"))
                     )
-    return sorted(files)
+    return sorted(name for name in files if (Path(workdir) / name).is_file())
 
 
 def build_manifest(files: list[Path], root: Path, config: dict, code_dir: Path) -> dict:

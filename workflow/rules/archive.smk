@@ -1,7 +1,7 @@
 # One .tar.gz of the current config's results, with a manifest `python -m lbr.archive
 # verify` checks. Not part of `all`: ask for results/archive/run.tar.gz.
 
-from lbr.archive import run_files
+import sys
 
 
 rule archive:
@@ -22,8 +22,9 @@ rule archive:
         runtime=30,
     params:
         config=config,
-        # The files of this config's jobs, listed by Snakemake when it plans this job.
-        files=lambda wildcards: run_files(workflow.main_snakefile, config, Path.cwd()),
+        snakefile=workflow.main_snakefile,
+        # Snakemake's interpreter: the job lists the config's files with it.
+        python=sys.executable,
         code_dir=workflow.basedir,
     script:
         "../scripts/archive_run.py"

@@ -6,7 +6,7 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-from lbr.archive import write_archive
+from lbr.archive import run_files, write_archive
 from lbr.logs import setup_rule_logging
 
 
@@ -17,10 +17,10 @@ def main(smk) -> None:
     own = {archive.resolve(), Path(smk.log[0]).resolve()}
     files = [
         path
-        for path in map(Path, smk.params.files)
-        if path.is_file()
-        and path.resolve().is_relative_to(root.resolve())
-        and path.resolve() not in own
+        for path in map(
+            Path, run_files(smk.params.python, smk.params.snakefile, smk.params.config, ".")
+        )
+        if path.resolve().is_relative_to(root.resolve()) and path.resolve() not in own
     ]
     manifest = write_archive(archive, files, root, smk.params.config, Path(smk.params.code_dir))
     log.info("archived %d files; verify with: %s", len(manifest["files"]), manifest["verify"])
