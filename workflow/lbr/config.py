@@ -189,14 +189,14 @@ def _check_path_values(config: dict[str, Any]) -> None:
             if not re.fullmatch(WILDCARD_PATTERNS[wildcard], text) or float(text) != value:
                 raise ConfigError(
                     f"{key}: {value!r} cannot be written in a file name (it would read "
-                    f"{text!r}); use a plain decimal of at least 0.0001 with at most 6 "
-                    f"significant digits"
+                    f"{text!r}); use a plain decimal between 0.0001 and 999999 with at most "
+                    f"6 significant digits"
                 )
     for name in expand_noise_grid(config["denoising"]["noises"]):
         if not re.fullmatch(WILDCARD_PATTERNS["noise"], name):
             raise ConfigError(
                 f"denoising.noises: the setting {name!r} cannot be a file name; use ratios, "
-                f"sigmas and lengths of at least 0.0001 with at most 6 significant digits"
+                f"sigmas and lengths between 0.0001 and 999999 with at most 6 significant digits"
             )
 
 
