@@ -53,6 +53,8 @@ def test_configfile_replaces_config_yaml_instead_of_merging(tmp_path, tiny):
     tiny["subspace"]["datasets"] = ["digits"]
     del tiny["denoising"]["noises"]["gaussian"]
     path = _write(tmp_path / "mine.yaml", tiny)
+    # Run where config.yaml is (as from a checkout): Snakemake reads it relative to the workdir.
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
     plan = snakemake("-n", "--cores", "1", "--configfile", str(path), "--directory", str(tmp_path))
     text = plan.stdout + plan.stderr
     assert "results/datasets/digits/meta.json" in text
