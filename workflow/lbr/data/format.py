@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..atomic import load_json, load_npy, save_json, save_npy
+from ..checksums import file_digest
 from ..errors import DataError
-from .download import file_digest
 
 SPLITS = ("train", "test")
 ARRAY_FILES = tuple(f"{split}_{kind}.npy" for split in SPLITS for kind in ("images", "labels"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +43,6 @@ class RemoteSource:
         for remote in self.files:
             fetch(remote.from_mirror(mirror), download_dir)
         return self.reader(self, download_dir, shape)
-
-    def with_files(self, files, **changes) -> RemoteSource:
-        return replace(self, files=tuple(files), **changes)
 
 
 # --- MNIST family: four gzip IDX files -------------------------------------------------
