@@ -36,6 +36,8 @@ class RemoteSource:
     # Checksums of files inside an archive, checked before they are parsed.
     inner_md5: dict[str, str] | None = None
     extra: dict | None = None
+    # Images of varying size: the config entry must set `shape` (see registry.needs_shape).
+    needs_shape: bool = False
 
     def acquire(
         self, download_dir: Path, mirror: str | None, shape: list[int] | None
@@ -247,6 +249,7 @@ def _imagenette(size: str) -> RemoteSource:
         (RemoteFile(url, url.rsplit("/", 1)[-1], md5),),
         sizes,
         _read_imagenette,
+        needs_shape=True,
     )
 
 
