@@ -14,7 +14,9 @@ from .errors import ConfigError
 from .spectral.noise import ImageGeometry, expand_noise_grid
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
-# Sources whose images vary in size: they need an explicit shape.
+# Sources whose images vary in size: they need an explicit shape. Kept here, not read from
+# the registry, so validation does not import torchvision; tests/test_config.py checks that
+# it names exactly the sources whose registry entry says needs_shape.
 NEEDS_SHAPE = ("imagenette", "imagenette_320", "imagenette_160", "image_folder")
 # Native image shape of sources whose shape is fixed and known without reading data.
 NATIVE_SHAPES = {"digits": (8, 8, 1)}

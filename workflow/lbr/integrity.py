@@ -9,23 +9,18 @@ Each file is hashed at most once per process (one Snakemake job).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
+from .checksums import file_digest
 from .errors import DataError
 
-CHUNK_BYTES = 1 << 20
 # (path, size, mtime_ns, inode) of files already checked in this process.
 _verified: set[tuple[str, int, int, int]] = set()
 
 
 def sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(CHUNK_BYTES):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def record(directory: str | os.PathLike, names: list[str]) -> dict[str, dict]:

@@ -21,9 +21,7 @@ import numpy as np
 from .. import integrity
 from ..atomic import load_json, load_npy, save_json, save_npy
 from ..errors import DataError
-
-SPLITS = ("train", "test")
-ARRAY_FILES = tuple(f"{split}_{kind}.npy" for split in SPLITS for kind in ("images", "labels"))
+from ..layout import DATASET_ARRAYS, DATASET_META, SPLITS
 
 
 @dataclass
@@ -95,7 +93,7 @@ def write_dataset(
         images, labels = dataset.split(split)
         for kind, array in (("images", images), ("labels", labels)):
             save_npy(directory / f"{split}_{kind}.npy", array)
-    files = integrity.record(directory, list(ARRAY_FILES))
+    files = integrity.record(directory, list(DATASET_ARRAYS))
     full_meta = {
         **meta,
         "class_names": list(dataset.class_names),
@@ -107,27 +105,30 @@ def write_dataset(
         "sizes": {name: entry["size"] for name, entry in files.items()},
         "provenance": dataset.provenance,
     }
-    save_json(directory / "meta.json", full_meta)
+    save_json(directory / DATASET_META, full_meta)
     return full_meta
 
 
 def read_dataset(directory: str | Path, mmap: bool = True) -> ImageDataset:
     """The dataset in `directory`, after checking every array against meta.json."""
     directory = Path(directory)
-    if not (directory / "meta.json").exists():
+    if not (directory / DATASET_META).exists():
         raise DataError(
             f"{directory} holds no complete dataset (meta.json missing); run the pipeline to create it"
         )
-    meta = load_json(directory / "meta.json")
-    redo = integrity.redo_advice(directory, "meta.json")
+    meta = load_json(directory / DATASET_META)
+    redo = integrity.redo_advice(directory, DATASET_META)
     sizes = meta.get("sizes", {})  # absent in meta.json written before sizes were recorded
     integrity.verify(
         directory,
-        {name: {"size": sizes.get(name), "sha256": meta["sha256"][name]} for name in ARRAY_FILES},
+        {
+            name: {"size": sizes.get(name), "sha256": meta["sha256"][name]}
+            for name in DATASET_ARRAYS
+        },
         redo,
     )
     try:
-        arrays = {name: load_npy(directory / name, mmap=mmap) for name in ARRAY_FILES}
+        arrays = {name: load_npy(directory / name, mmap=mmap) for name in DATASET_ARRAYS}
     except DataError as error:
         raise DataError(f"{error}; {redo}") from error
     return ImageDataset(

@@ -16,14 +16,9 @@ from .. import __version__, integrity
 from ..atomic import load_json, load_npy, save_json, save_npy, save_parquet
 from ..data.format import read_dataset
 from ..errors import DataError
+from ..layout import SPECTRUM_ARRAYS
 from .eigen import Eigendecomposition, eigendecompose, explained_variance_table
 from .statistics import Preprocessing, SpectralStatistics, accumulate_statistics
-
-ARRAYS = ("covariance", "class_sums", "class_counts", "mean", "eigenvalues", "eigenvectors")
-CACHE_FILES = tuple(f"{name}.npy" for name in ARRAYS) + (
-    "explained_variance.parquet",
-    "summary.json",
-)
 
 
 @dataclass
@@ -79,7 +74,7 @@ def write_spectrum(directory: str | Path, spectrum: Spectrum) -> None:
     table = explained_variance_table(spectrum.eigen.eigenvalues, spectrum.summary["total_variance"])
     save_parquet(directory / "explained_variance.parquet", table)
     spectrum.summary["files"] = integrity.record(
-        directory, [f"{name}.npy" for name in ARRAYS] + ["explained_variance.parquet"]
+        directory, [f"{name}.npy" for name in SPECTRUM_ARRAYS] + ["explained_variance.parquet"]
     )
     save_json(directory / "summary.json", spectrum.summary)
 
@@ -91,7 +86,7 @@ def read_spectrum(directory: str | Path) -> Spectrum:
     # Spectra written before the record existed are checked by np.load's size check only.
     integrity.verify(directory, summary.get("files", {}), redo)
     try:
-        a = {name: load_npy(directory / f"{name}.npy") for name in ARRAYS}
+        a = {name: load_npy(directory / f"{name}.npy") for name in SPECTRUM_ARRAYS}
     except DataError as error:
         raise DataError(f"{error}; {redo}") from error
     stats = SpectralStatistics(
