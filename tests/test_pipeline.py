@@ -124,7 +124,7 @@ def test_closed_form_stages(tiny_run):
         and families["masking_p2_r0.5"] == "masking"
     )
     gaussian = screen[screen["family"] == "gaussian"]
-    assert (gaussian["max_abs_change"] < 1e-8).all() and (
+    assert (gaussian["max_abs_change_any_k"] < 1e-8).all() and (
         gaussian["max_subspace_shift"] < 1e-8
     ).all()
     masked = screen[screen["noise"] == "masking_p2_r0.5"]

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
+from .spectral.denoising import in_fig7_range  # noqa: E402
 
 
 def save_figure(figure, png_path: str | Path, pdf_path: str | Path | None = None) -> None:
@@ -43,8 +44,8 @@ def alignment_figure(tables: dict[str, pd.DataFrame], column: str = "alignment_p
 
 def denoising_figure(table: pd.DataFrame, k_min: int):
     """Fig. 7: relative alignment change (%) against K, rows = patch size, columns = dataset,
-    one line per masking ratio (cyan → pink)."""
-    masking = table[table["family"] == "masking"]
+    one line per masking ratio (cyan → pink), over the K range the paper plots."""
+    masking = in_fig7_range(table[table["family"] == "masking"], k_min)
     patches = sorted(masking["patch"].unique())
     datasets = list(dict.fromkeys(masking["dataset"]))
     ratios = sorted(masking["ratio"].unique())
@@ -60,9 +61,8 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
         for column, dataset in enumerate(datasets):
             axis = axes[row][column]
             subset = masking[(masking["patch"] == patch) & (masking["dataset"] == dataset)]
-            low = min(k_min, int(subset["K"].max()) // 2)
             for colour, ratio in zip(colours, ratios):
-                curve = subset[(subset["ratio"] == ratio) & (subset["K"] >= low)]
+                curve = subset[subset["ratio"] == ratio]
                 axis.plot(curve["K"], curve["relative_change_percent"], color=colour, lw=1)
             axis.axhline(0, color="black", lw=0.6)
             axis.grid(alpha=0.3)
@@ -74,21 +74,26 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
                 axis.set_xlabel("K")
     mappable = plt.cm.ScalarMappable(cmap="cool", norm=plt.Normalize(min(ratios), max(ratios)))
     figure.colorbar(mappable, ax=axes, label="masking ratio", shrink=0.6)
+    figure.suptitle(
+        "Fig. 7: masking's relative change of the alignment, 100·(A%noisy − A%clean)/A%clean",
+        fontsize=9,
+    )
     return figure
 
 
-def screen_figure(table: pd.DataFrame):
-    """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from PCA's."""
-    datasets = list(dict.fromkeys(table["dataset"]))
+def screen_figure(screen: pd.DataFrame):
+    """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from
+    PCA's, over the K range Fig. 7 plots (screen_summary's table)."""
+    datasets = list(dict.fromkeys(screen["dataset"]))
     figure, axes = plt.subplots(1, len(datasets), figsize=(4 * len(datasets), 3.2), squeeze=False)
     for axis, dataset in zip(axes[0], datasets):
-        subset = table[table["dataset"] == dataset]
-        summary = subset.groupby("noise", sort=False)["subspace_shift"].max().sort_values()
+        subset = screen[screen["dataset"] == dataset]
+        summary = subset.set_index("noise")["max_subspace_shift"].sort_values()
         axis.barh(summary.index, np.maximum(summary.to_numpy(), 1e-17))
         axis.set_xscale("log")
         axis.set_xlim(left=1e-17)
         axis.set_title(dataset)
-        axis.set_xlabel("max over K of mean sin² principal angle")
+        axis.set_xlabel(f"max over K ≥ {int(subset['first_k'].min())} of mean sin² principal angle")
         axis.tick_params(axis="y", labelsize=6)
     figure.suptitle("Label-free screen: noises at ~0 can never change any task's alignment")
     return figure
