@@ -156,24 +156,35 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
     return figure
 
 
-def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
-    """Fig. 9: images (columns) per version (rows: original, top, bottom), each scaled to [0, 1]."""
+def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str):
+    """Fig. 9: images (columns) per version (rows: original, top, bottom), all in pixel
+    units on one 0–255 scale (values outside are clipped), at the images' own resolution."""
     count = len(next(iter(rows.values())))
+    height, width, channels = np.asarray(next(iter(rows.values()))).shape[1:]
     figure, axes = plt.subplots(
         len(rows), count, figsize=(1.3 * count, 1.4 * len(rows)), squeeze=False
     )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(count):
-            image = images[c].astype(np.float64)
-            low, high = image.min(), image.max()
-            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
-            axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
+            image = np.clip(np.asarray(images[c], dtype=np.float64), 0, 255) / 255
+            axes[r][c].imshow(
+                image.squeeze(),
+                cmap="gray" if channels == 1 else None,
+                vmin=0,
+                vmax=1,
+                interpolation="nearest",
+            )
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
             if c == 0:
                 axes[r][c].set_ylabel(label, fontsize=7)
             if r == 0:
                 axes[r][c].set_title(titles[c], fontsize=7)
+    figure.suptitle(
+        f"Fig. 9, {dataset} ({height}×{width}×{channels}): test images projected on the top and "
+        "bottom variance subspaces, mean image added back",
+        fontsize=8,
+    )
     return figure
 
 
