@@ -167,7 +167,7 @@ def test_subspace_training_stage(tiny_run):
     assert list(metrics["epoch"]) == [1, 2] and (metrics["images_per_second"] > 0).all()
     state = torch.load(run / "weights.pt", weights_only=True)
     assert "classifier.weight" in state
-    for name in ("fig4_subspace", "fig1_headline"):
+    for name in ("fig4_subspace", "fig1_headline", "r1_prediction"):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 
 
@@ -196,6 +196,10 @@ def test_reproduction_report(tiny_run):
     corollary = table[table["claim"].str.startswith("Corollary 3.1")]
     assert corollary["verdict"].tolist() == ["holds"]
     assert {"R1", "R2", "R3"} <= {claim.split(":")[0].split(" ")[0] for claim in table["claim"]}
+    # R1 is judged per trained dataset against the prediction from its alignment.
+    r1 = table[table["claim"].str.startswith("R1 on ")]
+    assert len(r1) == 2 and r1["this run"].str.contains("predicts").all()
+    assert "## R1 per dataset" in text and "| digits_photo |" in text
 
 
 def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):

@@ -11,7 +11,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from . import paper  # noqa: E402
 from .atomic import atomic_path  # noqa: E402
+from .r1_prediction import BOTTOM_WINS, HIGH_ALIGNMENT, PREDICTOR_K, TOP_WINS  # noqa: E402
 from .spectral.denoising import in_fig7_range  # noqa: E402
 
 
@@ -245,7 +247,7 @@ def headline_figure(table: pd.DataFrame, headline: dict):
     axis.set_xticks(np.arange(len(datasets)), datasets)
     axis.set_ylabel("test accuracy (%)")
     axis.legend(fontsize=8)
-    axis.set_title("Paper (TinyImageNet): top 90% → 45%, bottom 20% → 55%", fontsize=9)
+    axis.set_title(f"Paper, {paper.headline_text()}", fontsize=8)
     return figure
 
 
@@ -349,4 +351,49 @@ def reconstruction_figure(panels):
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
         axes[r][0].set_ylabel(label, fontsize=6)
+    return figure
+
+
+def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
+    """R1 per dataset: x = the closed-form alignment the paper predicts from, y = what
+    training gave (bottom minus top accuracy of the headline pair); shaded: the region
+    where outcome and prediction agree."""
+    trained = verdicts[verdicts["agrees"].notna()]
+    alignment = f"alignment_k{PREDICTOR_K}"
+    gaps = 100 * trained["bottom_minus_top"]
+    span = max(5.0, 1.15 * float(gaps.abs().max())) if len(trained) else 5.0
+    figure, axis = plt.subplots(figsize=(5.6, 4))
+    axis.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
+    axis.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
+    axis.axhline(0, color="black", lw=0.6)
+    axis.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
+    axis.text(
+        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
+    )
+    axis.text(0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8)
+    for row, gap in zip(trained.itertuples(), gaps):
+        colour = "tab:green" if row.agrees else "black"
+        axis.scatter(getattr(row, alignment), gap, color=colour, zorder=3)
+        axis.annotate(
+            f"{row.dataset} (D={row.dimension})",
+            (getattr(row, alignment), gap),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=7,
+        )
+    axis.set_xlim(0, 1)
+    axis.set_ylim(-span, span)
+    axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
+    axis.set_ylabel(
+        f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
+        "test accuracy (points)"
+    )
+    axis.grid(alpha=0.3)
+    missing = verdicts[verdicts["agrees"].isna()]["dataset"].tolist()
+    note = f"; not trained: {', '.join(missing)}" if missing else ""
+    axis.set_title(
+        f"R1: prediction from the alignment (shaded; threshold {HIGH_ALIGNMENT}) against "
+        f"training\ngreen: agree, black: disagree{note}",
+        fontsize=8,
+    )
     return figure

@@ -95,6 +95,7 @@ REPORT_CATEGORY = {
     "fig9_gallery": "Subspaces",
     "fig4_subspace": "Subspaces",
     "fig1_headline": "Subspaces",
+    "r1_prediction": "Subspaces",
     "fig3_dynamics": "Autoencoders",
     "fig5_guidance": "Autoencoders",
     "fig6_reconstructions": "Autoencoders",
