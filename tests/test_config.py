@@ -73,3 +73,18 @@ def test_subspace_datasets_must_be_configured(config):
 def test_masking_ratio_of_one_is_refused(config):
     config["denoising"]["noises"]["masking"]["ratios"] = [0.5, 1.0]
     assert "denoising.noises.masking.ratios" in _error(config)
+
+
+@pytest.mark.parametrize("source", ["composite", "imagenette"])
+def test_native_closed_form_shape_needs_a_source_with_a_native_shape(config, source):
+    spec = {"source": source, "shape": [16, 16, 3], "closed_form_shape": "native"}
+    if source == "composite":
+        spec["base"] = "digits"
+    config["datasets"]["odd"] = spec
+    message = _error(config)
+    assert "datasets.odd.closed_form_shape" in message and "no native shape" in message
+
+
+def test_closed_form_shape_values_are_checked(config):
+    config["datasets"]["digits"]["closed_form_shape"] = [8, 8, 1]
+    assert "datasets.digits.closed_form_shape" in _error(config)

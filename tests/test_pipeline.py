@@ -299,6 +299,38 @@ def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tm
     assert jobs.get("subspace_train") == 4  # the 4 digits_photo runs, none of digits'
 
 
+def test_native_closed_forms_and_training_shape_from_one_decode(tmp_path):
+    """closed_form_shape: native: the closed forms see 8×8×1 digits, training 12×12×1,
+    from one `dataset` job; the training copy is derived, not decoded again."""
+    path = _changed_config(
+        tmp_path,
+        lambda c: c["datasets"]["digits"].update(shape=[12, 12, 1], closed_form_shape="native"),
+    )
+    run = "results/subspace/digits/top-0.5-aug-s0/summary.json"
+    jobs = _planned_jobs(tmp_path, path, run, "results/alignment/digits.parquet")
+    assert jobs["dataset"] == 1 and jobs["dataset_training_view"] == 1
+    assert jobs["spectrum"] == 2  # digits/standardized (alignment), digits.training/per_image
+    snakemake(
+        "--cores",
+        "2",
+        "--configfile",
+        str(path),
+        "--directory",
+        str(tmp_path),
+        run,
+        "results/alignment/digits.parquet",
+    )
+    import pandas as pd
+
+    results = tmp_path / "results"
+    assert read_dataset(results / "datasets/digits").train_images.shape[1:] == (8, 8, 1)
+    assert read_dataset(results / "datasets/digits.training").train_images.shape[1:] == (12, 12, 1)
+    assert pd.read_parquet(results / "alignment/digits.parquet")["dimension"].iloc[0] == 64
+    training = read_spectrum(results / "spectrum/digits.training/per_image")
+    assert training.summary["dimension"] == 144
+    assert load_json(tmp_path / run)["dimensions"] > 0
+
+
 def test_reordering_config_keys_runs_nothing(tiny_run, tmp_path):
     def reversed_keys(value):
         return (

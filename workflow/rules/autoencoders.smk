@@ -3,7 +3,7 @@
 
 rule dynamics:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
         table=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.parquet",
@@ -20,8 +20,8 @@ rule dynamics:
         mem_mb=8000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
+        dataset_dir=lambda w: stage_dataset_dir("autoencoders", w.dataset),
+        spectrum_dir=lambda w: stage_spectrum_dir("autoencoders", w.dataset),
         settings=AUTOENCODERS["dynamics"],
         device=config["device"],
         code=stage_version("autoencoders"),
@@ -31,7 +31,7 @@ rule dynamics:
 
 rule guidance:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
         metrics=f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}.json",
@@ -48,8 +48,8 @@ rule guidance:
         mem_mb=8000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
+        dataset_dir=lambda w: stage_dataset_dir("autoencoders", w.dataset),
+        spectrum_dir=lambda w: stage_spectrum_dir("autoencoders", w.dataset),
         settings=AUTOENCODERS["guidance"],
         device=config["device"],
         code=stage_version("autoencoders"),
@@ -111,7 +111,9 @@ rule figure_autoencoders:
         mem_mb=2000,
         runtime=10,
     params:
-        dataset_dirs={d: dataset_dir(d) for d in AUTOENCODERS["datasets"]},
+        dataset_dirs={
+            d: stage_dataset_dir("autoencoders", d) for d in AUTOENCODERS["datasets"]
+        },
         guidance_stems={
             "-".join(map(str, run)): guidance_stem(*run) for run in guidance_runs()
         },

@@ -1,5 +1,6 @@
 # Config validation, wildcard constraints and the one place where paths are built.
 
+import re
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
 from lbr.config import check_config
+from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
 from lbr.errors import ConfigError
 from lbr.spectral.noise import expand_noise_grid, noise_spec
 
@@ -116,11 +118,42 @@ def figure_outputs(name, report_item=False):
     return [png, pdf]
 
 
+# Stages that train networks: they read each dataset at its `shape` (its training
+# view); every other stage reads the stored arrays (closed_form_shape).
+TRAINING_SECTIONS = ("subspace", "autoencoders")
+# A dataset directory name: a configured dataset, or its derived training copy.
+DATASET_VIEW = f"[A-Za-z0-9_]+({re.escape(TRAINING_VIEW_SUFFIX)})?"
+
+
+def stage_dataset(section, dataset):
+    """The directory name under results/datasets and results/spectrum that a stage reads."""
+    if section in TRAINING_SECTIONS:
+        return training_view(dataset, config["datasets"][dataset])
+    return dataset
+
+
+def stage_dataset_dir(section, dataset):
+    return dataset_dir(stage_dataset(section, dataset))
+
+
+def stage_spectrum_dir(section, dataset):
+    return spectrum_dir(
+        stage_dataset(section, dataset), config[section]["preprocessing"]
+    )
+
+
+def dataset_input(section):
+    """The dataset files a stage reads, at the shape its section uses."""
+    return lambda wildcards: [
+        f"{stage_dataset_dir(section, wildcards.dataset)}/{name}"
+        for name in DATASET_FILES
+    ]
+
+
 def spectrum_input(section):
     """The spectrum files a stage reads, for the preprocessing its config section names."""
-    preprocessing = config[section]["preprocessing"]
     return lambda wildcards: [
-        f"{spectrum_dir(wildcards.dataset, preprocessing)}/{name}"
+        f"{stage_spectrum_dir(section, wildcards.dataset)}/{name}"
         for name in SPECTRUM_FILES
     ]
 

@@ -1,4 +1,5 @@
-# Acquire one dataset into the standard on-disk format (uint8 NxHxWxC + int64 labels).
+# Acquire one dataset into the standard on-disk format (uint8 NxHxWxC + int64 labels),
+# decoded once; the training-shape copy, when its config asks for one, is resized from it.
 
 
 rule dataset:
@@ -26,3 +27,29 @@ rule dataset:
         code=stage_version("dataset"),
     script:
         "../scripts/acquire_dataset.py"
+
+
+rule dataset_training_view:
+    input:
+        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+    output:
+        [
+            f"{RESULTS}/datasets/{{dataset}}{TRAINING_VIEW_SUFFIX}/{name}"
+            for name in DATASET_FILES
+        ],
+    log:
+        log_path("dataset", "{dataset}-training-view"),
+    benchmark:
+        benchmark_path("dataset", "{dataset}-training-view")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    params:
+        spec=lambda wildcards: config["datasets"][wildcards.dataset],
+        stored_dir=lambda wildcards: dataset_dir(wildcards.dataset),
+        code=stage_version("dataset"),
+    script:
+        "../scripts/dataset_training_view.py"

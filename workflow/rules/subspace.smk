@@ -8,7 +8,7 @@ SUBSPACE_RUN = subspace_run_dir(
 
 rule subspace_train:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_input("subspace"),
         spectrum=spectrum_input("subspace"),
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",
@@ -25,10 +25,8 @@ rule subspace_train:
         mem_mb=16000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["subspace"]["preprocessing"]
-        ),
+        dataset_dir=lambda w: stage_dataset_dir("subspace", w.dataset),
+        spectrum_dir=lambda w: stage_spectrum_dir("subspace", w.dataset),
         training=config["subspace"]["training"],
         model=config["subspace"]["model"],
         save_weights=config["subspace"]["save_weights"],

@@ -37,12 +37,20 @@ class RemoteSource:
     inner_md5: dict[str, str] | None = None
     extra: dict | None = None
 
+    def download(self, download_dir: Path, mirror: str | None) -> None:
+        """Fetch and verify the raw files (network only; no decoding)."""
+        for remote in self.files:
+            fetch(remote.from_mirror(mirror), download_dir)
+
+    def decode(self, download_dir: Path, shape: list[int] | None) -> ImageDataset:
+        """Read the downloaded files (no network); `shape` for image-file sources."""
+        return self.reader(self, download_dir, shape)
+
     def acquire(
         self, download_dir: Path, mirror: str | None, shape: list[int] | None
     ) -> ImageDataset:
-        for remote in self.files:
-            fetch(remote.from_mirror(mirror), download_dir)
-        return self.reader(self, download_dir, shape)
+        self.download(download_dir, mirror)
+        return self.decode(download_dir, shape)
 
     def with_files(self, files, **changes) -> RemoteSource:
         return replace(self, files=tuple(files), **changes)
