@@ -183,8 +183,8 @@ def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str)
             if r == 0:
                 axes[r][c].set_title(titles[c], fontsize=7)
     figure.suptitle(
-        f"Fig. 9, {dataset} ({height}×{width}×{channels}): test images projected on the top and "
-        "bottom variance subspaces, mean image added back",
+        f"Fig. 9, {dataset} ({height}×{width}×{channels}): test images projected on the\n"
+        "top and bottom variance subspaces, mean image added back (0–255)",
         fontsize=8,
     )
     return figure
