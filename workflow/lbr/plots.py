@@ -45,8 +45,9 @@ def alignment_figure(tables: dict[str, pd.DataFrame], column: str = "alignment_p
 
 
 def denoising_figure(table: pd.DataFrame, k_min: int):
-    """Fig. 7: relative alignment change (%) against K, rows = patch size, columns = dataset,
-    one line per masking ratio (cyan → pink), over the K range the paper plots."""
+    """Fig. 7: relative change of the percent-form alignment A% against K (the authors'
+    100·(A%noisy − A%clean)/A%clean), rows = patch size, columns = dataset, one line per
+    masking ratio (cyan → pink), over the K range the paper plots."""
     masking = in_fig7_range(table[table["family"] == "masking"], k_min)
     patches = sorted(masking["patch"].unique())
     datasets = list(dict.fromkeys(masking["dataset"]))
@@ -71,15 +72,11 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
             if row == 0:
                 axis.set_title(dataset)
             if column == 0:
-                axis.set_ylabel(f"patch {int(patch)}×{int(patch)}\nΔ alignment (%)")
+                axis.set_ylabel(f"patch {int(patch)}×{int(patch)}\n100·ΔA% / A%clean")
             if row == len(patches) - 1:
                 axis.set_xlabel("K")
     mappable = plt.cm.ScalarMappable(cmap="cool", norm=plt.Normalize(min(ratios), max(ratios)))
     figure.colorbar(mappable, ax=axes, label="masking ratio", shrink=0.6)
-    figure.suptitle(
-        "Fig. 7: masking's relative change of the alignment, 100·(A%noisy − A%clean)/A%clean",
-        fontsize=9,
-    )
     return figure
 
 
@@ -87,7 +84,9 @@ def screen_figure(screen: pd.DataFrame):
     """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from
     PCA's, over the K range Fig. 7 plots (screen_summary's table)."""
     datasets = list(dict.fromkeys(screen["dataset"]))
-    figure, axes = plt.subplots(1, len(datasets), figsize=(4 * len(datasets), 3.2), squeeze=False)
+    figure, axes = plt.subplots(
+        1, len(datasets), figsize=(4.4 * len(datasets), 3.4), squeeze=False, layout="constrained"
+    )
     for axis, dataset in zip(axes[0], datasets):
         subset = screen[screen["dataset"] == dataset]
         summary = subset.set_index("noise")["max_subspace_shift"].sort_values()
