@@ -163,6 +163,13 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
     return figure
 
 
+def _unit_range(image) -> np.ndarray:
+    """An image scaled to [0, 1] for display (constant images shown black)."""
+    image = np.asarray(image, dtype=np.float64)
+    low, high = image.min(), image.max()
+    return (image - low) / (high - low) if high > low else np.zeros_like(image)
+
+
 def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str):
     """Fig. 9: images (columns) per version (rows: original, top, bottom), all in pixel
     units on one 0–255 scale (values outside are clipped), at the images' own resolution."""
@@ -342,9 +349,7 @@ def reconstruction_figure(panels):
     )
     for r, (label, images) in enumerate(rows):
         for c in range(count):
-            image = np.asarray(images[c], dtype=np.float64)
-            low, high = image.min(), image.max()
-            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
+            image = _unit_range(images[c])
             axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])

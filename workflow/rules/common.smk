@@ -11,7 +11,9 @@ from lbr import stage_version
 from lbr.config import check_config
 from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
 from lbr.errors import ConfigError
+from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
 from lbr.spectral.noise import expand_noise_grid, noise_spec
+from lbr.train.grid import subspace_runs
 
 try:
     check_config(config)
@@ -48,31 +50,27 @@ wildcard_constraints:
 
 
 RESULTS = "results"
-DATASET_FILES = (
-    "train_images.npy",
-    "train_labels.npy",
-    "test_images.npy",
-    "test_labels.npy",
-    "meta.json",
-)
-SPECTRUM_FILES = (
-    "covariance.npy",
-    "class_sums.npy",
-    "class_counts.npy",
-    "mean.npy",
-    "eigenvalues.npy",
-    "eigenvectors.npy",
-    "explained_variance.parquet",
-    "summary.json",
-)
 
 
 def dataset_dir(dataset):
     return f"{RESULTS}/datasets/{dataset}"
 
 
+def dataset_files(dataset):
+    """Every file of a dataset (`dataset` may be the "{dataset}" wildcard)."""
+    return [f"{dataset_dir(dataset)}/{name}" for name in DATASET_FILES]
+
+
 def spectrum_dir(dataset, preprocessing):
     return f"{RESULTS}/spectrum/{dataset}/{preprocessing}"
+
+
+def spectrum_files(dataset, preprocessing):
+    return [f"{spectrum_dir(dataset, preprocessing)}/{name}" for name in SPECTRUM_FILES]
+
+
+def download_dir(source):
+    return f"{RESULTS}/downloads/{source}"
 
 
 def log_path(stage, name):
@@ -136,53 +134,19 @@ def stage_dataset_dir(section, dataset):
     return dataset_dir(stage_dataset(section, dataset))
 
 
-def stage_spectrum_dir(section, dataset):
-    return spectrum_dir(
-        stage_dataset(section, dataset), config[section]["preprocessing"]
-    )
-
-
 def dataset_input(section):
     """The dataset files a stage reads, at the shape its section uses."""
-    return lambda wildcards: [
-        f"{stage_dataset_dir(section, wildcards.dataset)}/{name}"
-        for name in DATASET_FILES
-    ]
+    return lambda wildcards: dataset_files(stage_dataset(section, wildcards.dataset))
 
 
 def spectrum_input(section):
     """The spectrum files a stage reads, for the preprocessing its config section names."""
-    return lambda wildcards: [
-        f"{stage_spectrum_dir(section, wildcards.dataset)}/{name}"
-        for name in SPECTRUM_FILES
-    ]
+    return lambda wildcards: spectrum_files(
+        stage_dataset(section, wildcards.dataset), config[section]["preprocessing"]
+    )
 
 
-def subspace_runs():
-    """Every training run of the subspace experiment: (dataset, side, fraction, augment, seed)."""
-    grid = config["subspace"]
-    runs = []
-    for dataset in grid["datasets"]:
-        pairs = [(side, f) for side in grid["sides"] for f in grid["fractions"]]
-        pairs += [
-            ("top", grid["headline"]["top"]),
-            ("bottom", grid["headline"]["bottom"]),
-        ]
-        if grid["dimension_halves"]:
-            pairs += [("top_dims", 0.5), ("bottom_dims", 0.5)]
-        for side, fraction in dict.fromkeys(pairs):
-            for augment in grid["augment"]:
-                for seed in grid["seeds"]:
-                    runs.append(
-                        (
-                            dataset,
-                            side,
-                            f"{fraction:g}",
-                            "aug" if augment else "noaug",
-                            seed,
-                        )
-                    )
-    return runs
+SUBSPACE_RUNS = subspace_runs(config["subspace"])
 
 
 def subspace_run_dir(dataset, side, fraction, augment, seed):
@@ -224,7 +188,8 @@ def all_spectrum_outputs():
 
 
 def base_dataset_input(wildcards):
+    """A composite dataset reads its base dataset's files."""
     spec = config["datasets"][wildcards.dataset]
     if spec["source"] == "composite":
-        return f"{dataset_dir(spec['base'])}/meta.json"
+        return dataset_files(spec["base"])
     return []

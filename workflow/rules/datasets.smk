@@ -6,7 +6,7 @@ rule dataset:
     input:
         base=base_dataset_input,
     output:
-        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+        dataset_files("{dataset}"),
     log:
         log_path("dataset", "{dataset}"),
     benchmark:
@@ -20,9 +20,8 @@ rule dataset:
     params:
         spec=lambda wildcards: config["datasets"][wildcards.dataset],
         mirror=config.get("download_mirror"),
-        download_dir=lambda wildcards: f"{RESULTS}/downloads/{config['datasets'][wildcards.dataset]['source']}",
-        base_dir=lambda wildcards, input: (
-            str(Path(input.base).parent) if input.base else None
+        download_dir=lambda wildcards: download_dir(
+            config["datasets"][wildcards.dataset]["source"]
         ),
         code=stage_version("dataset"),
     script:
@@ -31,12 +30,9 @@ rule dataset:
 
 rule dataset_training_view:
     input:
-        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+        dataset_files("{dataset}"),
     output:
-        [
-            f"{RESULTS}/datasets/{{dataset}}{TRAINING_VIEW_SUFFIX}/{name}"
-            for name in DATASET_FILES
-        ],
+        dataset_files(f"{{dataset}}{TRAINING_VIEW_SUFFIX}"),
     log:
         log_path("dataset", "{dataset}-training-view"),
     benchmark:
@@ -49,7 +45,6 @@ rule dataset_training_view:
         runtime=30,
     params:
         spec=lambda wildcards: config["datasets"][wildcards.dataset],
-        stored_dir=lambda wildcards: dataset_dir(wildcards.dataset),
         code=stage_version("dataset"),
     script:
         "../scripts/dataset_training_view.py"

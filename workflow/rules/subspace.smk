@@ -25,8 +25,6 @@ rule subspace_train:
         mem_mb=16000,
         runtime=120,
     params:
-        dataset_dir=lambda w: stage_dataset_dir("subspace", w.dataset),
-        spectrum_dir=lambda w: stage_spectrum_dir("subspace", w.dataset),
         training=config["subspace"]["training"],
         model=config["subspace"]["model"],
         save_weights=config["subspace"]["save_weights"],
@@ -38,7 +36,7 @@ rule subspace_train:
 
 rule subspace_table:
     input:
-        [f"{subspace_run_dir(*run)}/summary.json" for run in subspace_runs()],
+        [f"{subspace_run_dir(*run)}/summary.json" for run in SUBSPACE_RUNS],
     output:
         f"{RESULTS}/subspace/summary.parquet",
     log:
@@ -52,7 +50,7 @@ rule subspace_table:
         mem_mb=2000,
         runtime=10,
     params:
-        runs=subspace_runs(),
+        runs=SUBSPACE_RUNS,
         code=stage_version("subspace"),
     script:
         "../scripts/subspace_table.py"
@@ -62,8 +60,8 @@ rule figure_subspace:
     input:
         f"{RESULTS}/subspace/summary.parquet",
     output:
-        figure_outputs("fig4_subspace", report_item=True)
-        + figure_outputs("fig1_headline", report_item=True),
+        subspace=figure_outputs("fig4_subspace", report_item=True),
+        headline=figure_outputs("fig1_headline", report_item=True),
     log:
         log_path("figures", "fig4_subspace"),
     benchmark:

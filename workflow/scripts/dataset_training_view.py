@@ -13,7 +13,10 @@ from lbr.logs import setup_rule_logging
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     meta = derive_training_view(
-        smk.wildcards.dataset, smk.params.spec, smk.params.stored_dir, Path(smk.output[0]).parent
+        smk.wildcards.dataset,
+        smk.params.spec,
+        Path(smk.input[0]).parent,
+        Path(smk.output[0]).parent,
     )
     log.info("wrote the training view of %s: %s", smk.wildcards.dataset, meta["image_shape"])
 

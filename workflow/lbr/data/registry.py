@@ -8,19 +8,18 @@ arrays by a resize (derive_training_view), never by downloading or decoding agai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..checksums import file_digest
 from ..errors import ConfigError
-from .download import file_digest
 from .format import ImageDataset, check_split_sizes, read_dataset, write_dataset
 from .local import load_idx_directory, load_image_folder
 from .remote import REMOTE_SOURCES
 from .transforms import conform
 from .views import stored_shape
-
-LOCAL_SOURCES = ("digits", "composite", "idx_directory", "image_folder")
-SOURCE_NAMES = tuple(sorted(REMOTE_SOURCES)) + LOCAL_SOURCES
 
 FASHION_MNIST_HINT = (
     "on Debian/Ubuntu run 'apt-get install dataset-fashion-mnist' (files land in "
@@ -28,13 +27,70 @@ FASHION_MNIST_HINT = (
 )
 
 
+@dataclass(frozen=True)
+class LocalSource:
+    """A source that needs no download: how it loads, and what its config entry holds.
+
+    options: the keys its config entry may have besides `source` and `shape` (the schema
+    lists the same; tests/test_config.py checks that they agree).
+    needs_shape: its images vary in size, so the entry must set `shape`.
+    """
+
+    load: Callable[[dict[str, Any], Path | None], ImageDataset]  # (config entry, base dir)
+    options: tuple[str, ...]
+    needs_shape: bool = False
+
+
+def _digits(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    # Imported here: only the offline sources need scikit-learn's bundled data.
+    from .embedded import load_digits_dataset
+
+    return load_digits_dataset(spec.get("test_fraction", 0.2), spec.get("seed", 0))
+
+
+def _composite(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    from .embedded import composite_on_photos
+
+    if base_dir is None:
+        raise ConfigError("the composite source needs its base dataset ('base')")
+    return composite_on_photos(
+        read_dataset(base_dir, mmap=False),
+        spec.get("shape"),
+        spec.get("crops_per_image", 2),
+        spec.get("min_crop", 64),
+        spec.get("seed", 0),
+    )
+
+
+def _idx_directory(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    return load_idx_directory(spec["path"], spec.get("class_names"), hint=FASHION_MNIST_HINT)
+
+
+def _image_folder(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    return load_image_folder(
+        spec["path"], spec.get("shape"), spec.get("splits", {"train": "train", "test": "test"})
+    )
+
+
+LOCAL_SOURCES: dict[str, LocalSource] = {
+    "digits": LocalSource(_digits, ("test_fraction", "seed")),
+    "composite": LocalSource(_composite, ("base", "crops_per_image", "min_crop", "seed")),
+    "idx_directory": LocalSource(_idx_directory, ("path", "class_names")),
+    "image_folder": LocalSource(_image_folder, ("path", "splits"), needs_shape=True),
+}
+SOURCE_NAMES = tuple(sorted(REMOTE_SOURCES)) + tuple(LOCAL_SOURCES)
+
+
+def needs_shape(source: str) -> bool:
+    """Whether a source's images vary in size (its config entry must set `shape`)."""
+    found = REMOTE_SOURCES.get(source) or LOCAL_SOURCES[source]
+    return found.needs_shape
+
+
 def load_source(
     spec: dict[str, Any], download_dir: Path, mirror: str | None, base_dir: Path | None
 ) -> ImageDataset:
     """Load the dataset a config entry describes, at its native shape where possible."""
-    # Imported here: only the offline sources need scikit-learn's bundled data.
-    from .embedded import composite_on_photos, load_digits_dataset
-
     source = spec["source"]
     shape = stored_shape(spec)
     if source in REMOTE_SOURCES:
@@ -43,24 +99,8 @@ def load_source(
         dataset = remote.decode(download_dir, shape)
         check_split_sizes(dataset, remote.split_sizes, source)
         return dataset
-    if source == "digits":
-        return load_digits_dataset(spec.get("test_fraction", 0.2), spec.get("seed", 0))
-    if source == "composite":
-        if base_dir is None:
-            raise ConfigError("the composite source needs its base dataset ('base')")
-        return composite_on_photos(
-            read_dataset(base_dir, mmap=False),
-            shape,
-            spec.get("crops_per_image", 2),
-            spec.get("min_crop", 64),
-            spec.get("seed", 0),
-        )
-    if source == "idx_directory":
-        return load_idx_directory(spec["path"], spec.get("class_names"), hint=FASHION_MNIST_HINT)
-    if source == "image_folder":
-        return load_image_folder(
-            spec["path"], shape, spec.get("splits", {"train": "train", "test": "test"})
-        )
+    if source in LOCAL_SOURCES:
+        return LOCAL_SOURCES[source].load(spec, base_dir)
     raise ConfigError(
         f"unknown dataset source {source!r}; known sources: {', '.join(SOURCE_NAMES)}"
     )
