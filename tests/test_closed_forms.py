@@ -5,7 +5,7 @@ import pytest
 import scipy.linalg
 from lbr.errors import ConfigError
 from lbr.spectral.alignment import alignment_at, alignment_table, whitened_class_sums
-from lbr.spectral.denoising import denoising_alignment
+from lbr.spectral.denoising import denoising_alignment, screen_summary
 from lbr.spectral.eigen import eigendecompose
 from lbr.spectral.noise import Gaussian, ImageGeometry, Masking, SmoothGaussian, expand_noise_grid
 from lbr.spectral.theorem1 import objective, solve_theorem1, supervised_residual
@@ -90,6 +90,50 @@ def test_denoising_alignment_equals_direct_computation(noise):
     mu, v = scipy.linalg.eigh(s**2 * sigma @ sigma, g)
     direct = _direct_alignment(x, y, v[:, np.argsort(-mu)])
     np.testing.assert_allclose(table["alignment"], direct, atol=1e-8)
+
+
+def test_fig7_relative_change_is_the_authors_percent_form():
+    """Fig. 7's y axis the authors' way, from the N×D data: the noisy encoder's directions
+    (Theorem 3, pixel space), the N×K representation, its QR, A% = 100·√(cumsum/total),
+    then 100·(A%noisy − A%clean)/A%clean."""
+    x, y = _data()
+    sigma, m, n, eigen = _spectrum(x, y)
+    noise = Masking(2, 0.6)
+    table = denoising_alignment(
+        eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], noise, GEOMETRY
+    )
+    s, g = noise.mean_scale, noise.second_moment(sigma, x.shape[1], GEOMETRY)
+    mu, v = scipy.linalg.eigh(s**2 * sigma @ sigma, g)
+    noisy = 100 * np.sqrt(_direct_alignment(x, y, v[:, np.argsort(-mu)]))
+    clean = 100 * np.sqrt(_direct_alignment(x, y, eigen.eigenvectors))
+    authors = 100 * (noisy - clean) / clean
+    assert np.abs(authors).max() > 0.1  # the masking does move the alignment here
+    np.testing.assert_allclose(table["relative_change_percent"], authors, atol=1e-6)
+    ratio_form = table["relative_change_of_cumulative_ratio_percent"] / 100
+    np.testing.assert_allclose(ratio_form, (1 + authors / 100) ** 2 - 1, atol=1e-8)
+
+
+def test_screen_aggregates_over_the_k_range_fig7_plots():
+    x, y = _data()
+    sigma, m, n, eigen = _spectrum(x, y)
+    table = denoising_alignment(
+        eigen.eigenvalues, eigen.eigenvectors, sigma, m, n, x.shape[1], Masking(2, 0.6), GEOMETRY
+    ).assign(dataset="toy", noise="masking", family="masking")
+    largest = int(table["K"].max())  # 40 here: Fig. 7 starts at K = min(k_min, 20)
+    for k_min, first in ((5, 5), (32, largest // 2)):
+        screen = screen_summary(table, k_min).iloc[0]
+        shown = table[table["K"] >= first]
+        assert screen["first_k"] == first
+        assert screen["best_relative_change_percent"] == shown["relative_change_percent"].max()
+        assert screen["worst_relative_change_percent"] == shown["relative_change_percent"].min()
+        assert screen["max_subspace_shift"] == shown["subspace_shift"].max()
+    assert screen["max_abs_change_any_k"] == np.abs(table["change"]).max()
+    # The K left out do change the answer here, so the test tells the two apart.
+    every_k = table["relative_change_percent"]
+    assert (every_k.max(), every_k.min()) != (
+        screen["best_relative_change_percent"],
+        screen["worst_relative_change_percent"],
+    )
 
 
 @pytest.mark.parametrize("sigma_noise", [0.01, 1.0, 30.0])

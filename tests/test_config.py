@@ -92,3 +92,18 @@ def test_schema_registry_and_needs_shape_agree():
     assert sorted(names) == sorted(SOURCE_NAMES)
     assert options == {name: set(source.options) for name, source in LOCAL_SOURCES.items()}
     assert sorted(NEEDS_SHAPE) == sorted(name for name in SOURCE_NAMES if needs_shape(name))
+
+
+@pytest.mark.parametrize("source", ["composite", "imagenette"])
+def test_native_closed_form_shape_needs_a_source_with_a_native_shape(config, source):
+    spec = {"source": source, "shape": [16, 16, 3], "closed_form_shape": "native"}
+    if source == "composite":
+        spec["base"] = "digits"
+    config["datasets"]["odd"] = spec
+    message = _error(config)
+    assert "datasets.odd.closed_form_shape" in message and "no native shape" in message
+
+
+def test_closed_form_shape_values_are_checked(config):
+    config["datasets"]["digits"]["closed_form_shape"] = [8, 8, 1]
+    assert "datasets.digits.closed_form_shape" in _error(config)

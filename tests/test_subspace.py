@@ -40,3 +40,33 @@ def test_full_fraction_keeps_everything_and_projection_is_identity():
 def test_bad_subspace_requests(side, fraction):
     with pytest.raises(ConfigError):
         variance_subspace(EIGENVALUES, 100.0, side, fraction)
+
+
+@pytest.mark.parametrize("per_image_std", [False, True])
+def test_gallery_adds_the_mean_back_in_pixel_units(per_image_std):
+    """Fig. 9 as the paper shows it: keeping all the variance gives back the image itself,
+    and a partial projection sits around the mean image, not around 0."""
+    from lbr.spectral.cache import Spectrum
+    from lbr.spectral.eigen import eigendecompose
+    from lbr.spectral.statistics import Preprocessing, accumulate_statistics
+    from lbr.spectral.subspace import gallery_rows
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(200, 4, 3, 2), dtype=np.uint8)
+    prep = Preprocessing(per_image_std=per_image_std, center=True, global_std=True, jitter=1e-3)
+    stats = accumulate_statistics(images, rng.integers(0, 3, 200), 3, prep, 64, "cpu")
+    eigen = eigendecompose(stats.covariance)
+    summary = {
+        "image_shape": [4, 3, 2],
+        "preprocessing": prep.as_dict(),
+        "total_variance": float(np.trace(stats.covariance)),
+    }
+    spectrum = Spectrum(stats, eigen, summary)
+    shown = images[:5]
+    everything = list(gallery_rows(shown, spectrum, 1.0, 1.0).values())
+    assert everything[1].shape == shown.shape
+    np.testing.assert_allclose(everything[1], shown, atol=1e-6)
+    np.testing.assert_allclose(everything[2], shown, atol=1e-6)
+    _, top, bottom = gallery_rows(shown, spectrum, 0.6, 0.4).values()
+    for part in (top, bottom):
+        assert part.mean() == pytest.approx(shown.mean(), rel=0.2)

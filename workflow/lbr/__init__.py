@@ -13,12 +13,12 @@ STAGE_VERSIONS = {
     "dataset": "1",
     "spectrum": "1",
     "alignment": "1",
-    "denoising": "2",
+    "denoising": "3",
     "theorem1": "1",
     "subspace": "1",
     "autoencoders": "1",
-    "figures": "2",
-    "report": "2",
+    "figures": "3",
+    "report": "3",
 }
 
 

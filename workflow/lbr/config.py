@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .data.views import NATIVE
 from .errors import ConfigError
 from .spectral.noise import ImageGeometry, expand_noise_grid
 
@@ -114,6 +115,13 @@ def check_config(config: dict[str, Any]) -> None:
                 raise ConfigError(
                     f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base"
                 )
+        if spec.get("closed_form_shape") == NATIVE and (
+            spec["source"] in NEEDS_SHAPE or spec["source"] == "composite"
+        ):
+            raise ConfigError(
+                f"datasets.{name}.closed_form_shape: source {spec['source']!r} has no native shape "
+                "(its images vary in size or are built at 'shape'); remove the key"
+            )
         if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
             raise ConfigError(
                 f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]"

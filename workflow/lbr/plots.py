@@ -11,7 +11,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from . import paper  # noqa: E402
 from .atomic import atomic_path  # noqa: E402
+from .r1_prediction import (  # noqa: E402
+    BOTTOM_WINS,
+    HIGH_ALIGNMENT,
+    PREDICTOR_K,
+    TOP_WINS,
+    headline_accuracies,
+)
+from .spectral.denoising import in_fig7_range  # noqa: E402
 
 
 def save_figure(figure, png_path: str | Path, pdf_path: str | Path | None = None) -> None:
@@ -42,9 +51,10 @@ def alignment_figure(tables: dict[str, pd.DataFrame], column: str = "alignment_p
 
 
 def denoising_figure(table: pd.DataFrame, k_min: int):
-    """Fig. 7: relative alignment change (%) against K, rows = patch size, columns = dataset,
-    one line per masking ratio (cyan → pink)."""
-    masking = table[table["family"] == "masking"]
+    """Fig. 7: relative change of the percent-form alignment A% against K (the authors'
+    100·(A%noisy − A%clean)/A%clean), rows = patch size, columns = dataset, one line per
+    masking ratio (cyan → pink), over the K range the paper plots."""
+    masking = in_fig7_range(table[table["family"] == "masking"], k_min)
     patches = sorted(masking["patch"].unique())
     datasets = list(dict.fromkeys(masking["dataset"]))
     ratios = sorted(masking["ratio"].unique())
@@ -60,16 +70,15 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
         for column, dataset in enumerate(datasets):
             axis = axes[row][column]
             subset = masking[(masking["patch"] == patch) & (masking["dataset"] == dataset)]
-            low = min(k_min, int(subset["K"].max()) // 2)
             for colour, ratio in zip(colours, ratios):
-                curve = subset[(subset["ratio"] == ratio) & (subset["K"] >= low)]
+                curve = subset[subset["ratio"] == ratio]
                 axis.plot(curve["K"], curve["relative_change_percent"], color=colour, lw=1)
             axis.axhline(0, color="black", lw=0.6)
             axis.grid(alpha=0.3)
             if row == 0:
                 axis.set_title(dataset)
             if column == 0:
-                axis.set_ylabel(f"patch {int(patch)}×{int(patch)}\nΔ alignment (%)")
+                axis.set_ylabel(f"patch {int(patch)}×{int(patch)}\n100·ΔA% / A%clean")
             if row == len(patches) - 1:
                 axis.set_xlabel("K")
     mappable = plt.cm.ScalarMappable(cmap="cool", norm=plt.Normalize(min(ratios), max(ratios)))
@@ -77,18 +86,21 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
     return figure
 
 
-def screen_figure(table: pd.DataFrame):
-    """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from PCA's."""
-    datasets = list(dict.fromkeys(table["dataset"]))
-    figure, axes = plt.subplots(1, len(datasets), figsize=(4 * len(datasets), 3.2), squeeze=False)
+def screen_figure(screen: pd.DataFrame):
+    """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from
+    PCA's, over the K range Fig. 7 plots (screen_summary's table)."""
+    datasets = list(dict.fromkeys(screen["dataset"]))
+    figure, axes = plt.subplots(
+        1, len(datasets), figsize=(4.4 * len(datasets), 3.4), squeeze=False, layout="constrained"
+    )
     for axis, dataset in zip(axes[0], datasets):
-        subset = table[table["dataset"] == dataset]
-        summary = subset.groupby("noise", sort=False)["subspace_shift"].max().sort_values()
+        subset = screen[screen["dataset"] == dataset]
+        summary = subset.set_index("noise")["max_subspace_shift"].sort_values()
         axis.barh(summary.index, np.maximum(summary.to_numpy(), 1e-17))
         axis.set_xscale("log")
         axis.set_xlim(left=1e-17)
         axis.set_title(dataset)
-        axis.set_xlabel("max over K of mean sin² principal angle")
+        axis.set_xlabel(f"max over K ≥ {int(subset['first_k'].min())} of mean sin² principal angle")
         axis.tick_params(axis="y", labelsize=6)
     figure.suptitle("Label-free screen: noises at ~0 can never change any task's alignment")
     return figure
@@ -158,22 +170,35 @@ def _unit_range(image) -> np.ndarray:
     return (image - low) / (high - low) if high > low else np.zeros_like(image)
 
 
-def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
-    """Fig. 9: images (columns) per version (rows: original, top, bottom), each scaled to [0, 1]."""
+def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str):
+    """Fig. 9: images (columns) per version (rows: original, top, bottom), all in pixel
+    units on one 0–255 scale (values outside are clipped), at the images' own resolution."""
     count = len(next(iter(rows.values())))
+    height, width, channels = np.asarray(next(iter(rows.values()))).shape[1:]
     figure, axes = plt.subplots(
         len(rows), count, figsize=(1.3 * count, 1.4 * len(rows)), squeeze=False
     )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(count):
-            image = _unit_range(images[c])
-            axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
+            image = np.clip(np.asarray(images[c], dtype=np.float64), 0, 255) / 255
+            axes[r][c].imshow(
+                image.squeeze(),
+                cmap="gray" if channels == 1 else None,
+                vmin=0,
+                vmax=1,
+                interpolation="nearest",
+            )
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
             if c == 0:
                 axes[r][c].set_ylabel(label, fontsize=7)
             if r == 0:
                 axes[r][c].set_title(titles[c], fontsize=7)
+    figure.suptitle(
+        f"Fig. 9, {dataset} ({height}×{width}×{channels}): test images projected on the\n"
+        "top and bottom variance subspaces, mean image added back (0–255)",
+        fontsize=8,
+    )
     return figure
 
 
@@ -208,24 +233,16 @@ def subspace_figure(table: pd.DataFrame):
 
 def headline_figure(table: pd.DataFrame, headline: dict):
     """Fig. 1 (top): accuracy with the top subspace of `headline['top']` of the variance
-    against the bottom subspace of `headline['bottom']`, per dataset."""
+    against the bottom subspace of `headline['bottom']`, per dataset (the runs the R1
+    verdicts use: without augmentation when there are such runs)."""
     datasets = list(dict.fromkeys(table["dataset"]))
+    accuracies = headline_accuracies(table, headline).reindex(datasets)
     figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
     width = 0.38
     for offset, (side, colour) in enumerate((("top", "tab:red"), ("bottom", "tab:blue"))):
-        picked = table[
-            (table["side"] == side)
-            & np.isclose(table["fraction"], headline[side])
-            & ~table["augment"]
-        ]
-        means = (
-            picked.groupby("dataset")[["final_test_accuracy", "variance_fraction"]]
-            .mean()
-            .reindex(datasets)
-        )
         bars = axis.bar(
             np.arange(len(datasets)) + (offset - 0.5) * width,
-            100 * means["final_test_accuracy"],
+            100 * accuracies[f"{side}_accuracy"],
             width,
             color=colour,
             label=f"{side} {100 * headline[side]:.0f}% of variance",
@@ -233,8 +250,9 @@ def headline_figure(table: pd.DataFrame, headline: dict):
         axis.bar_label(bars, fmt="%.1f", fontsize=7)
     axis.set_xticks(np.arange(len(datasets)), datasets)
     axis.set_ylabel("test accuracy (%)")
-    axis.legend(fontsize=8)
-    axis.set_title("Paper (TinyImageNet): top 90% → 45%, bottom 20% → 55%", fontsize=9)
+    axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
+    augmented = " (with augmentation)" if table["augment"].all() else ""
+    axis.set_title(f"This run{augmented}.\nPaper, {paper.headline_text()}", fontsize=8)
     return figure
 
 
@@ -336,4 +354,49 @@ def reconstruction_figure(panels):
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
         axes[r][0].set_ylabel(label, fontsize=6)
+    return figure
+
+
+def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
+    """R1 per dataset: x = the closed-form alignment the paper predicts from, y = what
+    training gave (bottom minus top accuracy of the headline pair); shaded: the region
+    where outcome and prediction agree."""
+    trained = verdicts[verdicts["agrees"].notna()]
+    alignment = f"alignment_k{PREDICTOR_K}"
+    gaps = 100 * trained["bottom_minus_top"]
+    span = max(5.0, 1.15 * float(gaps.abs().max())) if len(trained) else 5.0
+    figure, axis = plt.subplots(figsize=(5.6, 4))
+    axis.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
+    axis.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
+    axis.axhline(0, color="black", lw=0.6)
+    axis.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
+    axis.text(
+        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
+    )
+    axis.text(0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8)
+    for row, gap in zip(trained.itertuples(), gaps):
+        colour = "tab:green" if row.agrees else "black"
+        axis.scatter(getattr(row, alignment), gap, color=colour, zorder=3)
+        axis.annotate(
+            f"{row.dataset} (D={row.dimension})",
+            (getattr(row, alignment), gap),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=7,
+        )
+    axis.set_xlim(0, 1)
+    axis.set_ylim(-span, span)
+    axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
+    axis.set_ylabel(
+        f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
+        "test accuracy (points)"
+    )
+    axis.grid(alpha=0.3)
+    missing = verdicts[verdicts["agrees"].isna()]["dataset"].tolist()
+    note = f"; not trained: {', '.join(missing)}" if missing else ""
+    axis.set_title(
+        f"R1: prediction from the alignment (shaded; threshold {HIGH_ALIGNMENT}) against "
+        f"training\ngreen: agree, black: disagree{note}",
+        fontsize=8,
+    )
     return figure

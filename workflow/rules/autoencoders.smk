@@ -3,7 +3,7 @@
 
 rule dynamics:
     input:
-        dataset=dataset_files("{dataset}"),
+        dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
         table=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.parquet",
@@ -32,7 +32,7 @@ GUIDANCE_RUN = guidance_stem("{dataset}", "{arch}", "{latent}", "{weight}")
 
 rule guidance:
     input:
-        dataset=dataset_files("{dataset}"),
+        dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
         metrics=f"{GUIDANCE_RUN}.json",
@@ -94,7 +94,10 @@ rule figure_autoencoders:
         reconstructions=[
             f"{guidance_stem(*run)}-reconstructions.npy" for run in guidance_runs()
         ],
-        datasets=[f"{dataset_dir(d)}/{DATASET_META}" for d in AUTOENCODERS["datasets"]],
+        datasets=[
+            f"{stage_dataset_dir('autoencoders', d)}/{DATASET_META}"
+            for d in AUTOENCODERS["datasets"]
+        ],
     output:
         dynamics=figure_outputs("fig3_dynamics", report_item=True),
         guidance=figure_outputs("fig5_guidance", report_item=True),
@@ -110,7 +113,9 @@ rule figure_autoencoders:
         mem_mb=2000,
         runtime=10,
     params:
-        dataset_dirs={d: dataset_dir(d) for d in AUTOENCODERS["datasets"]},
+        dataset_dirs={
+            d: stage_dataset_dir("autoencoders", d) for d in AUTOENCODERS["datasets"]
+        },
         guidance_stems={
             "-".join(map(str, run)): guidance_stem(*run) for run in guidance_runs()
         },

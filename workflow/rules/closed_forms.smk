@@ -63,6 +63,7 @@ rule denoising_table:
         runtime=10,
     params:
         datasets=[d for d in DATASETS for n in NOISES],
+        k_min=config["denoising"]["k_min"],
         code=stage_version("denoising"),
     script:
         "../scripts/denoising_table.py"

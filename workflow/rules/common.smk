@@ -1,5 +1,6 @@
 # Config validation, wildcard constraints and the one place where paths are built.
 
+import re
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
 from lbr.config import WILDCARD_PATTERNS, check_config, planned_device
+from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
 from lbr.errors import ConfigError
 from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
 from lbr.spectral.noise import expand_noise_grid, noise_spec
@@ -96,6 +98,7 @@ REPORT_CATEGORY = {
     "fig9_gallery": "Subspaces",
     "fig4_subspace": "Subspaces",
     "fig1_headline": "Subspaces",
+    "r1_prediction": "Subspaces",
     "fig3_dynamics": "Autoencoders",
     "fig5_guidance": "Autoencoders",
     "fig6_reconstructions": "Autoencoders",
@@ -116,10 +119,34 @@ def figure_outputs(name, report_item=False):
     return [png, pdf]
 
 
+# Stages that train networks: they read each dataset at its `shape` (its training
+# view); every other stage reads the stored arrays (closed_form_shape).
+TRAINING_SECTIONS = ("subspace", "autoencoders")
+# A dataset directory name: a configured dataset, or its derived training copy.
+DATASET_VIEW = f"[A-Za-z0-9_]+({re.escape(TRAINING_VIEW_SUFFIX)})?"
+
+
+def stage_dataset(section, dataset):
+    """The directory name under results/datasets and results/spectrum that a stage reads."""
+    if section in TRAINING_SECTIONS:
+        return training_view(dataset, config["datasets"][dataset])
+    return dataset
+
+
+def stage_dataset_dir(section, dataset):
+    return dataset_dir(stage_dataset(section, dataset))
+
+
+def dataset_input(section):
+    """The dataset files a stage reads, at the shape its section uses."""
+    return lambda wildcards: dataset_files(stage_dataset(section, wildcards.dataset))
+
+
 def spectrum_input(section):
     """The spectrum files a stage reads, for the preprocessing its config section names."""
-    preprocessing = config[section]["preprocessing"]
-    return lambda wildcards: spectrum_files(wildcards.dataset, preprocessing)
+    return lambda wildcards: spectrum_files(
+        stage_dataset(section, wildcards.dataset), config[section]["preprocessing"]
+    )
 
 
 SUBSPACE_RUNS = subspace_runs(config["subspace"])

@@ -1,6 +1,52 @@
 # The reproduction report: every claim of the paper against this run's numbers.
 
 
+rule r1_verdicts:
+    input:
+        alignment=[f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
+        subspace=f"{RESULTS}/subspace/summary.parquet",
+    output:
+        f"{RESULTS}/report/r1_verdicts.parquet",
+    log:
+        log_path("report", "r1_verdicts"),
+    benchmark:
+        benchmark_path("report", "r1_verdicts")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        datasets=DATASETS,
+        headline=config["subspace"]["headline"],
+        code=stage_version("report"),
+    script:
+        "../scripts/r1_verdicts.py"
+
+
+rule figure_r1_prediction:
+    input:
+        f"{RESULTS}/report/r1_verdicts.parquet",
+    output:
+        figure_outputs("r1_prediction", report_item=True),
+    log:
+        log_path("figures", "r1_prediction"),
+    benchmark:
+        benchmark_path("figures", "r1_prediction")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        headline=config["subspace"]["headline"],
+        code=stage_version("figures"),
+    script:
+        "../scripts/plot_r1_prediction.py"
+
+
 rule reproduction_report:
     input:
         alignment=[f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
@@ -9,6 +55,8 @@ rule reproduction_report:
         subspace=f"{RESULTS}/subspace/summary.parquet",
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
+        r1_figure=figure_outputs("r1_prediction")[0],
     output:
         markdown=f"{RESULTS}/report.md",
         html=report(

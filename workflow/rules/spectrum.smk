@@ -11,6 +11,8 @@ rule spectrum:
         log_path("spectrum", "{dataset}-{preprocessing}"),
     benchmark:
         benchmark_path("spectrum", "{dataset}-{preprocessing}")
+    wildcard_constraints:
+        dataset=DATASET_VIEW,
     conda:
         "../../envs/lbr.yaml"
     threads: 8

@@ -8,7 +8,7 @@ SUBSPACE_RUN = subspace_run_dir(
 
 rule subspace_train:
     input:
-        dataset=dataset_files("{dataset}"),
+        dataset=dataset_input("subspace"),
         spectrum=spectrum_input("subspace"),
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",

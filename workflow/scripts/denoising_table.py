@@ -16,7 +16,7 @@ def main(smk) -> None:
     setup_rule_logging(smk.log)
     table = pd.concat([pd.read_parquet(path) for path in smk.input], ignore_index=True)
     save_parquet(smk.output.table, table)
-    save_parquet(smk.output.screen, screen_summary(table))
+    save_parquet(smk.output.screen, screen_summary(table, smk.params.k_min))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def main(smk) -> None:
     setup_rule_logging(smk.log)
     table = pd.read_parquet(smk.input.table)
     save_figure(denoising_figure(table, smk.params.k_min), *smk.output.denoising)
-    save_figure(screen_figure(table), *smk.output.screen)
+    save_figure(screen_figure(pd.read_parquet(smk.input.screen)), *smk.output.screen)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def main(smk) -> None:
         settings["top_fraction"],
         settings["bottom_fraction"],
     )
-    save_figure(gallery_figure(rows, titles), *smk.output)
+    save_figure(gallery_figure(rows, titles, smk.wildcards.dataset), *smk.output)
 
 
 if __name__ == "__main__":

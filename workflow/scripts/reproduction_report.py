@@ -18,12 +18,13 @@ def main(smk) -> None:
         name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
     }
     screen = pd.read_parquet(smk.input.screen)
+    verdicts = pd.read_parquet(smk.input.r1_verdicts)
     rows = [
         report.alignment_claim(alignment),
         report.gaussian_claim(screen),
         report.masking_claim(screen, alignment),
         report.theorem1_claim(pd.read_parquet(smk.input.adam)),
-        *report.subspace_claims(pd.read_parquet(smk.input.subspace), smk.params.headline),
+        *report.subspace_claims(verdicts, smk.params.headline),
         report.dynamics_claim(pd.read_parquet(smk.input.dynamics)),
         report.guidance_claim(pd.read_parquet(smk.input.pairs)),
     ]
@@ -32,7 +33,11 @@ def main(smk) -> None:
         "this run's data and model sizes; figures are in `results/figures/`."
     )
     with atomic_path(smk.output.markdown) as tmp:
-        tmp.write_text(report.reproduction_markdown(rows, preamble))
+        tmp.write_text(
+            report.reproduction_markdown(
+                rows, preamble, report.r1_markdown(verdicts, smk.params.headline)
+            )
+        )
     save_parquet(smk.output.table, pd.DataFrame(rows))
     with atomic_path(smk.output.html) as tmp:
         tmp.write_text(pd.DataFrame(rows).to_html(index=False, border=0))

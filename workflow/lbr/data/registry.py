@@ -1,4 +1,10 @@
-"""One registry of dataset sources; `acquire` turns a config entry into the on-disk format."""
+"""One registry of dataset sources; `acquire` turns a config entry into the on-disk format.
+
+A dataset is decoded once, at its stored shape (stored_shape). When its config asks
+for the closed-form stages at the native shape (`closed_form_shape: native`) and the
+training stages at another `shape`, the training copy is derived from the stored
+arrays by a resize (derive_training_view), never by downloading or decoding again.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..checksums import file_digest
 from ..errors import ConfigError
 from .format import ImageDataset, check_split_sizes, read_dataset, write_dataset
 from .local import load_idx_directory, load_image_folder
 from .remote import REMOTE_SOURCES
 from .transforms import conform
+from .views import stored_shape
 
 # Debian packages that install IDX datasets, by the directory they install to.
 DEBIAN_IDX_PACKAGES = {"/usr/share/datasets/fashion-mnist": "dataset-fashion-mnist"}
@@ -96,9 +104,11 @@ def load_source(
 ) -> ImageDataset:
     """Load the dataset a config entry describes, at its native shape where possible."""
     source = spec["source"]
+    shape = stored_shape(spec)
     if source in REMOTE_SOURCES:
         remote = REMOTE_SOURCES[source]
-        dataset = remote.acquire(download_dir, mirror, spec.get("shape"))
+        remote.download(download_dir, mirror)
+        dataset = remote.decode(download_dir, shape)
         check_split_sizes(dataset, remote.split_sizes, source)
         return dataset
     if source in LOCAL_SOURCES:
@@ -123,11 +133,35 @@ def acquire(
         )
     except ConfigError as error:
         raise ConfigError(f"datasets.{name}: {error}") from error
-    dataset.train_images = conform(dataset.train_images, spec.get("shape"))
-    dataset.test_images = conform(dataset.test_images, spec.get("shape"))
+    dataset.train_images = conform(dataset.train_images, stored_shape(spec))
+    dataset.test_images = conform(dataset.test_images, stored_shape(spec))
     dataset.__post_init__()  # re-validate after conversion
     meta = {"name": name, "source": spec["source"], "config": spec}
     if spec["source"] in REMOTE_SOURCES:
         remote = REMOTE_SOURCES[spec["source"]]
         meta["downloads"] = [{"url": f.from_mirror(mirror).url, "md5": f.md5} for f in remote.files]
+    return write_dataset(output_dir, dataset, meta)
+
+
+def derive_training_view(
+    name: str, spec: dict[str, Any], stored_dir: str | Path, output_dir: str | Path
+) -> dict[str, Any]:
+    """Write the training-shape copy of a stored dataset (resize and channel conversion
+    of the decoded arrays); its meta names the arrays it was derived from."""
+    stored_dir = Path(stored_dir)
+    dataset = read_dataset(stored_dir, mmap=True)
+    for split in ("train", "test"):
+        images = getattr(dataset, f"{split}_images")
+        setattr(dataset, f"{split}_images", conform(images, spec["shape"]))
+    dataset.__post_init__()  # re-validate after conversion
+    meta = {
+        "name": name,
+        "source": spec["source"],
+        "config": spec,
+        "view": "training",
+        "derived_from": {
+            "directory": str(stored_dir),
+            "meta_sha256": file_digest(stored_dir / "meta.json", "sha256"),
+        },
+    }
     return write_dataset(output_dir, dataset, meta)

@@ -39,12 +39,20 @@ class RemoteSource:
     # Images of varying size: the config entry must set `shape` (see registry.needs_shape).
     needs_shape: bool = False
 
+    def download(self, download_dir: Path, mirror: str | None) -> None:
+        """Fetch and verify the raw files (network only; no decoding)."""
+        for remote in self.files:
+            fetch(remote.from_mirror(mirror), download_dir, mirror=mirror)
+
+    def decode(self, download_dir: Path, shape: list[int] | None) -> ImageDataset:
+        """Read the downloaded files (no network); `shape` for image-file sources."""
+        return self.reader(self, download_dir, shape)
+
     def acquire(
         self, download_dir: Path, mirror: str | None, shape: list[int] | None
     ) -> ImageDataset:
-        for remote in self.files:
-            fetch(remote.from_mirror(mirror), download_dir, mirror=mirror)
-        return self.reader(self, download_dir, shape)
+        self.download(download_dir, mirror)
+        return self.decode(download_dir, shape)
 
 
 # --- MNIST family: four gzip IDX files -------------------------------------------------

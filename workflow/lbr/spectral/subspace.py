@@ -49,23 +49,32 @@ def project(flat: np.ndarray, eigenvectors: np.ndarray, subspace: VarianceSubspa
 def gallery_rows(
     images: np.ndarray, spectrum, top_fraction: float, bottom_fraction: float
 ) -> dict[str, np.ndarray]:
-    """Fig. 9: the images, and their projections onto the top and bottom subspaces.
+    """Fig. 9: the images, and their projections onto the top and bottom subspaces, as
+    the paper shows them: in pixel units (0–255) with the training mean image added back.
 
-    Projections are taken in the spectrum's preprocessed space (mean removed, scaled),
-    then reshaped to H×W×C for display.
+    Projections are taken in the spectrum's preprocessed space, then the preprocessing
+    is undone (× global std, + mean image, × each image's own std when it was divided
+    out) and the result reshaped to the dataset's H×W×C.
     """
     from .statistics import Preprocessing, flatten_channel_first
 
     summary, stats, eigen = spectrum.summary, spectrum.statistics, spectrum.eigen
     height, width, channels = summary["image_shape"]
-    flat = flatten_channel_first(np.asarray(images)).astype(np.float64)
-    flat = Preprocessing(**summary["preprocessing"]).apply(flat, stats.mean, stats.scale)
+    raw = flatten_channel_first(np.asarray(images)).astype(np.float64)
+    preprocessing = Preprocessing(**summary["preprocessing"])
+    flat = preprocessing.apply(raw, stats.mean, stats.scale)
+    image_scale = 1.0
+    if preprocessing.per_image_std:
+        std = raw.std(axis=1, ddof=1, keepdims=True)
+        image_scale = np.where(std > 0, std, 1.0)
     rows = {"original": np.asarray(images)}
     for side, fraction in (("top", top_fraction), ("bottom", bottom_fraction)):
         subspace = variance_subspace(eigen.eigenvalues, summary["total_variance"], side, fraction)
-        projected = project(flat, eigen.eigenvectors, subspace)
+        pixels = (
+            project(flat, eigen.eigenvectors, subspace) * stats.scale + stats.mean
+        ) * image_scale
         label = f"{side} {100 * subspace.kept_fraction:.0f}% var\n({subspace.dimensions} dims)"
-        rows[label] = projected.reshape(len(images), channels, height, width).transpose(0, 2, 3, 1)
+        rows[label] = pixels.reshape(len(images), channels, height, width).transpose(0, 2, 3, 1)
     return rows
 
 

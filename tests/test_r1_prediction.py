@@ -1,0 +1,84 @@
+"""R1 per dataset: the paper's prediction from the alignment against the training outcome."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from lbr import report
+from lbr.r1_prediction import (
+    BOTTOM_WINS,
+    HIGH_ALIGNMENT,
+    PREDICTOR_K,
+    TOP_WINS,
+    predicted_outcome,
+    r1_verdicts,
+)
+
+HEADLINE = {"top": 0.9, "bottom": 0.2}
+
+
+def _alignment(level_at_predictor_k: float, dimension: int = 64) -> pd.DataFrame:
+    """An alignment curve through `level_at_predictor_k` at K = PREDICTOR_K."""
+    k = np.arange(1, dimension + 1)
+    curve = np.minimum(1.0, level_at_predictor_k * k / PREDICTOR_K)
+    return pd.DataFrame({"K": k, "alignment_appendix": curve, "dimension": dimension})
+
+
+def _runs(accuracies: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    rows = []
+    for dataset, (top, bottom) in accuracies.items():
+        for side, accuracy, variance in (("top", top, 0.9), ("bottom", bottom, 0.21)):
+            fraction = HEADLINE[side]
+            for augment, shift in ((False, 0.0), (True, 0.3)):  # augmented runs are ignored
+                rows.append(
+                    dict(
+                        dataset=dataset,
+                        side=side,
+                        fraction=fraction,
+                        augment=augment,
+                        seed=0,
+                        variance_fraction=variance,
+                        final_test_accuracy=accuracy + shift * (side == "bottom"),
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def test_prediction_follows_the_threshold():
+    assert predicted_outcome(HIGH_ALIGNMENT) == TOP_WINS
+    assert predicted_outcome(HIGH_ALIGNMENT - 1e-9) == BOTTOM_WINS
+
+
+def test_verdicts_per_dataset():
+    alignment = {
+        "clean_digits": _alignment(0.97),  # well aligned: top should win, and does
+        "photos": _alignment(0.4),  # poorly aligned: bottom should win, does not
+        "photos_ok": _alignment(0.4),  # poorly aligned, bottom wins
+        "untrained": _alignment(0.5),
+    }
+    runs = _runs({"clean_digits": (0.95, 0.4), "photos": (0.7, 0.3), "photos_ok": (0.4, 0.5)})
+    verdicts = r1_verdicts(alignment, runs, HEADLINE).set_index("dataset")
+    assert verdicts.loc["clean_digits", "alignment_k32"] == pytest.approx(0.97)
+    assert verdicts.loc["clean_digits", "alignment_k10"] == pytest.approx(0.97 * 10 / 32)
+    assert verdicts["predicted"].tolist() == [TOP_WINS, BOTTOM_WINS, BOTTOM_WINS, BOTTOM_WINS]
+    assert verdicts["outcome"].tolist() == [TOP_WINS, TOP_WINS, BOTTOM_WINS, "not trained"]
+    assert verdicts["agrees"].tolist() == [True, False, True, None]
+    assert verdicts.loc["photos", "bottom_minus_top"] == pytest.approx(-0.4)
+    assert np.isnan(verdicts.loc["untrained", "top_accuracy"])
+
+    rows = report.subspace_claims(verdicts.reset_index(), HEADLINE)
+    assert [r["verdict"] for r in rows] == ["holds", "does not hold", "holds"]
+    assert "clean_digits" in rows[0]["claim"] and "predicts top ≥ bottom" in rows[0]["this run"]
+    table = report.r1_markdown(verdicts.reset_index(), HEADLINE)
+    assert "| untrained | 64 | 0.156, 0.500 | bottom ≥ top | — | — | not trained | n/a |" in table
+    assert f"≥ {HIGH_ALIGNMENT}" in table
+
+
+def test_headline_figure_draws_the_runs_the_verdicts_use():
+    """A run with augmented runs only (the tiny config) used to draw an empty Fig. 1 top."""
+    from lbr.plots import headline_figure
+
+    runs = _runs({"a": (0.9, 0.4), "b": (0.5, 0.6)})
+    augmented = runs[runs["augment"]]
+    figure = headline_figure(augmented, HEADLINE)
+    heights = [bar.get_height() for bar in figure.axes[0].patches]
+    np.testing.assert_allclose(heights, [90.0, 50.0, 70.0, 90.0])  # top a, b; bottom a, b

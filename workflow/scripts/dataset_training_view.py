@@ -1,0 +1,25 @@
+"""Rule `dataset_training_view`: a stored dataset resized to the shape training uses."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+from lbr.data.registry import derive_training_view
+from lbr.logs import setup_rule_logging
+
+
+def main(smk) -> None:
+    log = setup_rule_logging(smk.log)
+    meta = derive_training_view(
+        smk.wildcards.dataset,
+        smk.params.spec,
+        Path(smk.input[0]).parent,
+        Path(smk.output[0]).parent,
+    )
+    log.info("wrote the training view of %s: %s", smk.wildcards.dataset, meta["image_shape"])
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

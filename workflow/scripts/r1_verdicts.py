@@ -1,0 +1,26 @@
+"""Rule `r1_verdicts`: per dataset, the alignment at small K, the paper's prediction, the
+training outcome and whether they agree."""
+
+import sys
+from pathlib import Path
+
+# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+
+import pandas as pd
+from lbr.atomic import save_parquet
+from lbr.logs import setup_rule_logging
+from lbr.r1_prediction import r1_verdicts
+
+
+def main(smk) -> None:
+    setup_rule_logging(smk.log)
+    alignment = {
+        name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
+    }
+    verdicts = r1_verdicts(alignment, pd.read_parquet(smk.input.subspace), smk.params.headline)
+    save_parquet(smk.output[0], verdicts)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)
