@@ -5,6 +5,7 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.linalg
+import torch
 from lbr.spectral import denoising
 from lbr.spectral.jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
 from scipy.linalg.lapack import dgejsv
@@ -139,3 +140,37 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
 def test_bad_input(bad, error, message):
     with pytest.raises(error, match=message):
         jacobi_svd(bad)
+
+
+def test_torch_eigensolve_path_gives_the_same_certified_result(monkeypatch):
+    """The warm start's eigensolve through torch (the GPU path), run here on the CPU:
+    the certificate accepts it and the directions match LAPACK's."""
+    eigenvalues = np.logspace(0, -8, 40)
+    rng = np.random.default_rng(4)
+    e = rng.standard_normal((40, 40)) / np.sqrt(40)
+    h = np.eye(40) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+    w_lapack, bound_lapack = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    calls = []
+
+    def through_torch(lower):
+        calls.append(lower.shape)
+        return denoising._torch_eigenvectors(lower, torch.device("cpu"))
+
+    monkeypatch.setattr(denoising, "_lapack_eigenvectors", through_torch)
+    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    assert calls == [(40, 40)]
+    assert max(bound_lapack, bound_torch) < denoising.WARM_START_TOLERANCE
+    np.testing.assert_allclose(np.abs(np.sum(w_torch * (h @ w_lapack), axis=0)), 1.0, atol=1e-10)
+
+
+def test_triangular_certificate_equals_the_general_one():
+    """multiplicative_error_bound(lower_triangular=True) uses trmm for the products: same
+    bound as the general path on a lower-triangular graded matrix, and it covers the error."""
+    f = np.tril(_graded(decades=12, mixing=1.0))
+    _, warm = scipy.linalg.eigh(f.T @ f)
+    svd = jacobi_svd_nearly_orthogonal(f @ warm, warm)
+    general = multiplicative_error_bound(f, svd)
+    triangular = multiplicative_error_bound(np.asfortranarray(f), svd, lower_triangular=True)
+    assert triangular == pytest.approx(general, rel=0.1)
+    error = np.max(np.abs(svd.s / _reference_singular_values(f) - 1))
+    assert error <= triangular

@@ -46,6 +46,7 @@ rule denoising:
             w.dataset, config["denoising"]["preprocessing"]
         ),
         noise=lambda w: noise_spec(NOISES[w.noise]),
+        device=config["device"],
         code=stage_version("denoising"),
     script:
         "../scripts/denoising.py"
