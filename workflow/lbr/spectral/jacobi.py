@@ -157,16 +157,17 @@ def triangular_product(lower: np.ndarray, b: np.ndarray, transpose: bool = False
     return dtrmm(1.0, lower, b, lower=1, trans_a=int(transpose))
 
 
-def gram(a: np.ndarray) -> np.ndarray:
-    """AᵀA, as BLAS syrk (one triangle: half a general product), symmetrized."""
-    upper = dsyrk(1.0, np.asfortranarray(a), trans=1)
-    return np.triu(upper) + np.triu(upper, 1).T
+def upper_gram(a: np.ndarray) -> np.ndarray:
+    """AᵀA's upper triangle (zeros below), as BLAS syrk: half a general product."""
+    return dsyrk(1.0, np.asfortranarray(a), trans=1)
 
 
 def _departure_from_orthonormal(q: np.ndarray) -> float:
-    product = gram(q)
-    product[np.diag_indices_from(product)] -= 1.0
-    return float(np.linalg.norm(product))
+    """‖QᵀQ − I‖_F from the upper triangle alone (no D×D temporaries)."""
+    upper = upper_gram(q)
+    diagonal = upper.diagonal().copy()
+    off_diagonal2 = np.sum(upper**2) - np.sum(diagonal**2)
+    return float(np.sqrt(2.0 * off_diagonal2 + np.sum((diagonal - 1.0) ** 2)))
 
 
 def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
@@ -182,11 +183,14 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
         raise ArithmeticError(
             "jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)"
         )
-    cosines = np.abs(gram(a))
+    cosines = upper_gram(a)  # upper triangle: a column's largest is over its row and column
+    np.abs(cosines, out=cosines)
     cosines /= norms
     cosines /= norms[:, None]
     np.fill_diagonal(cosines, 0.0)
-    unsettled = np.flatnonzero(cosines.max(axis=0) > a.shape[0] * np.finfo(np.float64).eps)
+    largest = np.maximum(cosines.max(axis=0), cosines.max(axis=1))
+    del cosines
+    unsettled = np.flatnonzero(largest > a.shape[0] * np.finfo(np.float64).eps)
     u, s, v, sweeps = a / norms, norms, np.array(start, dtype=np.float64, copy=True), 0
     if unsettled.size:
         part = jacobi_svd(a[:, unsettled], start[:, unsettled])

@@ -165,8 +165,10 @@ class Masking(Noise):
             roots = vectors * np.sqrt(np.clip(values, 0.0, None))[:, None, :]
             block = np.matmul(roots.transpose(0, 2, 1), scaled[members])
             factor[members.ravel()] = block.reshape(-1, scaled.shape[1])
-        upper = dsyrk(self.ratio / (1.0 - self.ratio), factor, trans=1)
-        return np.triu(upper) + np.triu(upper, 1).T
+        del scaled
+        h = dsyrk(self.ratio / (1.0 - self.ratio), factor, trans=1)  # upper triangle
+        h += np.triu(h, 1).T
+        return h
 
     def sample(self, x, geometry, rng):
         ids = self.patch_ids(geometry)
