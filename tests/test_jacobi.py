@@ -174,3 +174,13 @@ def test_triangular_certificate_equals_the_general_one():
     assert triangular == pytest.approx(general, rel=0.1)
     error = np.max(np.abs(svd.s / _reference_singular_values(f) - 1))
     assert error <= triangular
+
+
+def test_departure_from_orthonormal_has_no_cancellation():
+    """‖QᵀQ − I‖ of an orthogonal Q is rounding-sized: summing the off-diagonal squares
+    directly, not as (all squares − diagonal squares), which cancels to NaN or ~1e-7."""
+    from lbr.spectral.jacobi import _departure_from_orthonormal
+
+    q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((100, 100)))
+    departure = _departure_from_orthonormal(q)
+    assert np.isfinite(departure) and departure < 1e-12

@@ -166,8 +166,9 @@ def _departure_from_orthonormal(q: np.ndarray) -> float:
     """‖QᵀQ − I‖_F from the upper triangle alone (no D×D temporaries)."""
     upper = upper_gram(q)
     diagonal = upper.diagonal().copy()
-    off_diagonal2 = np.sum(upper**2) - np.sum(diagonal**2)
-    return float(np.sqrt(2.0 * off_diagonal2 + np.sum((diagonal - 1.0) ** 2)))
+    np.fill_diagonal(upper, 0.0)
+    flat = upper.ravel(order="K")  # a view: syrk's output is contiguous
+    return float(np.sqrt(2.0 * np.dot(flat, flat) + np.sum((diagonal - 1.0) ** 2)))
 
 
 def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
