@@ -78,22 +78,25 @@ def photo_crops(n: int, side: int, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     return images, labels
 
 
-def load_case(case: str) -> tuple[np.ndarray, np.ndarray]:
+def load_case(case: str, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The case's first `samples` training images (0: all of them)."""
     if case == "fashion_mnist":
         from lbr.data.local import load_idx_directory
 
         data = load_idx_directory(FASHION, None)
-        images = data.train_images
-        return (images if images.ndim == 4 else images[..., None]), data.train_labels
-    n, side = CASES[case]
-    return photo_crops(n, side)
+        images, labels = data.train_images, data.train_labels
+        images = images if images.ndim == 4 else images[..., None]
+    else:
+        n, side = CASES[case]
+        images, labels = photo_crops(samples or n, side)
+    return (images[:samples], labels[:samples]) if samples else (images, labels)
 
 
 # --- the three measured jobs (each in a child process) -------------------------------
 
 
-def job_spectrum(case: str, scratch: Path) -> dict:
-    images, labels = load_case(case)
+def job_spectrum(case: str, scratch: Path, samples: int) -> dict:
+    images, labels = load_case(case, samples)
     start = time.perf_counter()
     stats = accumulate_statistics(images, labels, 10, PREPROCESSING, chunk_size=4096)
     middle = time.perf_counter()
@@ -112,7 +115,7 @@ def job_spectrum(case: str, scratch: Path) -> dict:
     return {"pass_s": middle - start, "eigh_s": end - middle, "rank": eigen.rank}
 
 
-def job_pipeline(case: str, scratch: Path, setting: str) -> dict:
+def job_pipeline(case: str, scratch: Path, samples: int, setting: str) -> dict:
     s = np.load(scratch / f"{case}.npz")
     start = time.perf_counter()
     table = denoising_alignment(
@@ -152,8 +155,8 @@ def masking_second_moment(sigma: np.ndarray, noise: Masking, geometry: ImageGeom
     return keep**2 * sigma + noise.ratio * keep * sigma * same
 
 
-def job_direct(case: str, scratch: Path, setting: str) -> dict:
-    images, labels = load_case(case)
+def job_direct(case: str, scratch: Path, samples: int, setting: str) -> dict:
+    images, labels = load_case(case, samples)
     geometry = ImageGeometry(*images.shape[1:])
     noise = SETTINGS[setting]
     start = time.perf_counter()
@@ -182,8 +185,8 @@ def job_direct(case: str, scratch: Path, setting: str) -> dict:
 JOBS = {"spectrum": job_spectrum, "pipeline": job_pipeline, "direct": job_direct}
 
 
-def child(kind: str, case: str, scratch: str, setting: str | None) -> None:
-    args = (case, Path(scratch)) + ((setting,) if setting else ())
+def child(kind: str, case: str, scratch: str, samples: str, setting: str | None) -> None:
+    args = (case, Path(scratch), int(samples)) + ((setting,) if setting else ())
     result = JOBS[kind](*args)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_s"] = usage.ru_utime + usage.ru_stime
@@ -191,8 +194,8 @@ def child(kind: str, case: str, scratch: str, setting: str | None) -> None:
     print(json.dumps(result))
 
 
-def measure(kind: str, case: str, scratch: Path, setting: str | None = None) -> dict:
-    command = [sys.executable, __file__, "--child", kind, case, str(scratch)]
+def measure(kind: str, case: str, scratch: Path, samples: int, setting: str | None = None) -> dict:
+    command = [sys.executable, __file__, "--child", kind, case, str(scratch), str(samples)]
     output = subprocess.run(
         command + ([setting] if setting else []), check=True, capture_output=True, text=True
     ).stdout
@@ -206,10 +209,11 @@ def main() -> None:
     parser.add_argument("--case", nargs="+", default=["photos32"], choices=list(CASES))
     parser.add_argument("--settings", nargs="+", default=["masking_p2_r0.55"], choices=SETTINGS)
     parser.add_argument("--no-direct", action="store_true", help="skip the authors' algorithm")
+    parser.add_argument("--samples", type=int, default=0, help="N (default: the case's own)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(*args.child[:3], args.child[3] if len(args.child) > 3 else None)
+        return child(*args.child[:4], args.child[4] if len(args.child) > 4 else None)
     print("| case | N | D | job | wall (s) | CPU (s) | peak RSS (MB) | notes |")
     print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
@@ -218,8 +222,9 @@ def main() -> None:
                 print(f"| {case} | skipped: apt-get install dataset-fashion-mnist |")
                 continue
             n, side = CASES[case]
+            n = args.samples or n
             d = side * side * (1 if case == "fashion_mnist" else 3)
-            spec = measure("spectrum", case, Path(scratch))
+            spec = measure("spectrum", case, Path(scratch), args.samples)
             print(
                 f"| {case} | {n} | {d} | spectrum (once) | {spec['pass_s'] + spec['eigh_s']:.1f} "
                 f"| {spec['cpu_s']:.1f} | {spec['max_rss_mb']:.0f} | pass {spec['pass_s']:.1f} s, "
@@ -227,7 +232,7 @@ def main() -> None:
                 flush=True,
             )
             for setting in args.settings:
-                pipe = measure("pipeline", case, Path(scratch), setting)
+                pipe = measure("pipeline", case, Path(scratch), args.samples, setting)
                 print(
                     f"| {case} | {n} | {d} | pipeline {setting} | {pipe['seconds']:.1f} "
                     f"| {pipe['cpu_s']:.1f} | {pipe['max_rss_mb']:.0f} | certified bound "
@@ -236,7 +241,7 @@ def main() -> None:
                 )
                 if args.no_direct or case == "photos64":
                     continue
-                direct = measure("direct", case, Path(scratch), setting)
+                direct = measure("direct", case, Path(scratch), args.samples, setting)
                 gap = np.abs(
                     np.array(pipe["curve"]) - np.array(direct["curve"][: len(pipe["curve"])])
                 )

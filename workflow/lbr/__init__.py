@@ -13,7 +13,7 @@ STAGE_VERSIONS = {
     "dataset": "1",
     "spectrum": "1",
     "alignment": "1",
-    "denoising": "2",
+    "denoising": "3",
     "theorem1": "1",
     "subspace": "1",
     "autoencoders": "1",
