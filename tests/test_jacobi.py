@@ -81,7 +81,7 @@ def test_graded_generalized_eigenvectors_against_high_precision():
     eigenvalues = np.logspace(0, -10, n)
     e = rng.standard_normal((n, n)) / np.sqrt(n)
     h = np.eye(n) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
-    w, bound = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w, bound = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert bound < 1e-10
     with mpmath.workdps(50):  # μ: the eigenvalues of C = Λ^{1/2} H⁻¹ Λ^{1/2}
         root = mpmath.diag([mpmath.sqrt(mpmath.mpf(x)) for x in eigenvalues])
@@ -120,11 +120,11 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
         recording("warm", denoising.jacobi_svd_nearly_orthogonal),
     )
     monkeypatch.setattr(denoising, "jacobi_svd", recording("cold", denoising.jacobi_svd))
-    w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert starts == ["warm"]  # certified: no second solve
     starts.clear()
     monkeypatch.setattr(denoising, "WARM_START_TOLERANCE", 0.0)
-    w_cold, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_cold, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert starts == ["warm", "cold"]
     np.testing.assert_allclose(np.abs(np.sum(w_warm * (h @ w_cold), axis=0)), 1.0, atol=1e-10)
 
@@ -149,7 +149,7 @@ def test_torch_eigensolve_path_gives_the_same_certified_result(monkeypatch):
     rng = np.random.default_rng(4)
     e = rng.standard_normal((40, 40)) / np.sqrt(40)
     h = np.eye(40) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
-    w_lapack, bound_lapack = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_lapack, bound_lapack = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     calls = []
 
     def through_torch(lower):
@@ -157,7 +157,7 @@ def test_torch_eigensolve_path_gives_the_same_certified_result(monkeypatch):
         return denoising._torch_eigenvectors(lower, torch.device("cpu"))
 
     monkeypatch.setattr(denoising, "_lapack_eigenvectors", through_torch)
-    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert calls == [(40, 40)]
     assert max(bound_lapack, bound_torch) < denoising.WARM_START_TOLERANCE
     np.testing.assert_allclose(np.abs(np.sum(w_torch * (h @ w_lapack), axis=0)), 1.0, atol=1e-10)

@@ -197,4 +197,6 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
         part = jacobi_svd(a[:, unsettled], start[:, unsettled])
         u[:, unsettled], s[unsettled], v[:, unsettled], sweeps = part.u, part.s, part.v, part.sweeps
     order = np.argsort(-s, kind="stable")
-    return JacobiSVD(u[:, order], s[order], v[:, order], sweeps)
+    u = u[:, order]  # one reordered copy at a time (each is D×D)
+    v = v[:, order]
+    return JacobiSVD(u, s[order], v, sweeps)
