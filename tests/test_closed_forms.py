@@ -7,7 +7,19 @@ from lbr.errors import ConfigError
 from lbr.spectral.alignment import alignment_at, alignment_table, whitened_class_sums
 from lbr.spectral.denoising import denoising_alignment, screen_summary
 from lbr.spectral.eigen import eigendecompose
-from lbr.spectral.noise import Gaussian, ImageGeometry, Masking, SmoothGaussian, expand_noise_grid
+from lbr.spectral.noise import (
+    FAMILIES,
+    ChannelMasking,
+    Gaussian,
+    ImageGeometry,
+    Masking,
+    Noise,
+    SmoothGaussian,
+    expand_noise_grid,
+    noise_from_spec,
+    noise_spec,
+    table_columns,
+)
 from lbr.spectral.theorem1 import objective, solve_theorem1, supervised_residual
 
 GEOMETRY = ImageGeometry(height=4, width=5, channels=2)
@@ -74,7 +86,7 @@ def test_alignment_equals_direct_computation():
     [
         Masking(1, 0.3),
         Masking(2, 0.75),
-        Masking(3, 0.5, shared_channels=False),
+        ChannelMasking(3, 0.5),
         Gaussian(0.7),
         SmoothGaussian(0.5, 1.5),
     ],
@@ -169,7 +181,7 @@ def test_masking_moves_the_subspace():
     [
         Masking(1, 0.4),
         Masking(3, 0.6),
-        Masking(2, 0.5, shared_channels=False),
+        ChannelMasking(2, 0.5),
         Gaussian(0.5),
         SmoothGaussian(0.8, 1.0),
     ],
@@ -229,6 +241,57 @@ def test_noise_grid_names_are_unique_and_stable():
         "masking_p2_r0.5",
         "gaussian_s1",
     ]
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        Masking(1, 0.4),
+        Masking(3, 0.6),  # 4×5 images: border patches of sizes 3×2, 1×3 and 1×2
+        ChannelMasking(2, 0.5),
+        Masking(2, 0.0),
+        Gaussian(0.5),
+        SmoothGaussian(0.8, 1.5),
+    ],
+)
+def test_whitened_excess_equals_the_dense_product(noise):
+    """Each family's structured form of Λ^{-1/2}UᵀEUΛ^{-1/2} against the generic one."""
+    x, y = _data()
+    sigma, _, _, eigen = _spectrum(x, y)
+    args = (eigen.eigenvalues, eigen.eigenvectors, sigma, x.shape[1], GEOMETRY)
+    fast = noise.whitened_excess(*args)
+    dense = Noise.whitened_excess(noise, *args)
+    np.testing.assert_allclose(fast, dense, atol=1e-12 * np.abs(dense).max())
+    np.testing.assert_array_equal(fast, fast.T)
+
+
+def test_noise_registry_round_trip_and_one_spelling():
+    grid = {
+        "masking": {"patch_sizes": [2], "ratios": [0.5]},
+        "channel_masking": {"patch_sizes": [2], "ratios": [0.5]},
+        "gaussian": {"sigmas": [1.0]},
+        "smooth_gaussian": {"sigmas": [1.0], "lengths": [2.0]},
+    }
+    settings = expand_noise_grid(grid)
+    assert set(grid) == {family.family for family in FAMILIES}  # the test covers every family
+    assert list(settings) == [
+        "masking_p2_r0.5",
+        "channel_masking_p2_r0.5",
+        "gaussian_s1",
+        "smooth_gaussian_s1_l2",
+    ]
+    for name, noise in settings.items():
+        assert name.startswith(noise.family + "_")  # config key, family and name agree
+        assert noise_from_spec(noise_spec(noise)) == noise
+        assert set(noise.columns) <= set(table_columns())
+    assert table_columns() == ("patch", "ratio", "sigma", "length")
+
+
+def test_unknown_noise_family_is_refused():
+    with pytest.raises(ConfigError, match="unknown noise families.*channelmasking"):
+        expand_noise_grid({"channelmasking": {"patch_sizes": [2], "ratios": [0.5]}})
+    with pytest.raises(ConfigError, match="unknown noise family"):
+        noise_from_spec({"family": "smoothgaussian", "sigma": 1.0, "length": 2.0})
 
 
 def test_alignment_k_outside_range():

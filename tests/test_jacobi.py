@@ -5,6 +5,7 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.linalg
+import torch
 from lbr.spectral import denoising
 from lbr.spectral.jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
 from scipy.linalg.lapack import dgejsv
@@ -80,7 +81,7 @@ def test_graded_generalized_eigenvectors_against_high_precision():
     eigenvalues = np.logspace(0, -10, n)
     e = rng.standard_normal((n, n)) / np.sqrt(n)
     h = np.eye(n) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
-    w, bound = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w, bound = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert bound < 1e-10
     with mpmath.workdps(50):  # μ: the eigenvalues of C = Λ^{1/2} H⁻¹ Λ^{1/2}
         root = mpmath.diag([mpmath.sqrt(mpmath.mpf(x)) for x in eigenvalues])
@@ -119,11 +120,11 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
         recording("warm", denoising.jacobi_svd_nearly_orthogonal),
     )
     monkeypatch.setattr(denoising, "jacobi_svd", recording("cold", denoising.jacobi_svd))
-    w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert starts == ["warm"]  # certified: no second solve
     starts.clear()
     monkeypatch.setattr(denoising, "WARM_START_TOLERANCE", 0.0)
-    w_cold, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h)
+    w_cold, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert starts == ["warm", "cold"]
     np.testing.assert_allclose(np.abs(np.sum(w_warm * (h @ w_cold), axis=0)), 1.0, atol=1e-10)
 
@@ -139,3 +140,47 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
 def test_bad_input(bad, error, message):
     with pytest.raises(error, match=message):
         jacobi_svd(bad)
+
+
+def test_torch_eigensolve_path_gives_the_same_certified_result(monkeypatch):
+    """The warm start's eigensolve through torch (the GPU path), run here on the CPU:
+    the certificate accepts it and the directions match LAPACK's."""
+    eigenvalues = np.logspace(0, -8, 40)
+    rng = np.random.default_rng(4)
+    e = rng.standard_normal((40, 40)) / np.sqrt(40)
+    h = np.eye(40) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+    w_lapack, bound_lapack = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
+    calls = []
+
+    def through_torch(lower):
+        calls.append(lower.shape)
+        return denoising._torch_eigenvectors(lower, torch.device("cpu"))
+
+    monkeypatch.setattr(denoising, "_lapack_eigenvectors", through_torch)
+    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
+    assert calls == [(40, 40)]
+    assert max(bound_lapack, bound_torch) < denoising.WARM_START_TOLERANCE
+    np.testing.assert_allclose(np.abs(np.sum(w_torch * (h @ w_lapack), axis=0)), 1.0, atol=1e-10)
+
+
+def test_triangular_certificate_equals_the_general_one():
+    """multiplicative_error_bound(lower_triangular=True) uses trmm for the products: same
+    bound as the general path on a lower-triangular graded matrix, and it covers the error."""
+    f = np.tril(_graded(decades=12, mixing=1.0))
+    _, warm = scipy.linalg.eigh(f.T @ f)
+    svd = jacobi_svd_nearly_orthogonal(f @ warm, warm)
+    general = multiplicative_error_bound(f, svd)
+    triangular = multiplicative_error_bound(np.asfortranarray(f), svd, lower_triangular=True)
+    assert triangular == pytest.approx(general, rel=0.1)
+    error = np.max(np.abs(svd.s / _reference_singular_values(f) - 1))
+    assert error <= triangular
+
+
+def test_departure_from_orthonormal_has_no_cancellation():
+    """‖QᵀQ − I‖ of an orthogonal Q is rounding-sized: summing the off-diagonal squares
+    directly, not as (all squares − diagonal squares), which cancels to NaN or ~1e-7."""
+    from lbr.spectral.jacobi import _departure_from_orthonormal
+
+    q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((100, 100)))
+    departure = _departure_from_orthonormal(q)
+    assert np.isfinite(departure) and departure < 1e-12

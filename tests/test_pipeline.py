@@ -114,13 +114,13 @@ def test_closed_form_stages(tiny_run):
     assert set(screen["noise"]) == {
         "masking_p2_r0",
         "masking_p2_r0.5",
-        "channelmasking_p2_r0.5",
+        "channel_masking_p2_r0.5",
         "gaussian_s1",
-        "smoothgaussian_s1_l2",
+        "smooth_gaussian_s1_l2",
     }
     families = dict(zip(screen["noise"], screen["family"]))
     assert (
-        families["channelmasking_p2_r0.5"] == "channel_masking"
+        families["channel_masking_p2_r0.5"] == "channel_masking"
         and families["masking_p2_r0.5"] == "masking"
     )
     gaussian = screen[screen["family"] == "gaussian"]

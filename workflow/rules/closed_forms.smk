@@ -40,6 +40,7 @@ rule denoising:
         runtime=60,
     params:
         noise=lambda w: noise_spec(NOISES[w.noise]),
+        device=config["device"],
         code=stage_version("denoising"),
     script:
         "../scripts/denoising.py"

@@ -17,7 +17,9 @@ from lbr.spectral.noise import noise_from_spec
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     table = spectrum_denoising(
-        read_spectrum(spectrum_directory(smk.input)), noise_from_spec(smk.params.noise)
+        read_spectrum(spectrum_directory(smk.input)),
+        noise_from_spec(smk.params.noise),
+        smk.params.device,
     )
     table.insert(0, "dataset", smk.wildcards.dataset)
     save_parquet(smk.output[0], table)

@@ -15,42 +15,48 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.linalg
-import scipy.sparse
+import torch
+from scipy.linalg import lapack
 
 from .alignment import alignment_table, orthonormal_in_order, whitened_class_sums
-from .jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
-from .noise import ImageGeometry, Noise
+from .jacobi import (
+    jacobi_svd,
+    jacobi_svd_nearly_orthogonal,
+    multiplicative_error_bound,
+    triangular_product,
+)
+from .noise import ImageGeometry, Noise, table_columns
+from .statistics import resolve_device
 
+CPU = torch.device("cpu")
 # Certified relative accuracy (of the SVD step) below which the warm start's answer is kept.
 WARM_START_TOLERANCE = 1e-8
 
 
 def denoising_basis(
-    eigenvalues, eigenvectors, covariance, n: int, noise: Noise, geometry: ImageGeometry
+    eigenvalues,
+    eigenvectors,
+    covariance,
+    n: int,
+    noise: Noise,
+    geometry: ImageGeometry,
+    device: str = "cpu",
 ) -> tuple[np.ndarray, float]:
     """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
-    and the certified relative error bound of the solver's SVD step."""
+    and the certified relative error bound of the solver's SVD step. device: where the
+    warm start's eigensolve runs (auto, cpu, cuda); every other step runs on the CPU."""
     noise.check(geometry)
-    excess = noise.excess_second_moment(covariance, n, geometry)
-    scaled = eigenvectors / np.sqrt(eigenvalues)
-    h = scaled.T @ _sparse_aware_product(excess, scaled)
-    h = 0.5 * (h + h.T) + np.eye(len(eigenvalues))
-    return _graded_generalized_eigenvectors(eigenvalues, h)
-
-
-def _sparse_aware_product(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """matrix @ other, as a sparse product when matrix is mostly zeros (masking's E has
-    D·p² nonzeros, isotropic noise's D): one D×D×D product saved per setting."""
-    if np.count_nonzero(matrix) <= 0.05 * matrix.size:
-        return scipy.sparse.csr_array(matrix) @ other
-    return matrix @ other
+    h = noise.whitened_excess(eigenvalues, eigenvectors, covariance, n, geometry)
+    h[np.diag_indices_from(h)] += 1.0
+    return _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
 
 
 def _graded_generalized_eigenvectors(
-    eigenvalues: np.ndarray, h: np.ndarray
+    eigenvalues: np.ndarray, h: np.ndarray, device: torch.device = CPU
 ) -> tuple[np.ndarray, float]:
     """Solve Λ w = μ H w, columns by descending μ, to high relative accuracy; return w and
     a computed bound on the relative error of its SVD step (multiplicative_error_bound).
+    h is overwritten (at D = 12 288 a copy is 1.2 GB).
 
     μ spans roughly the square of Σ's eigenvalue range (on Fashion-MNIST with the
     authors' jitter, 1e-14 of μ₁), beyond what a standard eigensolver resolves: its
@@ -65,18 +71,53 @@ def _graded_generalized_eigenvectors(
     cost accuracy when its grading is not in column order, so the result is certified a
     posteriori, and a bound above WARM_START_TOLERANCE sends the problem to a cold start
     (kept if its bound is lower).
+
+    Cost: F is lower triangular, so every product with it is a triangular one (half a
+    general product), FᵀF is one LAPACK lauum, and the eigensolve dominates: it runs on
+    `device` (a GPU through torch), and the certificate judges its result like any other.
     """
-    factor = scipy.linalg.cholesky(h, lower=True)
-    graded = scipy.linalg.solve_triangular(factor, np.diag(np.sqrt(eigenvalues)), lower=True)
-    _, warm = scipy.linalg.eigh(graded.T @ graded)
-    svd = jacobi_svd_nearly_orthogonal(graded @ warm, warm)
-    bound = multiplicative_error_bound(graded, svd)
+    root = np.sqrt(eigenvalues)
+    # H is symmetric, so Hᵀ (Fortran order when H is C order) is H: factor it in place.
+    factor, info = lapack.dpotrf(h.T if h.flags.c_contiguous else h, lower=1, overwrite_a=1)
+    if info != 0:
+        raise ArithmeticError(
+            f"H = I + Λ^(-1/2)UᵀEUΛ^(-1/2) is not positive definite (info={info})"
+        )
+    graded, info = lapack.dtrtri(factor, lower=1, overwrite_c=1)  # L⁻¹, then F = L⁻¹Λ^{1/2}
+    del factor, h
+    graded *= root
+    gram, _ = lapack.dlauum(graded, lower=1)  # FᵀF in the lower triangle
+    warm = _eigenvectors(gram, device)
+    del gram
+    svd = jacobi_svd_nearly_orthogonal(triangular_product(graded, warm), warm)
+    del warm
+    bound = multiplicative_error_bound(graded, svd, lower_triangular=True)
     if bound > WARM_START_TOLERANCE:
         cold = jacobi_svd(graded)
-        cold_bound = multiplicative_error_bound(graded, cold)
+        cold_bound = multiplicative_error_bound(graded, cold, lower_triangular=True)
         if cold_bound < bound:
             svd, bound = cold, cold_bound
-    return scipy.linalg.solve_triangular(factor.T, svd.u, lower=False), bound
+    # w = L⁻ᵀy = Λ^{-1/2}Fᵀy
+    w = triangular_product(graded, svd.u, transpose=True)
+    w /= root[:, None]
+    return w, bound
+
+
+def _eigenvectors(lower: np.ndarray, device: torch.device) -> np.ndarray:
+    """Eigenvectors of the symmetric matrix whose lower triangle is `lower`."""
+    if device.type == "cpu":
+        return _lapack_eigenvectors(lower)
+    return _torch_eigenvectors(lower, device)
+
+
+def _lapack_eigenvectors(lower: np.ndarray) -> np.ndarray:
+    return scipy.linalg.eigh(lower, lower=True, overwrite_a=True, check_finite=False)[1]
+
+
+def _torch_eigenvectors(lower: np.ndarray, device: torch.device) -> np.ndarray:
+    """torch's float64 eigh on `device` (cuSOLVER on a GPU; tests run it on the CPU)."""
+    matrix = torch.from_numpy(np.ascontiguousarray(lower)).to(device)
+    return torch.linalg.eigh(matrix, UPLO="L")[1].cpu().numpy()
 
 
 def subspace_shift(ordered: np.ndarray) -> np.ndarray:
@@ -112,11 +153,14 @@ def denoising_alignment(
     n: int,
     noise: Noise,
     geometry: ImageGeometry,
+    device: str = "cpu",
 ) -> pd.DataFrame:
     """Per K: alignment of the optimal denoising encoder, of PCA, their change, the shift."""
     p = whitened_class_sums(eigenvalues, eigenvectors, class_sums)
     clean = alignment_table(p, class_counts)
-    basis, error_bound = denoising_basis(eigenvalues, eigenvectors, covariance, n, noise, geometry)
+    basis, error_bound = denoising_basis(
+        eigenvalues, eigenvectors, covariance, n, noise, geometry, device
+    )
     ordered = orthonormal_in_order(basis)
     noisy = alignment_table(p, class_counts, ordered)
     table = pd.DataFrame(
@@ -142,7 +186,7 @@ def denoising_alignment(
     return table
 
 
-def spectrum_denoising(spectrum, noise: Noise) -> pd.DataFrame:
+def spectrum_denoising(spectrum, noise: Noise, device: str = "cpu") -> pd.DataFrame:
     """Theorem 3 for one cached spectrum and one noise setting."""
     height, width, channels = spectrum.summary["image_shape"]
     eigen, stats = spectrum.eigen, spectrum.statistics
@@ -155,10 +199,11 @@ def spectrum_denoising(spectrum, noise: Noise) -> pd.DataFrame:
         spectrum.summary["num_samples"],
         noise,
         ImageGeometry(height, width, channels),
+        device,
     )
     table.insert(0, "noise", noise.name)
-    table.insert(1, "family", noise.kind)
-    for field in ("patch", "ratio", "sigma", "length"):
+    table.insert(1, "family", noise.family)
+    for field in table_columns():
         table[field] = getattr(noise, field, np.nan)
     return table
 

@@ -17,6 +17,7 @@ from functools import cache
 
 import numpy as np
 import scipy.linalg.cython_lapack
+from scipy.linalg.blas import dsyrk, dtrmm
 
 _INT_P = ctypes.POINTER(ctypes.c_int)
 _DOUBLE_P = ctypes.POINTER(ctypes.c_double)
@@ -125,7 +126,9 @@ def jacobi_svd(a: np.ndarray, start: np.ndarray | None = None) -> JacobiSVD:
     return JacobiSVD(u[:, order], work[0] * singular[order], v[:, order], int(work[3]))
 
 
-def multiplicative_error_bound(a: np.ndarray, svd: JacobiSVD) -> float:
+def multiplicative_error_bound(
+    a: np.ndarray, svd: JacobiSVD, lower_triangular: bool = False
+) -> float:
     """A computed η with A = (I + Δ₁)·Q diag(s) Pᵀ·(I + Δ₂), Q and P orthogonal and
     ‖Δ₁‖ + ‖Δ₂‖ ≤ η (to first order).
 
@@ -135,11 +138,13 @@ def multiplicative_error_bound(a: np.ndarray, svd: JacobiSVD) -> float:
     to ‖A‖, does not give. Terms: the residual A·V − U·diag(s), column by column relative
     to s, plus the rounding of the product A·V (at most γ|A||V|, so the computed
     residual can be trusted), and how far U and V are from orthonormal.
+    lower_triangular: A is (products then cost half).
     """
     m, n = a.shape
     gamma = (n + 2) * np.finfo(np.float64).eps
-    residual = np.linalg.norm(a @ svd.v - svd.u * svd.s, axis=0)
-    rounding = gamma * (np.linalg.norm(np.abs(a) @ np.abs(svd.v), axis=0) + svd.s)
+    product = triangular_product if lower_triangular else np.matmul
+    residual = np.linalg.norm(product(a, svd.v) - svd.u * svd.s, axis=0)
+    rounding = gamma * (np.linalg.norm(product(np.abs(a), np.abs(svd.v)), axis=0) + svd.s)
     return float(
         np.linalg.norm((residual + rounding) / svd.s)
         + _departure_from_orthonormal(svd.u)
@@ -147,8 +152,23 @@ def multiplicative_error_bound(a: np.ndarray, svd: JacobiSVD) -> float:
     )
 
 
+def triangular_product(lower: np.ndarray, b: np.ndarray, transpose: bool = False) -> np.ndarray:
+    """L·B (or Lᵀ·B) for lower-triangular L, as BLAS trmm: half a general product."""
+    return dtrmm(1.0, lower, b, lower=1, trans_a=int(transpose))
+
+
+def upper_gram(a: np.ndarray) -> np.ndarray:
+    """AᵀA's upper triangle (zeros below), as BLAS syrk: half a general product."""
+    return dsyrk(1.0, np.asfortranarray(a), trans=1)
+
+
 def _departure_from_orthonormal(q: np.ndarray) -> float:
-    return float(np.linalg.norm(q.T @ q - np.eye(q.shape[1])))
+    """‖QᵀQ − I‖_F from the upper triangle alone (no D×D temporaries)."""
+    upper = upper_gram(q)
+    diagonal = upper.diagonal().copy()
+    np.fill_diagonal(upper, 0.0)
+    flat = upper.ravel(order="K")  # a view: syrk's output is contiguous
+    return float(np.sqrt(2.0 * np.dot(flat, flat) + np.sum((diagonal - 1.0) ** 2)))
 
 
 def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
@@ -164,12 +184,19 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
         raise ArithmeticError(
             "jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)"
         )
-    cosines = np.abs(a.T @ a) / np.outer(norms, norms)
+    cosines = upper_gram(a)  # upper triangle: a column's largest is over its row and column
+    np.abs(cosines, out=cosines)
+    cosines /= norms
+    cosines /= norms[:, None]
     np.fill_diagonal(cosines, 0.0)
-    unsettled = np.flatnonzero(cosines.max(axis=0) > a.shape[0] * np.finfo(np.float64).eps)
+    largest = np.maximum(cosines.max(axis=0), cosines.max(axis=1))
+    del cosines
+    unsettled = np.flatnonzero(largest > a.shape[0] * np.finfo(np.float64).eps)
     u, s, v, sweeps = a / norms, norms, np.array(start, dtype=np.float64, copy=True), 0
     if unsettled.size:
         part = jacobi_svd(a[:, unsettled], start[:, unsettled])
         u[:, unsettled], s[unsettled], v[:, unsettled], sweeps = part.u, part.s, part.v, part.sweeps
     order = np.argsort(-s, kind="stable")
-    return JacobiSVD(u[:, order], s[order], v[:, order], sweeps)
+    u = u[:, order]  # one reordered copy at a time (each is D×D)
+    v = v[:, order]
+    return JacobiSVD(u, s[order], v, sweeps)

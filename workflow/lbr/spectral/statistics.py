@@ -100,9 +100,9 @@ class _ScatterAccumulator:
             self.full.addmm_(x.T, x)
 
     def result(self) -> torch.Tensor:
-        if self.on_cpu:
-            upper = np.triu(self.upper)
-            return torch.from_numpy(upper + np.triu(upper, 1).T)
+        if self.on_cpu:  # syrk wrote the upper triangle; the lower one is still zero
+            self.upper += np.triu(self.upper, 1).T
+            return torch.from_numpy(self.upper)
         return self.full
 
 
@@ -140,20 +140,19 @@ def accumulate_statistics(
         sums += x.sum(dim=0)
         class_sums.addmm_(onehot.T, x)
         counts += onehot.sum(dim=0)
-    scatter = scatter.result()
+    # D×D work below is in place: at D = 12 288 each D×D copy is 1.2 GB.
+    covariance = scatter.result()
+    del scatter
     mean_shifted = sums / n
     if prep.center:
-        covariance = scatter - n * torch.outer(mean_shifted, mean_shifted)
+        covariance -= torch.outer(mean_shifted, mean_shifted).mul_(n)
         class_sums = class_sums - torch.outer(counts, mean_shifted)
         mean = shift + mean_shifted
     else:
         # Undo the provisional shift: Σ xxᵀ = Σ (x−s)(x−s)ᵀ + s·sumᵀ + sum·sᵀ + N·ssᵀ.
-        covariance = (
-            scatter
-            + torch.outer(shift, sums)
-            + torch.outer(sums, shift)
-            + n * torch.outer(shift, shift)
-        )
+        covariance += torch.outer(shift, sums)
+        covariance += torch.outer(sums, shift)
+        covariance += torch.outer(shift, shift).mul_(n)
         class_sums = class_sums + torch.outer(counts, shift)
         mean = torch.zeros_like(shift)
     scale = 1.0
@@ -163,13 +162,11 @@ def accumulate_statistics(
             raise DataError(
                 "the training pixels have zero variance: cannot divide by the global std"
             )
-        covariance = covariance / scale**2
+        covariance /= scale**2
         class_sums = class_sums / scale
     if prep.jitter:
-        covariance = covariance + n * prep.jitter**2 * torch.eye(
-            dim, dtype=torch.float64, device=dev
-        )
-    covariance = 0.5 * (covariance + covariance.T)
+        covariance.diagonal().add_(n * prep.jitter**2)
+    covariance = covariance.add(covariance.T).mul_(0.5)
     return SpectralStatistics(
         covariance=covariance.cpu().numpy(),
         class_sums=class_sums.cpu().numpy(),
