@@ -24,6 +24,8 @@ rule dynamics:
         spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
         settings=AUTOENCODERS["dynamics"],
         device=config["device"],
+        acceleration=ACCELERATION,
+        compile_cache=COMPILE_CACHE,
         code=stage_version("autoencoders"),
     script:
         "../scripts/dynamics.py"
@@ -52,6 +54,8 @@ rule guidance:
         spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
         settings=AUTOENCODERS["guidance"],
         device=config["device"],
+        acceleration=ACCELERATION,
+        compile_cache=COMPILE_CACHE,
         code=stage_version("autoencoders"),
     script:
         "../scripts/guidance.py"

@@ -9,8 +9,9 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.archive import write_archive
 from lbr.logs import setup_rule_logging
 
-# Raw downloads are inputs, not results; the archive directory holds the archive itself.
-SKIPPED = ("downloads", "archive")
+# Raw downloads are inputs, not results; the archive directory holds the archive itself;
+# cache/ holds torch.compile's kernels (machine-specific, rebuilt on demand).
+SKIPPED = ("downloads", "archive", "cache")
 
 
 def main(smk) -> None:

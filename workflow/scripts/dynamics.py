@@ -9,12 +9,12 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.atomic import save_json, save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, learning_dynamics
-from lbr.train.runtime import cpu_threads
+from lbr.train.runtime import setup_training_job
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    cpu_threads(smk.threads)
+    setup_training_job(smk.threads, smk.params.compile_cache)
     grid = dict(smk.params.settings)
     snapshots, subset, band_edges = (
         grid.pop("snapshots"),
@@ -31,6 +31,7 @@ def main(smk) -> None:
         subset,
         band_edges,
         smk.params.device,
+        smk.params.acceleration,
     )
     table.insert(0, "arch", smk.wildcards.arch)
     table.insert(0, "dataset", smk.wildcards.dataset)

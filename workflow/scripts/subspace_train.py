@@ -8,12 +8,13 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import atomic_path, save_json, save_parquet
 from lbr.logs import setup_rule_logging
+from lbr.train.runtime import setup_training_job
 from lbr.train.subspace_run import run_subspace_training
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    torch_threads(smk.threads)
+    setup_training_job(smk.threads, smk.params.compile_cache)
     metrics, summary, model = run_subspace_training(
         smk.params.dataset_dir,
         smk.params.spectrum_dir,
@@ -24,6 +25,7 @@ def main(smk) -> None:
         smk.params.training,
         smk.params.model,
         smk.params.device,
+        smk.params.acceleration,
     )
     if smk.params.save_weights:
         import torch
@@ -40,12 +42,6 @@ def main(smk) -> None:
         summary["dimensions"],
         summary["variance_fraction"],
     )
-
-
-def torch_threads(threads: int) -> None:
-    from lbr.train.runtime import cpu_threads
-
-    cpu_threads(threads)
 
 
 if __name__ == "__main__":
