@@ -122,8 +122,16 @@ def setup_training_job(threads: int, compile_cache: str | os.PathLike) -> None:
 def use_compile_cache(directory: str | os.PathLike) -> Path:
     """Keep torch.compile's on-disk caches (Inductor's kernels and graphs, Triton's GPU
     binaries) in `directory`, shared by every job of a run, so only the first job pays
-    the full compile. A TORCHINDUCTOR_CACHE_DIR already set by the user wins."""
-    root = Path(os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(Path(directory).resolve())))
+    the full compile. A TORCHINDUCTOR_CACHE_DIR set by the user wins. Call it before the
+    first compilation: Inductor reads the variable when it first needs its cache."""
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    # Importing torch._dynamo writes Inductor's default into the variable: that is not a
+    # user's choice.
+    if current is None or Path(current).resolve() == Path(default_cache_dir()).resolve():
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(directory).resolve())
+    root = Path(os.environ["TORCHINDUCTOR_CACHE_DIR"])
     os.environ.setdefault("TRITON_CACHE_DIR", str(root / "triton"))
     root.mkdir(parents=True, exist_ok=True)
     return root
