@@ -25,12 +25,12 @@ from lbr.models.autoencoders import ARCHITECTURES, build_autoencoder  # noqa: E4
 from lbr.train.loop import LoopSettings, train_loop  # noqa: E402
 from lbr.train.runtime import seed_everything  # noqa: E402
 from training_common import (  # noqa: E402
+    EpochClock,
     authors_style_throughput,
     bf16_matmul_peak,
     parser,
     record,
     runtime_from,
-    steady_and_compile,
     training_flop_per_image,
 )
 
@@ -60,7 +60,7 @@ def main() -> None:
     for arch in args.arch or sorted(ARCHITECTURES):
         seeds = seed_everything(0, device)
         model = runtime.place(build_autoencoder(arch, shape, args.latent, args.width, 10))
-        epoch_seconds = []
+        clock = EpochClock()
         settings = LoopSettings(args.epochs, args.batch, 1e-3, 0.0, augment=True)
         train_loop(
             model,
@@ -70,10 +70,9 @@ def main() -> None:
             settings,
             runtime,
             seeds,
-            on_epoch=lambda epoch, loss, seconds, out=epoch_seconds: out.append(seconds),
+            on_epoch=clock,
         )
-        steady, compile_seconds = steady_and_compile(epoch_seconds)
-        pipeline = count / steady
+        pipeline = clock.summary(count)
         flop = training_flop_per_image(model, shape)
         reference = None
         if not args.skip_reference:
@@ -92,16 +91,16 @@ def main() -> None:
             image_shape=list(shape),
             images=count,
             batch_size=args.batch,
-            pipeline_images_per_second=pipeline,
-            authors_style_images_per_second=reference,
+            pipeline=pipeline,
+            authors_style=reference,
             authors_style_workers=workers,
-            speedup=pipeline / reference if reference else None,
+            speedup=pipeline["images_per_second"] / reference["images_per_second"]
+            if reference
+            else None,
             training_flop_per_image=flop,
             measured_bf16_peak_flops=peak,
-            fraction_of_bf16_peak=pipeline * flop / peak,
-            first_epoch_seconds=epoch_seconds[0],
-            steady_epoch_seconds=steady,
-            compile_seconds=compile_seconds if runtime.compile else None,
+            fraction_of_bf16_peak=pipeline["images_per_second"] * flop / peak,
+            compile_seconds=pipeline["first_epoch_extra_seconds"] if runtime.compile else None,
             compile_cache=cache if runtime.compile else None,
         )
 

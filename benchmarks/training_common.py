@@ -104,7 +104,7 @@ class _Tensors(torch.utils.data.Dataset):
 def authors_style_throughput(model, loss_fn, images, labels, device, batch, epochs, workers):
     """images/s of the authors' kind of loop: per-sample torchvision RandomCrop (reflect
     padding) + flip in a DataLoader with worker processes, fp16 autocast with a
-    GradScaler on GPU (fp32 on CPU), plain AdamW; epoch 1 is warm-up."""
+    GradScaler on GPU (fp32 on CPU), plain AdamW; epoch 1 is warm-up. Returns the rates."""
     from torchvision import transforms
 
     size = images.shape[-1]
@@ -128,8 +128,8 @@ def authors_style_throughput(model, loss_fn, images, labels, device, batch, epoc
     )
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-3)
     scaler = torch.amp.GradScaler(enabled=gpu)
-    rates = []
-    for _ in range(epochs):
+    clock = EpochClock()
+    for epoch in range(epochs):
         seen, start = 0, time.perf_counter()
         for x, y in loader:
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -141,15 +141,43 @@ def authors_style_throughput(model, loss_fn, images, labels, device, batch, epoc
             scaler.update()
             seen += len(y)
         _sync(device)
-        rates.append(seen / (time.perf_counter() - start))
-    return sum(rates[1:]) / (len(rates) - 1) if len(rates) > 1 else rates[0]
+        clock(epoch, None, time.perf_counter() - start)
+    summary = clock.summary(seen)
+    return {k: summary[k] for k in ("images_per_second", "images_per_cpu_second")}
 
 
-def steady_and_compile(epoch_seconds: list[float]) -> tuple[float, float]:
-    """(mean seconds of epochs 2.., extra seconds of epoch 1): with compile on, the extra is
-    the compile time (plus a little warm-up, which an eager run shows on its own)."""
-    steady = sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1)
-    return steady, epoch_seconds[0] - steady
+def _cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class EpochClock:
+    """on_epoch callback of lbr.train.loop.train_loop: wall and CPU seconds of each epoch.
+
+    On a shared, loaded machine wall time mostly measures the other users; CPU seconds
+    (all threads of this process) measure the work, so both are recorded."""
+
+    def __init__(self):
+        self.wall, self.cpu, self._last = [], [], _cpu_seconds()
+
+    def __call__(self, epoch, loss, seconds):
+        now = _cpu_seconds()
+        self.wall.append(seconds)
+        self.cpu.append(now - self._last)
+        self._last = now
+
+    def summary(self, images: int) -> dict:
+        """Rates over epochs 2.. (epoch 1 pays for warm-up and compilation), and epoch 1's
+        extra wall time over a steady epoch: with compile on, the compile time."""
+        steady_wall = sum(self.wall[1:]) / max(1, len(self.wall) - 1)
+        steady_cpu = sum(self.cpu[1:]) / max(1, len(self.cpu) - 1)
+        return {
+            "images_per_second": images / steady_wall,
+            "images_per_cpu_second": images / steady_cpu,
+            "first_epoch_seconds": self.wall[0],
+            "steady_epoch_seconds": steady_wall,
+            "first_epoch_extra_seconds": self.wall[0] - steady_wall,
+        }
 
 
 def _cpu_name() -> str:
