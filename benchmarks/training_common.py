@@ -177,6 +177,9 @@ class EpochClock:
             "first_epoch_seconds": self.wall[0],
             "steady_epoch_seconds": steady_wall,
             "first_epoch_extra_seconds": self.wall[0] - steady_wall,
+            # Counts the C++ compiler only when Inductor compiles in this process
+            # (TORCHINDUCTOR_COMPILE_THREADS=1); its worker pool's time is not reaped.
+            "first_epoch_extra_cpu_seconds": self.cpu[0] - steady_cpu,
         }
 
 
@@ -200,6 +203,7 @@ def record(runtime, args, **fields) -> dict:
         "cpu_threads": torch.get_num_threads(),
         "load_average_1min": os.getloadavg()[0],
         "runtime": runtime.describe(),
+        "inductor_compile_threads": os.environ.get("TORCHINDUCTOR_COMPILE_THREADS"),
         "epochs": args.epochs,
         **fields,
     }

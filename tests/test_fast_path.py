@@ -89,6 +89,7 @@ def _classifier(data, acceleration):
     )
 
 
+@pytest.mark.slow  # a cold torch.compile on CPU: minutes on 2 shared cores
 def test_classifier_with_every_switch_on(data):
     (metrics, summary, _), graphs, breaks = _count_graphs(lambda: _classifier(data, ALL_ON))
     assert summary["runtime"] == {"device": "cpu", **ALL_ON}
