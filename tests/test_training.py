@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from lbr.data.embedded import load_digits_dataset
+from lbr.device import resolve_device
 from lbr.errors import ConfigError
 from lbr.models.resnet9 import ResNet9
 from lbr.spectral.cache import Spectrum
@@ -12,7 +13,7 @@ from lbr.spectral.statistics import Preprocessing, accumulate_statistics
 from lbr.train.classifier import TrainingError, TrainSettings, as_device_tensors, train_classifier
 from lbr.train.device_data import random_crop_flip
 from lbr.train.projection import projected_splits
-from lbr.train.runtime import training_device
+from lbr.train.runtime import Runtime
 
 
 def test_resnet9_matches_the_authors_size():
@@ -71,7 +72,7 @@ def test_projection_needs_the_classification_preprocessing():
         projected_splits(data, spectrum, "top", 0.5)
 
 
-def _tiny_run(seed=0, **changes):
+def _tiny_run(seed=0, runtime=None, **changes):
     data, spectrum = _digits_spectrum()
     splits, _ = projected_splits(data, spectrum, "top", 0.9)
     device = torch.device("cpu")
@@ -87,7 +88,7 @@ def _tiny_run(seed=0, **changes):
             **changes,
         }
     )
-    return train_classifier(*train, *test, 10, settings, device)
+    return train_classifier(*train, *test, 10, settings, runtime or Runtime(device))
 
 
 def test_training_learns_and_is_deterministic_on_cpu():
@@ -108,7 +109,7 @@ def test_cuda_without_gpu_fails_at_start():
     if torch.cuda.is_available():
         pytest.skip("a GPU is visible")
     with pytest.raises(ConfigError, match="no GPU"):
-        training_device("cuda")
+        resolve_device("cuda")
 
 
 def test_bad_loss_name():

@@ -236,7 +236,10 @@ def planned_device(name: str) -> str:
     the rerun contract as the device it resolves to, not as the word.
     """
     if name == "cpu":
-        return "cpu"
+        return "cpu"  # a cpu config never pays for importing torch at parse time
+    from .device import resolve_device
+
+    return resolve_device(name).type
     import torch  # only here: a cpu config never pays for importing torch at parse time
 
     if torch.cuda.is_available():

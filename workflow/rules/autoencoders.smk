@@ -22,6 +22,8 @@ rule dynamics:
     params:
         settings=AUTOENCODERS["dynamics"],
         device=config["device"],
+        acceleration=ACCELERATION,
+        compile_cache=COMPILE_CACHE,
         code=stage_version("autoencoders"),
     script:
         "../scripts/dynamics.py"
@@ -51,6 +53,8 @@ rule guidance:
     params:
         settings=AUTOENCODERS["guidance"],
         device=config["device"],
+        acceleration=ACCELERATION,
+        compile_cache=COMPILE_CACHE,
         code=stage_version("autoencoders"),
     script:
         "../scripts/guidance.py"

@@ -53,6 +53,11 @@ workflow.global_wildcard_constraints(**WILDCARD_PATTERNS)
 
 
 RESULTS = "results"
+# torch.compile's kernel cache, shared by every training job of a run (TORCHINDUCTOR_CACHE_DIR
+# in the environment overrides it). A constant, so never a rerun trigger.
+COMPILE_CACHE = f"{RESULTS}/cache/torch_compile"
+# The training fast-path switches; absent keys mean `auto` (lbr.train.runtime).
+ACCELERATION = config.get("acceleration", {})
 
 
 def dataset_dir(dataset):

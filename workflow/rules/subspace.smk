@@ -33,6 +33,8 @@ rule subspace_train:
         model=config["subspace"]["model"],
         save_weights=config["subspace"]["save_weights"],
         device=config["device"],
+        acceleration=ACCELERATION,
+        compile_cache=COMPILE_CACHE,
         code=stage_version("subspace"),
     script:
         "../scripts/subspace_train.py"

@@ -10,12 +10,12 @@ from lbr.atomic import save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, learning_dynamics
-from lbr.train.runtime import cpu_threads
+from lbr.train.runtime import setup_training_job
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    cpu_threads(smk.threads)
+    setup_training_job(smk.threads, smk.params.compile_cache)
     grid = dict(smk.params.settings)
     snapshots, subset, band_edges = (
         grid.pop("snapshots"),
@@ -32,6 +32,7 @@ def main(smk) -> None:
         subset,
         band_edges,
         smk.params.device,
+        smk.params.acceleration,
     )
     table.insert(0, "arch", smk.wildcards.arch)
     table.insert(0, "dataset", smk.wildcards.dataset)

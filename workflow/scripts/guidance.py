@@ -11,12 +11,12 @@ from lbr.atomic import save_json, save_npy
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, guided_autoencoder
-from lbr.train.runtime import cpu_threads
+from lbr.train.runtime import setup_training_job
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    cpu_threads(smk.threads)
+    setup_training_job(smk.threads, smk.params.compile_cache)
     grid = dict(smk.params.settings)
     probe, show = grid.pop("probe"), grid.pop("show")
     for key in ("architectures", "latents", "weights"):
@@ -34,6 +34,7 @@ def main(smk) -> None:
         probe,
         show,
         smk.params.device,
+        smk.params.acceleration,
     )
     save_npy(smk.output.reconstructions, reconstructions.astype(np.float32))
     save_json(smk.output.metrics, {"dataset": smk.wildcards.dataset, **metrics})

@@ -9,12 +9,13 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.atomic import atomic_path, save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
+from lbr.train.runtime import setup_training_job
 from lbr.train.subspace_run import run_subspace_training
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    torch_threads(smk.threads)
+    setup_training_job(smk.threads, smk.params.compile_cache)
     metrics, summary, model = run_subspace_training(
         dataset_directory(smk.input.dataset),
         spectrum_directory(smk.input.spectrum),
@@ -25,6 +26,7 @@ def main(smk) -> None:
         smk.params.training,
         smk.params.model,
         smk.params.device,
+        smk.params.acceleration,
     )
     weights = Path(smk.output.summary).with_name("weights.pt")
     if smk.params.save_weights:
@@ -43,12 +45,6 @@ def main(smk) -> None:
         summary["dimensions"],
         summary["variance_fraction"],
     )
-
-
-def torch_threads(threads: int) -> None:
-    from lbr.train.runtime import cpu_threads
-
-    cpu_threads(threads)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from .jacobi import (
     triangular_product,
 )
 from .noise import ImageGeometry, Noise, table_columns
-from .statistics import resolve_device
+from ..device import resolve_device
 
 CPU = torch.device("cpu")
 # Certified relative accuracy (of the SVD step) below which the warm start's answer is kept.

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..device import resolve_device
 from ..errors import ConfigError, DataError
-from .statistics import resolve_device
 
 
 @dataclass

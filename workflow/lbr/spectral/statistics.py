@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from scipy.linalg.blas import dsyrk
 
+from ..device import resolve_device
 from ..errors import ConfigError, DataError
 
 
@@ -59,18 +60,6 @@ class SpectralStatistics:
 def flatten_channel_first(images: np.ndarray) -> np.ndarray:
     """N×H×W×C → N×D with D ordered (C, H, W), the paper's flattening."""
     return images.transpose(0, 3, 1, 2).reshape(len(images), -1)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(
-            "device 'cuda' was requested but no GPU is visible; set device: cpu or auto"
-        )
-    if name not in ("cpu", "cuda"):
-        raise ConfigError(f"unknown device {name!r}; use auto, cpu or cuda")
-    return torch.device(name)
 
 
 def per_image_standardize(x: torch.Tensor) -> torch.Tensor:

@@ -4,7 +4,7 @@ guidance (R3), on the shared device-resident loop."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from ..spectral.cache import read_spectrum
 from .classifier import as_device_tensors
 from .loop import LoopSettings, train_loop
 from .projection import preprocessed_split
-from .runtime import autocast, seed_everything, training_device
+from .runtime import Runtime, resolve_runtime, seed_everything
 
 log = logging.getLogger("lbr.autoencoder")
 
@@ -35,7 +35,6 @@ class AutoencoderSettings:
     augment: bool = False
     guidance: float = 0.0
     seed: int = 0
-    compile: bool = False
 
     def __post_init__(self) -> None:
         if self.guidance < 0:
@@ -49,7 +48,6 @@ class AutoencoderSettings:
             self.learning_rate,
             self.weight_decay,
             self.augment,
-            self.compile,
         )
 
 
@@ -99,13 +97,14 @@ def _reconstruction_loss(model, x, y, guidance: float):
 
 
 @torch.no_grad()
-def _reconstruct(model, x: torch.Tensor, device, batch: int = 1024) -> torch.Tensor:
+def _reconstruct(model, x: torch.Tensor, runtime: Runtime, batch: int = 1024) -> torch.Tensor:
+    """Eager (never the compiled module): snapshots add no compiled graph."""
     was_training = model.training
     model.eval()
     parts = []
     for start in range(0, len(x), batch):
-        with autocast(device):
-            parts.append(model(x[start : start + batch])[0].float())
+        with runtime.autocast():
+            parts.append(model(runtime.layout(x[start : start + batch]))[0].float())
     model.train(was_training)
     return torch.cat(parts)
 
@@ -118,6 +117,7 @@ def learning_dynamics(
     subset: int,
     band_edges: list[int],
     device_name: str,
+    acceleration: dict | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Train with MSE; at log-spaced steps record e_k(t) = Σᵢ(u_kᵀ(x̂ᵢ − xᵢ))² / Σᵢ(u_kᵀxᵢ)² on
     a fixed seeded subset of the training set, averaged over each band of k (docs/method.md).
@@ -125,7 +125,8 @@ def learning_dynamics(
     The denominator is the error of reconstructing nothing on that same subset, so
     e_k(0⁺) ≈ 1 for an untrained decoder and 0 for a perfect one.
     """
-    device = training_device(device_name)
+    runtime = resolve_runtime(device_name, acceleration)
+    device = runtime.device
     generator = seed_everything(settings.seed, device)
     data = _Data(dataset_dir, spectrum_dir, device)
     eigen = data.spectrum.eigen
@@ -138,10 +139,11 @@ def learning_dynamics(
     basis = torch.from_numpy(eigen.eigenvectors.astype(np.float32)).to(device)
     coefficients = probe_x.flatten(1) @ basis
     denominator = (coefficients**2).sum(dim=0).clamp_min(1e-30)
-    model = build_autoencoder(
-        settings.arch, data.shape, settings.latent, settings.width, data.num_classes
-    ).to(device)
-    model = model.to(memory_format=torch.channels_last)
+    model = runtime.place(
+        build_autoencoder(
+            settings.arch, data.shape, settings.latent, settings.width, data.num_classes
+        )
+    )
     total_steps = settings.epochs * -(-len(data.train_y) // settings.batch_size)
     marks = set(
         np.unique(np.round(np.logspace(0, np.log10(total_steps), snapshots)).astype(int)).tolist()
@@ -149,7 +151,7 @@ def learning_dynamics(
     rows = []
 
     def record(step: int) -> None:
-        residual = _reconstruct(model, probe_x, device).flatten(1) - probe_x.flatten(1)
+        residual = _reconstruct(model, probe_x, runtime).flatten(1) - probe_x.flatten(1)
         errors = (((residual @ basis) ** 2).sum(dim=0) / denominator).cpu().numpy()
         for index, (start, stop) in enumerate(bands):
             rows.append(
@@ -169,7 +171,7 @@ def learning_dynamics(
         data.train_x,
         data.train_y,
         settings.loop,
-        device,
+        runtime,
         generator,
         on_step=lambda step: record(step) if step in marks else None,
     )
@@ -197,10 +199,11 @@ def halving_summary(table: pd.DataFrame) -> dict:
 
 
 def _fit_probe(
-    train_z, train_y, test_z, test_y, num_classes, hidden: int, probe: dict, seed: int, device
+    train_z, train_y, test_z, test_y, num_classes, hidden: int, probe: dict, seed: int, runtime
 ) -> float:
     """Test accuracy of a linear (hidden = 0) or one-hidden-layer probe on frozen codes."""
-    generator = seed_everything(seed, device)
+    runtime = replace(runtime, compile=False)  # a probe this small gains nothing from it
+    generator = seed_everything(seed, runtime.device)
     dim = train_z.shape[1]
     network = (
         torch.nn.Linear(dim, num_classes)
@@ -209,7 +212,7 @@ def _fit_probe(
             torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, num_classes)
         )
     )
-    network = network.to(device)
+    network = network.to(runtime.device)
     settings = LoopSettings(
         probe["epochs"], probe["batch_size"], probe["learning_rate"], probe["weight_decay"]
     )
@@ -219,7 +222,7 @@ def _fit_probe(
         train_z,
         train_y,
         settings,
-        device,
+        runtime,
         generator,
     )
     with torch.no_grad():
@@ -239,16 +242,19 @@ def guided_autoencoder(
     probe: dict,
     show: int,
     device_name: str,
+    acceleration: dict | None = None,
 ) -> tuple[dict, np.ndarray]:
     """Train rec + guidance·CE; return metrics (reconstruction losses, probe accuracies) and
     the reconstructions of the first `show` test images (N×C×H×W, preprocessed units)."""
-    device = training_device(device_name)
+    runtime = resolve_runtime(device_name, acceleration)
+    device = runtime.device
     generator = seed_everything(settings.seed, device)
     data = _Data(dataset_dir, spectrum_dir, device)
-    model = build_autoencoder(
-        settings.arch, data.shape, settings.latent, settings.width, data.num_classes
-    ).to(device)
-    model = model.to(memory_format=torch.channels_last)
+    model = runtime.place(
+        build_autoencoder(
+            settings.arch, data.shape, settings.latent, settings.width, data.num_classes
+        )
+    )
     epochs = []
     train_loop(
         model,
@@ -256,14 +262,14 @@ def guided_autoencoder(
         data.train_x,
         data.train_y,
         settings.loop,
-        device,
+        runtime,
         generator,
         on_epoch=lambda e, loss, s: epochs.append(loss),
     )
     losses = {
         split: float(
             F.mse_loss(
-                _reconstruct(model, getattr(data, f"{split}_x"), device),
+                _reconstruct(model, getattr(data, f"{split}_x"), runtime),
                 getattr(data, f"{split}_x"),
             )
         )
@@ -282,7 +288,7 @@ def guided_autoencoder(
             hidden,
             probe,
             settings.seed,
-            device,
+            runtime,
         )
         for name, hidden in (("linear", 0), ("mlp", probe["hidden"]))
     }
@@ -298,7 +304,7 @@ def guided_autoencoder(
         "device": str(device),
     }
     log.info("%s", metrics)
-    return metrics, _reconstruct(model, data.test_x[:show], device).cpu().numpy()
+    return metrics, _reconstruct(model, data.test_x[:show], runtime).cpu().numpy()
 
 
 # R3 (issue's test): reconstruction losses within 5% (relative), probe accuracies 10 points apart.

@@ -3,7 +3,7 @@
 The paper's recipe (the authors' code): AdamW (lr 1e-3, weight decay 1e-3), OneCycle,
 batch 512, MSE on one-hot targets (cross-entropy optional), random crop with reflect
 padding and horizontal flip. Fast path: no DataLoader, batched on-device augmentation,
-bf16 autocast and fused AdamW on GPU, channels-last, optional torch.compile.
+and the Runtime's switches (bf16 autocast, torch.compile, channels-last, fused AdamW).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from ..errors import ConfigError
 from ..models.resnet9 import AUTHORS_WIDTHS, ResNet9
 from .loop import LoopSettings, TrainingError, train_loop  # noqa: F401 (TrainingError re-exported)
-from .runtime import autocast, seed_everything
+from .runtime import Runtime, seed_everything
 
 log = logging.getLogger("lbr.train")
 
@@ -33,7 +33,6 @@ class TrainSettings:
     loss: str = "mse"
     augment: bool = False
     seed: int = 0
-    compile: bool = False
     widths: tuple[int, ...] = field(default=AUTHORS_WIDTHS)
     width_multiplier: float = 1.0
     eval_batch_size: int = 2048
@@ -52,21 +51,23 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor, kind: str, num_classes: in
 
 @torch.no_grad()
 def evaluate(
-    model, images, labels, settings: TrainSettings, num_classes: int, device
+    model, images, labels, settings: TrainSettings, num_classes: int, runtime: Runtime
 ) -> tuple[float, float]:
+    """(mean loss, accuracy) of the eager model; sums stay on the device (one sync)."""
     model.eval()
-    total_loss, correct = 0.0, 0
+    total_loss = torch.zeros((), dtype=torch.float64, device=runtime.device)
+    correct = torch.zeros((), dtype=torch.int64, device=runtime.device)
     for start in range(0, len(labels), settings.eval_batch_size):
         x, y = (
             images[start : start + settings.eval_batch_size],
             labels[start : start + settings.eval_batch_size],
         )
-        with autocast(device):
-            logits = model(x)
-        total_loss += _loss(logits, y, settings.loss, num_classes).item() * len(y)
-        correct += (logits.argmax(dim=1) == y).sum().item()
+        with runtime.autocast():
+            logits = model(runtime.layout(x))
+        total_loss += _loss(logits, y, settings.loss, num_classes).double() * len(y)
+        correct += (logits.argmax(dim=1) == y).sum()
     model.train()
-    return total_loss / len(labels), correct / len(labels)
+    return total_loss.item() / len(labels), correct.item() / len(labels)
 
 
 def train_classifier(
@@ -76,25 +77,24 @@ def train_classifier(
     test_y: torch.Tensor,
     num_classes: int,
     settings: TrainSettings,
-    device: torch.device,
+    runtime: Runtime,
 ):
     """Train a ResNet9 on device-resident tensors (N×C×H×W float); return (metrics, model).
 
     Raises TrainingError on a non-finite loss (no output should then be written) or
     on CUDA running out of memory, naming the batch size to lower.
     """
-    generator = seed_everything(settings.seed, device)
-    model = ResNet9(
-        train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier
-    ).to(device)
-    model = model.to(memory_format=torch.channels_last)
+    generator = seed_everything(settings.seed, runtime.device)
+    model = runtime.place(
+        ResNet9(train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier)
+    )
     rows = []
 
     def batch_loss(network, x, y):
         return _loss(network(x), y, settings.loss, num_classes)
 
     def on_epoch(epoch, train_loss, seconds):
-        test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, device)
+        test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, runtime)
         rows.append(
             {
                 "epoch": epoch,
@@ -120,9 +120,8 @@ def train_classifier(
         settings.learning_rate,
         settings.weight_decay,
         settings.augment,
-        settings.compile,
     )
-    train_loop(model, batch_loss, train_x, train_y, loop, device, generator, on_epoch=on_epoch)
+    train_loop(model, batch_loss, train_x, train_y, loop, runtime, generator, on_epoch=on_epoch)
     return pd.DataFrame(rows), model
 
 

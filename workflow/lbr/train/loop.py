@@ -1,5 +1,5 @@
 """The one training loop every experiment shares: AdamW + OneCycle over tensors that
-stay on the device, batched on-device augmentation, bf16 autocast on GPU."""
+stay on the device, batched on-device augmentation, and the Runtime's fast-path switches."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import torch
 
 from ..errors import PipelineError
 from .device_data import crop_padding, random_crop_flip
-from .runtime import autocast
+from .runtime import Runtime
 
 
 class TrainingError(PipelineError):
@@ -26,7 +26,14 @@ class LoopSettings:
     learning_rate: float
     weight_decay: float
     augment: bool = False
-    compile: bool = False
+
+
+def compiled(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:
+    """The module the training steps call. Compiled with static shapes: one graph for the
+    full batches and one for the last partial batch (≤ 2 per model and run; the batch size
+    is a constant of the run). Evaluation and snapshots call the eager `model`, so they
+    add no graph and switching between train and eval mode recompiles nothing."""
+    return torch.compile(model, dynamic=False) if runtime.compile else model
 
 
 def train_loop(
@@ -35,7 +42,7 @@ def train_loop(
     train_x: torch.Tensor,
     train_y: torch.Tensor,
     settings: LoopSettings,
-    device: torch.device,
+    runtime: Runtime,
     generator: torch.Generator,
     on_epoch: Callable | None = None,
     on_step: Callable | None = None,
@@ -46,17 +53,18 @@ def train_loop(
     on_epoch(epoch, mean_train_loss, seconds) after every epoch. A non-finite epoch loss
     raises TrainingError, as does CUDA running out of memory (naming the batch size).
     """
+    device = runtime.device
     optimizer = torch.optim.AdamW(
         model.parameters(),
         lr=settings.learning_rate,
         weight_decay=settings.weight_decay,
-        fused=device.type == "cuda",
+        fused=runtime.fused_optimizer,
     )
     steps_per_epoch = math.ceil(len(train_y) / settings.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=settings.learning_rate, total_steps=settings.epochs * steps_per_epoch
     )
-    step_model = torch.compile(model) if settings.compile else model
+    step_model = compiled(model, runtime)
     padding = crop_padding(train_x.shape[2]) if settings.augment else 0
     step = 0
     try:
@@ -68,15 +76,13 @@ def train_loop(
                 x, y = train_x[index], train_y[index]
                 if settings.augment:
                     x = random_crop_flip(x, padding, generator)
-                if x.dim() == 4:
-                    x = x.contiguous(memory_format=torch.channels_last)
-                with autocast(device):
-                    loss = batch_loss(step_model, x, y)
+                with runtime.autocast():
+                    loss = batch_loss(step_model, runtime.layout(x), y)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
                 schedule.step()
-                running += loss.detach() * len(y)
+                running += loss.detach() * len(y)  # no .item(): no host sync per step
                 step += 1
                 if on_step is not None:
                     on_step(step)
@@ -96,7 +102,3 @@ def train_loop(
             f"of this stage in the config (e.g. to {settings.batch_size // 2}) or the model "
             f"width"
         ) from error
-
-
-def steps_per_epoch(samples: int, batch_size: int) -> int:
-    return math.ceil(samples / batch_size)

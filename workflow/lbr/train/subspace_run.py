@@ -8,7 +8,7 @@ from ..data.format import read_dataset
 from ..spectral.cache import read_spectrum
 from .classifier import TrainSettings, as_device_tensors, parameter_count, train_classifier
 from .projection import projected_splits
-from .runtime import training_device
+from .runtime import resolve_runtime
 
 
 def run_subspace_training(
@@ -21,9 +21,11 @@ def run_subspace_training(
     training: dict,
     model: dict,
     device_name: str,
+    acceleration: dict | None = None,
 ):
     """Return (per-epoch metrics, summary dict, trained model)."""
-    device = training_device(device_name)
+    runtime = resolve_runtime(device_name, acceleration)
+    device = runtime.device
     dataset = read_dataset(dataset_dir)
     spectrum = read_spectrum(spectrum_dir)
     splits, info = projected_splits(dataset, spectrum, side, fraction)
@@ -38,7 +40,7 @@ def run_subspace_training(
         seed=seed,
     )
     metrics, network = train_classifier(
-        train_x, train_y, test_x, test_y, len(dataset.class_names), settings, device
+        train_x, train_y, test_x, test_y, len(dataset.class_names), settings, runtime
     )
     final = metrics.iloc[-1]
     summary = {
@@ -46,6 +48,7 @@ def run_subspace_training(
         "augment": augment,
         "seed": seed,
         "device": str(device),
+        "runtime": runtime.describe(),
         "final_test_accuracy": float(final["test_accuracy"]),
         "best_test_accuracy": float(metrics["test_accuracy"].max()),
         "final_train_loss": float(final["train_loss"]),
