@@ -141,6 +141,29 @@ def _results(stage: Path, files: list[str]) -> dict[str, str]:
     return status
 
 
+# `mutmut show` for many mutants in one process (one process per mutant is slow).
+_SHOW = """
+import sys
+from mutmut.__main__ import show
+for name in sys.argv[1:]:
+    print("\\0" + name, flush=True)
+    show.callback(name)
+"""
+
+
+def _diffs(stage: Path, env: dict, names: list[str]) -> list[str]:
+    if not names:
+        return []
+    out = subprocess.run(
+        [sys.executable, "-c", _SHOW, *names], cwd=stage, env=env, capture_output=True, text=True
+    ).stdout
+    shown = {}
+    for block in out.split("\0")[1:]:
+        name, _, diff = block.partition("\n")
+        shown[name] = "\n".join(line for line in diff.splitlines() if not line.startswith("# "))
+    return [shown.get(name, "(no diff)").strip() for name in names]
+
+
 def run(target: str, max_children: int) -> dict:
     files, tests = TARGETS[target]
     stage = _stage(target)
@@ -180,11 +203,9 @@ def run(target: str, max_children: int) -> dict:
         f"run time: {seconds:.0f} s (mutmut run, {max_children} workers)",
         "",
     ]
-    for key in sorted(k for k, s in status.items() if s not in ("killed", "timeout")):
-        diff = subprocess.run(
-            [*_mutmut(), "show", key], cwd=stage, env=env, capture_output=True, text=True
-        ).stdout
-        lines += [f"## {key}: {status[key]}", "", "```diff", diff.strip(), "```", ""]
+    survivors = sorted(k for k, s in status.items() if s not in ("killed", "timeout"))
+    for key, diff in zip(survivors, _diffs(stage, env, survivors)):
+        lines += [f"## {key}: {status[key]}", "", "```diff", diff, "```", ""]
     (stage / "report.md").write_text("\n".join(lines))
     print("\n".join(lines[:7]), f"\nreport: {stage / 'report.md'}", flush=True)
     return {"target": target, "mutants": len(status), "score": score, "seconds": seconds}
