@@ -4,9 +4,11 @@ an extra member, a missing one, an altered one, a missing manifest, the CLI."""
 import hashlib
 import io
 import json
+import platform
 import tarfile
 
 import pytest
+import torch
 from lbr.archive import main, verify_archive, write_archive
 
 
@@ -83,7 +85,12 @@ def test_written_archive_digests_match_an_independent_sha256(tmp_path):
     assert manifest["verify"] == "python -m lbr.archive verify <archive.tar.gz>"
     assert {"lbr", "torch", "numpy", "snakemake"} <= set(manifest["packages"])
     assert manifest["packages"]["numpy"] is not None
-    assert manifest["machine"]["python"].count(".") == 2
+    machine = manifest["machine"]
+    assert set(machine) == {"platform", "processor", "python", "gpu"}
+    assert machine["python"] == platform.python_version()
+    assert machine["platform"] == platform.platform() and machine["processor"]
+    if not torch.cuda.is_available():
+        assert machine["gpu"] is None
     with tarfile.open(tmp_path / "run.tar.gz") as bundle:
         assert sorted(bundle.getnames()) == ["a.txt", "manifest.json", "sub/b.bin"]
         assert bundle.extractfile("sub/b.bin").read() == FILES["sub/b.bin"]
