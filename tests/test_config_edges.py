@@ -111,7 +111,12 @@ def test_schema_errors_are_sorted_and_each_named(config):
 
 def test_top_level_schema_error_says_so(config):
     config["unknown_key"] = 1
-    assert "(top level)" in _error(config)
+    assert "\n  (top level): " in _error(config)
+
+
+def test_spectrum_preprocessings_are_named_in_the_error(config):
+    config["spectrum"]["preprocessings"] = ["standardized", "whitened"]
+    assert _error(config).startswith("spectrum.preprocessings: ['whitened'] not defined")
 
 
 def test_composite_of_a_composite_is_refused(config):

@@ -153,3 +153,46 @@ def test_not_an_archive_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="(?s)corrupt or truncated.*delete it and rerun"):
         extract(archive, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.tar.gz"]
+
+
+def test_a_server_that_never_answers_times_out(tmp_path):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) but never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        remote = RemoteFile(f"http://127.0.0.1:{port}/f.bin", "f.bin", "0" * 32)
+        with pytest.raises(DataError, match="could not download.*timed out"):
+            fetch(remote, tmp_path, timeout_s=0.5)
+
+
+def test_extraction_stages_beside_the_target_and_creates_missing_parents(tmp_path, monkeypatch):
+    archive = _tar(tmp_path / "a.tar", {"f.txt": b"f"}, mode="w")
+    out = tmp_path / "deep" / "er" / "out"
+    moved = []
+    real_replace = os.replace
+
+    def spy(source, target):
+        moved.append((source, target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", spy)
+    extract(archive, out)
+    monkeypatch.undo()
+    ((source, target),) = moved
+    staging = os.path.dirname(source)
+    assert target == out / "f.txt" and os.path.dirname(staging) == str(out.parent)
+    name = os.path.basename(staging)
+    assert name.startswith(".out.") and name.endswith(".partial")
+    assert sorted(os.listdir(out.parent)) == ["out"]
+
+
+def test_extraction_drops_special_permission_bits(tmp_path):
+    archive = tmp_path / "modes.tar"
+    with tarfile.open(archive, "w") as bundle:
+        info = tarfile.TarInfo("tool")
+        info.size, info.mode = 1, 0o6777  # setuid, setgid, world-writable
+        bundle.addfile(info, io.BytesIO(b"x"))
+    mode = (extract(archive, tmp_path / "out") / "tool").stat().st_mode
+    assert mode & 0o6000 == 0 and mode & 0o022 == 0
