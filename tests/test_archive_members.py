@@ -96,9 +96,10 @@ def test_written_archive_digests_match_an_independent_sha256(tmp_path):
         assert bundle.extractfile("sub/b.bin").read() == FILES["sub/b.bin"]
 
 
-def test_git_commit_is_recorded_only_inside_a_repository(tmp_path):
+def test_git_commit_is_recorded_only_inside_a_repository(tmp_path, monkeypatch):
     import subprocess
 
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # even if tmp is in a repo
     root = tmp_path / "results"
     root.mkdir()
     (root / "a.txt").write_bytes(b"a")

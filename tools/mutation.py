@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -170,8 +171,11 @@ def run(target: str, max_children: int) -> dict:
     tests = _existing(tests)
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("PYTHONPATH", None)  # the tests must import the mutated copy, never workflow/lbr
-    env["PYTEST_DEBUG_TEMPROOT"] = str(stage / "tmp")
-    (stage / "tmp").mkdir()
+    # pytest's tmp_path outside the repository (tests that look for a git repo).
+    temp_root = Path(tempfile.gettempdir()) / f"lbr-mutation-{target}"
+    shutil.rmtree(temp_root, ignore_errors=True)
+    temp_root.mkdir()
+    env["PYTEST_DEBUG_TEMPROOT"] = str(temp_root)
     start = time.monotonic()
     with open(stage / "mutmut.log", "w") as log:
         code = subprocess.run(
