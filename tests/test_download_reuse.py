@@ -94,6 +94,7 @@ def test_mirror_keeps_the_file_name_and_checksum():
     mirrored = remote.from_mirror("http://mirror/data/")
     assert mirrored == RemoteFile("http://mirror/data/train.gz", "train.gz", "ab" * 16)
     assert remote.from_mirror("http://mirror/data").url == "http://mirror/data/train.gz"
+    assert remote.from_mirror("http://mirror/X//").url == "http://mirror/X/train.gz"
 
 
 def _tar(path, members, mode="w:gz"):
