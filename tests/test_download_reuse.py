@@ -9,7 +9,8 @@ import tarfile
 import zipfile
 
 import pytest
-from lbr.data.download import RemoteFile, extract, fetch, file_digest, verify_checksum
+from lbr.checksums import file_digest
+from lbr.data.download import RemoteFile, extract, fetch, verify_checksum
 from lbr.errors import ChecksumError, DataError
 
 PAYLOAD = b"payload-" * 300_000  # 2.4 MB: more than two 1 MiB read blocks

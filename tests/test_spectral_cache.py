@@ -7,13 +7,8 @@ import pytest
 from lbr import __version__
 from lbr.data.format import ImageDataset, write_dataset
 from lbr.errors import ConfigError
-from lbr.spectral.cache import (
-    CACHE_FILES,
-    Spectrum,
-    compute_spectrum,
-    read_spectrum,
-    write_spectrum,
-)
+from lbr.layout import SPECTRUM_FILES
+from lbr.spectral.cache import Spectrum, compute_spectrum, read_spectrum, write_spectrum
 from lbr.spectral.denoising import screen_summary, spectrum_denoising, subspace_shift
 from lbr.spectral.eigen import eigendecompose
 from lbr.spectral.noise import Gaussian, Masking
@@ -121,7 +116,7 @@ def test_written_spectrum_reads_back_identically(tmp_path):
     prep = Preprocessing(per_image_std=True, center=True, global_std=False)
     spectrum = compute_spectrum(directory, prep, chunk_size=1000, rtol=1e-10, device="cpu")
     write_spectrum(tmp_path / "spectrum", spectrum)
-    assert sorted(p.name for p in (tmp_path / "spectrum").iterdir()) == sorted(CACHE_FILES)
+    assert sorted(p.name for p in (tmp_path / "spectrum").iterdir()) == sorted(SPECTRUM_FILES)
     back = read_spectrum(tmp_path / "spectrum")
     for name in ("covariance", "class_sums", "class_counts", "mean"):
         np.testing.assert_array_equal(

@@ -40,7 +40,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "config": (["lbr/config.py"], ["tests/test_config.py", "tests/test_config_edges.py"]),
     "archive": (["lbr/archive.py"], ["tests/test_archive.py", "tests/test_archive_members.py"]),
     "download": (
-        ["lbr/data/download.py"],
+        ["lbr/data/download.py", "lbr/checksums.py"],
         ["tests/test_downloads.py", "tests/test_download_reuse.py"],
     ),
     "projection": (
