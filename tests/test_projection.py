@@ -122,7 +122,11 @@ def test_projection_uses_the_kept_eigenvectors_only():
 def test_projection_refuses_other_preprocessings(change):
     dataset = _Dataset()
     spectrum = _spectrum(dataset, {**CLASSIFICATION, **change})
-    with pytest.raises(ConfigError, match="per_image_std: true, center: true, global_std: false"):
+    message = (
+        r"^subspace training needs a spectrum with the classification preprocessing "
+        r"\(per_image_std: true, center: true, global_std: false\)$"
+    )
+    with pytest.raises(ConfigError, match=message):
         projected_splits(dataset, spectrum, "top", 0.5)
 
 
