@@ -27,15 +27,17 @@ def _identify(image, padded, padding):
     return hits[0]
 
 
-def test_every_offset_and_both_flips_occur_and_channels_move_together():
-    n, c, h, w, padding = 400, 2, 5, 7, 2
+@pytest.mark.parametrize("padding", [1, 2])
+def test_every_offset_and_both_flips_occur_and_channels_move_together(padding):
+    n, c, h, w = 400, 2, 5, 7
     images = torch.arange(n * c * h * w, dtype=torch.float32).reshape(n, c, h, w)
     out = random_crop_flip(images, padding, torch.Generator().manual_seed(0))
     assert out.shape == images.shape
     padded = F.pad(images, (padding,) * 4, mode="reflect")
     found = [_identify(out[i], padded[i], padding) for i in range(n)]
     offsets = {(dy, dx) for dy, dx, _ in found}
-    assert offsets == {(dy, dx) for dy in range(5) for dx in range(5)}
+    side = range(2 * padding + 1)
+    assert offsets == {(dy, dx) for dy in side for dx in side}
     flipped = sum(f for _, _, f in found) / n
     assert 0.4 < flipped < 0.6
     dys = torch.tensor([dy for dy, _, _ in found], dtype=torch.float64)
