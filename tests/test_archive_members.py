@@ -146,3 +146,36 @@ def test_cli_exit_codes_and_output(tmp_path, capsys):
     bad = _tar(tmp_path / "bad.tar.gz", {**FILES, "e": b"e"}, _manifest(FILES))
     assert main(["verify", str(bad)]) == 1
     assert capsys.readouterr().out == "not in manifest: e\narchive FAILED: 1 problem(s)\n"
+
+
+def test_cli_reads_sys_argv_by_default(tmp_path, monkeypatch, capsys):
+    good = _tar(tmp_path / "good.tar.gz", FILES, _manifest(FILES))
+    monkeypatch.setattr("sys.argv", ["python -m lbr.archive", "verify", str(good)])
+    assert main() == 0 and capsys.readouterr().out == "archive OK\n"
+
+
+def test_cli_usage_line_exactly(capsys):
+    main(["help"])
+    assert capsys.readouterr().err == "usage: python -m lbr.archive verify ARCHIVE.tar.gz\n"
+
+
+def test_manifest_member_is_sorted_indented_json(tmp_path):
+    root = tmp_path / "results"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"a")
+    manifest = write_archive(tmp_path / "r.tar.gz", [root / "a.txt"], root, {"z": 1, "b": 2}, root)
+    with tarfile.open(tmp_path / "r.tar.gz") as bundle:
+        stored = bundle.extractfile("manifest.json").read().decode()
+    assert stored == json.dumps(manifest, indent=2, sort_keys=True)
+
+
+def test_a_package_that_is_not_installed_is_recorded_as_none(tmp_path, monkeypatch):
+    import numpy
+    from lbr import archive
+
+    monkeypatch.setattr(archive, "PACKAGES", ("numpy", "lbr-no-such-package"))
+    root = tmp_path / "results"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"a")
+    manifest = archive.build_manifest([root / "a.txt"], root, {}, root)
+    assert manifest["packages"] == {"numpy": numpy.__version__, "lbr-no-such-package": None}
