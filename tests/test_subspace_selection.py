@@ -77,7 +77,9 @@ def test_variance_fraction_limits():
     assert variance_subspace(EIGENVALUES, 100.0, "top", 1.0).dimensions == 7
     assert variance_subspace(EIGENVALUES, 100.0, "bottom", 1.0).dimensions == 7
     assert variance_subspace(EIGENVALUES, 100.0, "top", 0.5).indices.tolist() == [0]
-    assert variance_subspace(EIGENVALUES, 100.0, "bottom", 0.01).indices.tolist() == [6]
+    smallest = variance_subspace(EIGENVALUES, 100.0, "bottom", 0.01)
+    assert smallest.indices.tolist() == [6]
+    assert smallest.side == "bottom" and smallest.target_fraction == 0.01
     for fraction in (0.0, -0.1, 1.0001):
         with pytest.raises(ConfigError, match="variance fraction must be in"):
             variance_subspace(EIGENVALUES, 100.0, "top", fraction)
