@@ -58,9 +58,10 @@ def test_mean_and_scale_are_those_of_the_training_pixels(per_image_std, center, 
 
 def test_zero_variance_pixels_and_empty_sets_are_refused():
     constant = np.full((5, H, W, C), 7, dtype=np.uint8)
-    with pytest.raises(ConfigError, match="zero variance"):
+    zero = r"^the training pixels have zero variance: cannot divide by the global std$"
+    with pytest.raises(ConfigError, match=zero):
         accumulate_statistics(constant, np.zeros(5, int), 1, Preprocessing())
-    with pytest.raises(ConfigError, match="empty training set"):
+    with pytest.raises(ConfigError, match="^cannot compute statistics of an empty training set$"):
         accumulate_statistics(constant[:0], np.zeros(0, int), 1, Preprocessing())
     with pytest.raises(ConfigError, match="jitter must be >= 0"):
         Preprocessing(jitter=-0.1)
@@ -69,6 +70,15 @@ def test_zero_variance_pixels_and_empty_sets_are_refused():
         constant, np.zeros(5, int), 1, Preprocessing(per_image_std=True, global_std=False)
     )
     np.testing.assert_allclose(stats.mean, 7.0)
+
+
+def test_a_single_image_is_enough_without_centering():
+    images, labels = _images(1)
+    prep = Preprocessing(center=False, global_std=False)
+    stats = accumulate_statistics(images, labels, 3, prep)
+    x = _flat(images)[0].astype(np.float64)
+    np.testing.assert_allclose(stats.covariance, np.outer(x, x), rtol=1e-12)
+    assert stats.scale == 1.0 and not stats.mean.any()
 
 
 def test_device_names():
