@@ -198,3 +198,9 @@ def test_extraction_drops_special_permission_bits(tmp_path):
         bundle.addfile(info, io.BytesIO(b"x"))
     mode = (extract(archive, tmp_path / "out") / "tool").stat().st_mode
     assert mode & 0o6000 == 0 and mode & 0o022 == 0
+
+
+def test_stream_digest_defaults_to_sha256():
+    from lbr.checksums import stream_digest
+
+    assert stream_digest(io.BytesIO(PAYLOAD)) == hashlib.sha256(PAYLOAD).hexdigest()

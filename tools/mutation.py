@@ -171,7 +171,17 @@ def _diffs(stage: Path, env: dict, names: list[str]) -> list[str]:
     for block in out.split("\0")[1:]:
         name, _, diff = block.partition("\n")
         shown[name] = "\n".join(line for line in diff.splitlines() if not line.startswith("# "))
-    return [shown.get(name, "(no diff)").strip() for name in names]
+    return [shown.get(name, "").strip() or _signature(stage, name) for name in names]
+
+
+def _signature(stage: Path, name: str) -> str:
+    """mutmut shows no diff for a mutated default argument: show the mutant's def line."""
+    module, _, function = name.rpartition(".")
+    path = stage / "mutants" / "src" / (module.replace(".", "/") + ".py")
+    for line in path.read_text().splitlines():
+        if line.strip().startswith(f"def {function}("):
+            return "+ " + line.strip()
+    return "(no diff)"
 
 
 def run(target: str, max_children: int) -> dict:
