@@ -49,9 +49,12 @@ def test_alignment_at_reads_row_k():
             alignment_at(table, k)
 
 
-def test_zero_total_is_refused():
-    with pytest.raises(ConfigError, match="no linear relation"):
+def test_zero_total_is_refused_and_a_small_one_is_not():
+    message = r"^the labels have no linear relation to the data \(zero alignment total\)$"
+    with pytest.raises(ConfigError, match=message):
         alignment_table(np.zeros((2, 3)), COUNTS)
+    small = alignment_table(1e-3 * P, COUNTS)  # totals far below 1
+    np.testing.assert_allclose(small["alignment_appendix"], [1 / 11, 4 / 11, 1.0])
 
 
 def test_ordered_basis_rotates_the_directions():
@@ -71,6 +74,7 @@ def test_orthonormal_in_order_spans_leading_columns_with_positive_diagonal():
     # a zero diagonal entry of R keeps its column's sign
     q = orthonormal_in_order(np.array([[1.0, 2.0], [0.0, 0.0]]))
     assert np.all(np.isfinite(q)) and q[0, 0] == 1.0
+    np.testing.assert_allclose(q.T @ q, np.eye(2), atol=1e-12)  # no column zeroed
 
 
 def test_whitened_class_sums_by_hand():

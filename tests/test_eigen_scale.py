@@ -34,6 +34,11 @@ def test_an_eigenvalue_exactly_at_the_tolerance_is_dropped():
     assert eigendecompose(sigma, rtol=0.5).eigenvalues.tolist() == [4.0]
 
 
+def test_one_positive_eigenvalue_is_enough():
+    eigen = eigendecompose(np.diag([0.0, 2.0, -1e-18]))
+    assert eigen.eigenvalues.tolist() == [2.0] and eigen.dropped == 2
+
+
 def test_default_tolerance_is_1e_minus_10():
     sigma = np.diag([1.0, 2e-10, 5e-11])
     eigen = eigendecompose(sigma)
@@ -45,9 +50,12 @@ def test_default_tolerance_is_1e_minus_10():
     [
         (np.ones((2, 3)), "square"),
         (np.ones(3), "square"),
-        (np.array([[1.0, np.nan], [np.nan, 1.0]]), "NaN"),
+        (
+            np.array([[1.0, np.nan], [np.nan, 1.0]]),
+            "^covariance holds NaN or infinite values; check the dataset$",
+        ),
         (np.array([[np.inf, 0.0], [0.0, 1.0]]), "NaN or infinite"),
-        (np.zeros((3, 3)), "no positive eigenvalue"),
+        (np.zeros((3, 3)), "^covariance has no positive eigenvalue: the data are constant$"),
         (-np.eye(3), "no positive eigenvalue"),
     ],
 )

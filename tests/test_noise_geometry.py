@@ -126,16 +126,17 @@ def test_gaussian_moments_by_hand():
 
 def test_smooth_gaussian_covariance_by_hand():
     geometry = ImageGeometry(2, 3, 2)
-    noise = SmoothGaussian(sigma=2.0, length=1.5)
+    noise = SmoothGaussian(sigma=1.5, length=1.5)
     omega = noise.covariance(geometry)
     for i, (ci, hi, wi) in enumerate(_pixels(geometry)):
         for j, (cj, hj, wj) in enumerate(_pixels(geometry)):
             distance2 = (hi - hj) ** 2 + (wi - wj) ** 2
-            expected = 4.0 * np.exp(-distance2 / (2 * 1.5**2)) if ci == cj else 0.0
+            expected = 2.25 * np.exp(-distance2 / (2 * 1.5**2)) if ci == cj else 0.0
             assert omega[i, j] == pytest.approx(expected)
     np.testing.assert_allclose(noise.excess_second_moment(np.eye(12), 5, geometry), 5 * omega)
     draws = noise.sample(np.zeros((12, 20000)), geometry, np.random.default_rng(0))
     np.testing.assert_allclose(draws @ draws.T / 20000, omega, atol=0.15)
+    SmoothGaussian(0.5, 0.5)  # lengths below one pixel are valid
     for sigma, length in ((0.0, 1.0), (1.0, 0.0), (-1.0, 1.0)):
         with pytest.raises(ConfigError, match="sigma > 0 and length > 0"):
             SmoothGaussian(sigma, length)
@@ -171,7 +172,9 @@ def test_full_grid_expands_in_a_stable_order():
 
 
 def test_a_repeated_setting_is_refused():
-    with pytest.raises(ConfigError, match="same noise setting twice"):
+    with pytest.raises(
+        ConfigError, match="^the denoising grid names the same noise setting twice$"
+    ):
         expand_noise_grid({"gaussian": {"sigmas": [1.0, 1.0]}})
 
 
