@@ -56,6 +56,16 @@ def test_mean_and_scale_are_those_of_the_training_pixels(per_image_std, center, 
     assert stats.class_counts.dtype == np.int64
 
 
+def test_per_image_std_divides_images_whose_std_is_below_one():
+    images, labels = _images()
+    images = (images > 127).astype(np.uint8)  # pixel values 0 and 1: std ≈ 0.5
+    prep = Preprocessing(per_image_std=True, center=False, global_std=False)
+    stats = accumulate_statistics(images, labels, 3, prep)
+    x = _flat(images).astype(np.float64)
+    x = x / x.std(axis=1, ddof=1, keepdims=True)
+    np.testing.assert_allclose(stats.covariance, x.T @ x, rtol=1e-10)
+
+
 def test_zero_variance_pixels_and_empty_sets_are_refused():
     constant = np.full((5, H, W, C), 7, dtype=np.uint8)
     zero = r"^the training pixels have zero variance: cannot divide by the global std$"
