@@ -69,7 +69,10 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["lbr/spectral/statistics.py", "lbr/spectral/cache.py"],
         ["tests/test_statistics.py", "tests/test_spectral_cache.py"],
     ),
-    "spectral-jacobi": (["lbr/spectral/jacobi.py"], ["tests/test_jacobi.py"]),
+    "spectral-jacobi": (
+        ["lbr/spectral/jacobi.py"],
+        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py"],
+    ),
     "spectral-subspace": (
         ["lbr/spectral/subspace.py"],
         ["tests/test_subspace.py", "tests/test_subspace_selection.py"],
