@@ -92,6 +92,8 @@ SUPPORT = ["config.yaml", "config.paper.yaml", "envs", "tests/configs"]
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"})
+STATUS.update({-11: "crashed", -9: "crashed"})  # the test process died (segfault, killed)
+DETECTED = ("killed", "timeout", "crashed")
 
 
 def _mutmut() -> list[str]:
@@ -216,23 +218,23 @@ def run(target: str, max_children: int) -> dict:
     if untested:
         status = dict.fromkeys(status, "no tests")
     counts = collections.Counter(status.values())
-    detected = counts["killed"] + counts["timeout"]
-    score = detected / max(1, len(status))
+    score = sum(counts[s] for s in DETECTED) / max(1, len(status))
     lines = [
         f"# mutation report: {target}",
         "",
         f"files: {', '.join(files)}",
         f"tests: {', '.join(tests)} (-m '{FAST}')",
         f"mutants: {len(status)}  " + "  ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
-        f"score (killed + timeout) / all: {score:.1%}",
+        f"score (killed + timeout + crashed) / all: {score:.1%}",
+        f"killed by an assertion / all: {counts['killed'] / max(1, len(status)):.1%}",
         f"run time: {seconds:.0f} s (mutmut run, {max_children} workers)",
         "",
     ]
-    survivors = sorted(k for k, s in status.items() if s not in ("killed", "timeout"))
+    survivors = sorted(k for k, s in status.items() if s not in DETECTED)
     for key, diff in zip(survivors, _diffs(stage, env, survivors)):
         lines += [f"## {key}: {status[key]}", "", "```diff", diff, "```", ""]
     (stage / "report.md").write_text("\n".join(lines))
-    print("\n".join(lines[:7]), f"\nreport: {stage / 'report.md'}", flush=True)
+    print("\n".join(lines[:8]), f"\nreport: {stage / 'report.md'}", flush=True)
     return {"target": target, "mutants": len(status), "score": score, "seconds": seconds}
 
 
