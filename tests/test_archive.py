@@ -69,6 +69,7 @@ def test_manifest_is_json_inside_the_archive(tmp_path):
         assert json.load(bundle.extractfile("manifest.json"))["files"] == manifest["files"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("conda") is None or shutil.which("git") is None,
     reason="snakemake --archive packs the conda environments: it needs conda (and git)",

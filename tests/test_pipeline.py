@@ -80,6 +80,7 @@ def tiny_run(tmp_path_factory):
     return workdir
 
 
+@pytest.mark.slow
 def test_end_to_end_outputs(tiny_run):
     results = tiny_run / "results"
     for dataset in ("digits", "digits_photo"):
@@ -102,6 +103,7 @@ def test_end_to_end_outputs(tiny_run):
     assert read_spectrum(results / "spectrum" / "digits" / "standardized").eigen.rank == 64
 
 
+@pytest.mark.slow
 def test_closed_form_stages(tiny_run):
     import pandas as pd
 
@@ -151,6 +153,7 @@ def test_closed_form_stages(tiny_run):
             assert (results / "figures" / f"{name}.{suffix}").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_subspace_training_stage(tiny_run):
     import pandas as pd
     import torch
@@ -171,6 +174,7 @@ def test_subspace_training_stage(tiny_run):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_autoencoder_stages(tiny_run):
     import pandas as pd
 
@@ -187,6 +191,7 @@ def test_autoencoder_stages(tiny_run):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_reproduction_report(tiny_run):
     import pandas as pd
 
@@ -202,6 +207,7 @@ def test_reproduction_report(tiny_run):
     assert "## R1 per dataset" in text and "| digits_photo |" in text
 
 
+@pytest.mark.slow
 def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):
     report = tiny_run / "report.html"
     snakemake(
@@ -222,6 +228,7 @@ def test_snakemake_report_holds_figures_and_reproduction_table(tiny_run):
         assert text in html
 
 
+@pytest.mark.slow
 def test_archive_of_the_run_verifies(tiny_run):
     from lbr.archive import verify_archive
 
@@ -264,6 +271,7 @@ def _changed_config(tmp_path, change) -> str:
     return path
 
 
+@pytest.mark.slow
 def test_changing_a_training_setting_reruns_training_only(tiny_run, tmp_path):
     path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=3))
     jobs = _planned_jobs(tiny_run, path)
@@ -277,6 +285,7 @@ def test_changing_a_training_setting_reruns_training_only(tiny_run, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_adding_a_noise_ratio_runs_only_the_new_jobs(tiny_run, tmp_path):
     path = _changed_config(
         tmp_path, lambda c: c["denoising"]["noises"]["masking"]["ratios"].append(0.75)
@@ -292,6 +301,7 @@ def test_adding_a_noise_ratio_runs_only_the_new_jobs(tiny_run, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tmp_path):
     path = _changed_config(tmp_path, lambda c: c["datasets"]["digits_photo"].update(min_crop=40))
     jobs = _planned_jobs(tiny_run, path)
@@ -301,6 +311,7 @@ def test_changing_a_datasets_preprocessing_reruns_that_dataset_only(tiny_run, tm
     assert jobs.get("subspace_train") == 4  # the 4 digits_photo runs, none of digits'
 
 
+@pytest.mark.slow
 def test_native_closed_forms_and_training_shape_from_one_decode(tmp_path):
     """closed_form_shape: native: the closed forms see 8×8×1 digits, training 12×12×1,
     from one `dataset` job; the training copy is derived, not decoded again."""
@@ -333,6 +344,7 @@ def test_native_closed_forms_and_training_shape_from_one_decode(tmp_path):
     assert load_json(tmp_path / run)["dimensions"] > 0
 
 
+@pytest.mark.slow
 def test_reordering_config_keys_runs_nothing(tiny_run, tmp_path):
     def reversed_keys(value):
         return (
@@ -386,6 +398,7 @@ def _run_until_killed(workdir, config_path, log: Path, marker: str) -> None:
         process.wait()
 
 
+@pytest.mark.slow
 def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
     path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=6))
     killed, clean = tmp_path / "killed", tmp_path / "clean"
@@ -417,6 +430,7 @@ def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
     assert len(redone) == 6 and redone.equals(uninterrupted)
 
 
+@pytest.mark.slow
 def test_second_run_has_nothing_to_do(tiny_run):
     result = snakemake(
         "-n", "--cores", "2", "--configfile", str(TINY), "--directory", str(tiny_run)
@@ -424,6 +438,7 @@ def test_second_run_has_nothing_to_do(tiny_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_same_config_gives_same_numbers(tiny_run, tmp_path):
     snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(tmp_path))
     a_run, b_run = (
