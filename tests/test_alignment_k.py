@@ -4,7 +4,7 @@ on a hand-written example: P = M U Λ^{-1/2} given directly."""
 import numpy as np
 import pandas as pd
 import pytest
-from lbr.errors import ConfigError
+from lbr.errors import ConfigError, DataError
 from lbr.spectral.alignment import (
     alignment_at,
     alignment_numerators,
@@ -51,7 +51,7 @@ def test_alignment_at_reads_row_k():
 
 def test_zero_total_is_refused_and_a_small_one_is_not():
     message = r"^the labels have no linear relation to the data \(zero alignment total\)$"
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(DataError, match=message):
         alignment_table(np.zeros((2, 3)), COUNTS)
     small = alignment_table(1e-3 * P, COUNTS)  # totals far below 1
     np.testing.assert_allclose(small["alignment_appendix"], [1 / 11, 4 / 11, 1.0])

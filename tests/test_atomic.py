@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lbr.atomic import atomic_path, load_json, load_npy, save_json, save_npy, save_parquet
+from lbr.errors import DataError
 
 
 def test_writes_go_to_a_temporary_sibling_then_replace_the_target(tmp_path):
@@ -64,7 +65,7 @@ def test_npy_round_trip_is_contiguous_and_exact(tmp_path):
 
 def test_pickled_object_arrays_are_refused_on_load(tmp_path):
     np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError, match="allow_pickle"):
+    with pytest.raises(DataError, match=r"obj\.npy is truncated or corrupt \(.*allow_pickle"):
         load_npy(tmp_path / "obj.npy")
     with pytest.raises(ValueError):
         save_npy(tmp_path / "obj2.npy", np.array([{"a": 1}], dtype=object))

@@ -23,6 +23,9 @@ def _autoencoders_on(config, shape):
     """Train autoencoders on one composite dataset of the given [H, W, C] only."""
     config["datasets"]["digits_photo"]["shape"] = shape
     config["autoencoders"]["datasets"] = ["digits_photo"]
+    for family in config["denoising"]["noises"].values():  # patches must fit the images
+        if "patch_sizes" in family:
+            family["patch_sizes"] = [p for p in family["patch_sizes"] if p <= min(shape[:2])]
     return config["autoencoders"]
 
 

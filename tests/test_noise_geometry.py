@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from lbr.errors import ConfigError
 from lbr.spectral.noise import (
+    ChannelMasking,
     Gaussian,
     ImageGeometry,
     Masking,
@@ -38,6 +39,10 @@ def _brute_force_same_patch(geometry, patch, shared_channels=True):
     return same
 
 
+def _masking(patch, ratio, shared_channels=True):
+    return Masking(patch, ratio) if shared_channels else ChannelMasking(patch, ratio)
+
+
 CASES = [
     (ImageGeometry(5, 7, 2), 3, True),  # neither side a multiple of 3
     (ImageGeometry(5, 7, 2), 3, False),
@@ -55,7 +60,7 @@ def test_excess_moment_is_sigma_on_the_brute_force_patch_mask(geometry, patch, s
     sigma = rng.standard_normal((d, d))
     sigma = sigma @ sigma.T
     ratio = 0.3
-    noise = Masking(patch, ratio, shared)
+    noise = _masking(patch, ratio, shared)
     same = _brute_force_same_patch(geometry, patch, shared)
     expected = ratio / (1 - ratio) * np.where(same, sigma, 0.0)
     np.testing.assert_allclose(noise.excess_second_moment(sigma, 10, geometry), expected)
@@ -66,7 +71,7 @@ def test_excess_moment_is_sigma_on_the_brute_force_patch_mask(geometry, patch, s
 @pytest.mark.parametrize("geometry, patch, shared", CASES)
 def test_samples_drop_whole_brute_force_patches(geometry, patch, shared):
     d, draws, ratio = geometry.dimension, 4000, 0.4
-    noise = Masking(patch, ratio, shared)
+    noise = _masking(patch, ratio, shared)
     x = np.arange(1, d + 1, dtype=float)[:, None] * np.ones((1, draws))
     noisy = noise.sample(x, geometry, np.random.default_rng(1))
     kept = noisy != 0
@@ -100,14 +105,14 @@ def test_masking_ratio_limits():
         Masking(0, 0.5)
 
 
-def test_names_kinds_and_mean_scale():
-    assert Masking(2, 0.25).name == "masking_p2_r0.25" and Masking(2, 0.25).kind == "masking"
-    channel = Masking(2, 0.25, shared_channels=False)
-    assert channel.name == "channelmasking_p2_r0.25" and channel.kind == "channel_masking"
-    assert channel.family == "masking" and Masking(2, 0.25).mean_scale == 0.75
-    assert Gaussian(0.5).name == "gaussian_s0.5" and Gaussian(0.5).kind == "gaussian"
+def test_names_families_and_mean_scale():
+    assert Masking(2, 0.25).name == "masking_p2_r0.25" and Masking(2, 0.25).family == "masking"
+    channel = ChannelMasking(2, 0.25)
+    assert channel.name == "channel_masking_p2_r0.25" and channel.family == "channel_masking"
+    assert Masking(2, 0.25).mean_scale == 0.75 and channel.mean_scale == 0.75
+    assert Gaussian(0.5).name == "gaussian_s0.5" and Gaussian(0.5).family == "gaussian"
     assert Gaussian(0.5).mean_scale == 1.0
-    assert SmoothGaussian(1.5, 2.0).name == "smoothgaussian_s1.5_l2"
+    assert SmoothGaussian(1.5, 2.0).name == "smooth_gaussian_s1.5_l2"
 
 
 def test_gaussian_moments_by_hand():
@@ -159,15 +164,15 @@ def test_full_grid_expands_in_a_stable_order():
     settings = expand_noise_grid(grid)
     assert list(settings) == [
         "masking_p2_r0.5",
-        "channelmasking_p1_r0.25",
-        "channelmasking_p2_r0.25",
+        "channel_masking_p1_r0.25",
+        "channel_masking_p2_r0.25",
         "gaussian_s0.1",
         "gaussian_s1",
-        "smoothgaussian_s1_l3",
-        "smoothgaussian_s2_l3",
+        "smooth_gaussian_s1_l3",
+        "smooth_gaussian_s2_l3",
     ]
-    assert settings["channelmasking_p1_r0.25"] == Masking(1, 0.25, False)
-    assert settings["smoothgaussian_s2_l3"] == SmoothGaussian(2.0, 3.0)
+    assert settings["channel_masking_p1_r0.25"] == ChannelMasking(1, 0.25)
+    assert settings["smooth_gaussian_s2_l3"] == SmoothGaussian(2.0, 3.0)
     assert expand_noise_grid({}) == {}
 
 
@@ -179,7 +184,7 @@ def test_a_repeated_setting_is_refused():
 
 
 @pytest.mark.parametrize(
-    "noise", [Masking(3, 0.2), Masking(2, 0.5, False), Gaussian(0.3), SmoothGaussian(1.0, 2.0)]
+    "noise", [Masking(3, 0.2), ChannelMasking(2, 0.5), Gaussian(0.3), SmoothGaussian(1.0, 2.0)]
 )
 def test_spec_round_trip(noise):
     spec = noise_spec(noise)

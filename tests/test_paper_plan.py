@@ -59,9 +59,16 @@ def test_paper_plan_job_counts(plan):
     per_dataset = (len(subspace["sides"]) * len(subspace["fractions"]) + 2) * len(
         subspace["augment"]
     )
+    # Grey sets with closed_form_shape: native that are also trained get a training-shape
+    # copy (one resize job) and that copy's spectrum for the training preprocessing.
+    trained = set(subspace["datasets"]) | set(ae["datasets"])
+    native_trained = sum(
+        config["datasets"][name].get("closed_form_shape") == "native" for name in trained
+    )
     expected = {
         "dataset": datasets,
-        "spectrum": datasets * len(config["spectrum"]["preprocessings"]),
+        "dataset_training_view": native_trained,
+        "spectrum": datasets * len(config["spectrum"]["preprocessings"]) + native_trained,
         "alignment": datasets,
         # masking 3 patch sizes × 10 ratios, channel masking 1, Gaussian 3, smooth 1.
         "denoising": datasets * 35,
@@ -74,7 +81,8 @@ def test_paper_plan_job_counts(plan):
     }
     assert {rule: stats[rule] for rule in expected} == expected
     assert (expected["subspace_train"], expected["dynamics"], expected["guidance"]) == (240, 6, 18)
-    assert stats["total"] == len(jobs) == 644
+    assert native_trained == 2  # mnist and fashion_mnist; kmnist is not trained
+    assert stats["total"] == len(jobs) == 650
 
 
 def test_every_training_job_asks_for_one_gpu_and_nothing_else_does(plan):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from lbr import __version__
 from lbr.data.format import ImageDataset, write_dataset
-from lbr.errors import ConfigError
+from lbr.errors import ConfigError, DataError
 from lbr.layout import SPECTRUM_FILES
 from lbr.spectral.cache import Spectrum, compute_spectrum, read_spectrum, write_spectrum
 from lbr.spectral.denoising import screen_summary, spectrum_denoising, subspace_shift
@@ -69,9 +69,9 @@ def test_per_image_std_divides_images_whose_std_is_below_one():
 def test_zero_variance_pixels_and_empty_sets_are_refused():
     constant = np.full((5, H, W, C), 7, dtype=np.uint8)
     zero = r"^the training pixels have zero variance: cannot divide by the global std$"
-    with pytest.raises(ConfigError, match=zero):
+    with pytest.raises(DataError, match=zero):
         accumulate_statistics(constant, np.zeros(5, int), 1, Preprocessing())
-    with pytest.raises(ConfigError, match="^cannot compute statistics of an empty training set$"):
+    with pytest.raises(DataError, match="^cannot compute statistics of an empty training set$"):
         accumulate_statistics(constant[:0], np.zeros(0, int), 1, Preprocessing())
     with pytest.raises(ConfigError, match="jitter must be >= 0"):
         Preprocessing(jitter=-0.1)
@@ -269,8 +269,17 @@ def test_spectrum_denoising_labels_and_change_columns():
     assert table["sigma"].dtype == np.float64
     assert table["K"].tolist() == list(range(1, 7))
     np.testing.assert_allclose(table["change"], table["alignment"] - table["alignment_clean"])
+    # Fig. 7's quantity: relative change of the percent form A% = 100·√ratio; the
+    # ratio form is kept beside it under its own name
     np.testing.assert_allclose(
-        table["relative_change_percent"], 100 * table["change"] / table["alignment_clean"]
+        table["relative_change_percent"],
+        100
+        * (np.sqrt(table["alignment"]) - np.sqrt(table["alignment_clean"]))
+        / np.sqrt(table["alignment_clean"]),
+    )
+    np.testing.assert_allclose(
+        table["relative_change_of_cumulative_ratio_percent"],
+        100 * table["change"] / table["alignment_clean"],
     )
     np.testing.assert_allclose(table["alignment_percent"], 100 * np.sqrt(table["alignment"]))
     np.testing.assert_allclose(
@@ -285,20 +294,25 @@ def test_spectrum_denoising_labels_and_change_columns():
 def test_screen_summary_takes_extremes_per_dataset_and_noise():
     table = pd.DataFrame(
         {
-            "dataset": ["b", "b", "b", "a"],
-            "noise": ["n1", "n1", "n2", "n1"],
-            "family": ["masking"] * 4,
-            "subspace_shift": [0.1, 0.3, 0.0, 0.2],
-            "change": [0.05, -0.2, 0.0, 0.01],
-            "relative_change_percent": [5.0, -20.0, 0.0, 1.0],
-            "solver_error_bound": [1e-12, 1e-10, 1e-13, 1e-11],
+            "dataset": ["b", "b", "b", "b", "a", "a"],
+            "noise": ["n1", "n1", "n1", "n2", "n1", "n1"],
+            "family": ["masking"] * 6,
+            "K": [1, 2, 4, 2, 1, 2],
+            "subspace_shift": [0.9, 0.1, 0.3, 0.0, 0.2, 0.4],
+            "change": [-0.5, 0.05, -0.2, 0.0, 0.01, 0.02],
+            "relative_change_percent": [-50.0, 5.0, -20.0, 0.0, 1.0, 2.0],
+            "solver_error_bound": [1e-9, 1e-12, 1e-10, 1e-13, 1e-11, 1e-11],
         }
     )
-    screen = screen_summary(table)
+    screen = screen_summary(table, k_min=2)
     # first-seen order, not sorted
     assert screen[["dataset", "noise"]].values.tolist() == [["b", "n1"], ["b", "n2"], ["a", "n1"]]
     row = screen.iloc[0]
-    assert row["max_subspace_shift"] == 0.3 and row["max_abs_change"] == 0.2
+    # K = 1 lies before Fig. 7's range (k_min = 2): left out of the figure's extremes...
+    assert row["first_k"] == 2 and row["max_subspace_shift"] == 0.3
     assert row["best_relative_change_percent"] == 5.0
     assert row["worst_relative_change_percent"] == -20.0
-    assert row["solver_error_bound"] == 1e-10
+    # ...but Corollary 3.1's check and the solver bound take every K
+    assert row["max_abs_change_any_k"] == 0.5 and row["solver_error_bound"] == 1e-9
+    # a dataset whose largest K is 2 starts at K = 1 (half of it)
+    assert screen.iloc[2]["first_k"] == 1 and screen.iloc[2]["max_subspace_shift"] == 0.4

@@ -115,7 +115,7 @@ def _gallery_spectrum(h=2, w=3, c=2):
     return Spectrum(stats, Eigendecomposition(values, vectors, 0), summary)
 
 
-def test_gallery_rows_project_in_the_preprocessed_space_and_reshape_channel_first():
+def test_gallery_rows_project_in_the_preprocessed_space_and_return_pixel_units():
     spectrum = _gallery_spectrum()
     rng = np.random.default_rng(2)
     images = rng.integers(0, 256, (3, 2, 3, 2)).astype(np.uint8)
@@ -133,7 +133,8 @@ def test_gallery_rows_project_in_the_preprocessed_space_and_reshape_channel_firs
         for i, image in enumerate(images):
             flat = np.concatenate([image[:, :, ch].ravel() for ch in range(2)]).astype(float)
             x = (flat - spectrum.statistics.mean) / 3.0
-            projected = basis @ (basis.T @ x)
+            # projected in the preprocessed space, then back in pixel units (Fig. 9)
+            projected = 3.0 * (basis @ (basis.T @ x)) + spectrum.statistics.mean
             expected = np.stack([projected[:6].reshape(2, 3), projected[6:].reshape(2, 3)], -1)
             np.testing.assert_allclose(rows[label][i], expected, atol=1e-10)
 

@@ -18,6 +18,7 @@ import scipy.linalg
 import torch
 from scipy.linalg import lapack
 
+from ..device import resolve_device
 from .alignment import alignment_table, orthonormal_in_order, whitened_class_sums
 from .jacobi import (
     jacobi_svd,
@@ -26,7 +27,6 @@ from .jacobi import (
     triangular_product,
 )
 from .noise import ImageGeometry, Noise, table_columns
-from ..device import resolve_device
 
 CPU = torch.device("cpu")
 # Certified relative accuracy (of the SVD step) below which the warm start's answer is kept.
