@@ -245,3 +245,29 @@ def test_subset_is_stratified_seeded_and_bounded():
     assert len(np.unique(picked.train_images)) == 40  # no image picked twice
     with pytest.raises(DataError, match=r"subset.train=500"):
         subset(data, {"train": 500, "test": 1})
+
+
+def test_garment_backgrounds_of_train_and_test_never_share_a_pixel(monkeypatch):
+    import lbr.data.photos as photos_module
+
+    calls = []
+    real_cut = photos_module.cut
+
+    def recording_cut(photos, boxes):
+        calls.append(list(boxes))
+        return real_cut(photos, boxes)
+
+    monkeypatch.setattr(photos_module, "cut", recording_cut)
+    garments_on_photos(
+        _tiny_garments(400),
+        PHOTOS,
+        [32, 32, 3],
+        crop=32,
+        block=64,
+        test_fraction=0.25,
+        min_std=0,
+        seed=0,
+    )
+    train_boxes, test_boxes = calls  # one call per split, train first
+    assert len(train_boxes) == 400 and len(test_boxes) == 200
+    assert not any(a.overlaps(b) for a in train_boxes for b in test_boxes)
