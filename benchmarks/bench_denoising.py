@@ -7,7 +7,7 @@ In the same run, on the same preprocessed data (standardized, no jitter):
             eigenproblem per setting: standard eigh, then one-sided Jacobi), timed as the
             `denoising` rule runs it (whole table: curves, change, subspace shift),
             settings spread over W processes, each with its share of the BLAS threads;
-  direct:   the authors' algorithm as MATH.md describes it: per setting recompute Σ
+  direct:   the authors' algorithm as docs/method.md describes it: per setting recompute Σ
             from the N×D data, build the patch mask with a Python loop, solve the
             generalized eigenproblem in pixel space, form the N×D representation,
             QR-factor it and take ‖YᵀY q_k‖².

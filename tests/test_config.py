@@ -3,7 +3,8 @@ import copy
 import pytest
 import yaml
 from conftest import REPO
-from lbr.config import check_config
+from lbr.config import NEEDS_SHAPE, check_config, load_schema
+from lbr.data.registry import LOCAL_SOURCES, SOURCE_NAMES, needs_shape
 from lbr.errors import ConfigError
 
 
@@ -73,3 +74,21 @@ def test_subspace_datasets_must_be_configured(config):
 def test_masking_ratio_of_one_is_refused(config):
     config["denoising"]["noises"]["masking"]["ratios"] = [0.5, 1.0]
     assert "denoising.noises.masking.ratios" in _error(config)
+
+
+def _schema_sources() -> tuple[list[str], dict[str, set[str]]]:
+    """The source names the schema allows, and each source's option keys (its if/then)."""
+    dataset = load_schema()["$defs"]["dataset"]
+    options = {
+        branch["if"]["properties"]["source"]["const"]: set(branch["then"].get("properties", {}))
+        for branch in dataset["allOf"]
+    }
+    return dataset["properties"]["source"]["enum"], options
+
+
+def test_schema_registry_and_needs_shape_agree():
+    """A source added to the registry, the schema or NEEDS_SHAPE alone fails here."""
+    names, options = _schema_sources()
+    assert sorted(names) == sorted(SOURCE_NAMES)
+    assert options == {name: set(source.options) for name, source in LOCAL_SOURCES.items()}
+    assert sorted(NEEDS_SHAPE) == sorted(name for name in SOURCE_NAMES if needs_shape(name))

@@ -8,7 +8,7 @@ from lbr.spectral.statistics import Preprocessing, accumulate_statistics, flatte
 
 
 def _direct(images, labels, num_classes, prep):
-    """Materialize X (N×D float64) and apply MATH.md's definitions literally."""
+    """Materialize X (N×D float64) and apply docs/method.md's definitions literally."""
     x = flatten_channel_first(images).astype(np.float64)
     if prep.per_image_std:
         x = x / x.std(axis=1, ddof=1, keepdims=True)

@@ -9,8 +9,6 @@ archive and fails on any missing, extra or altered file.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
 import json
 import platform
@@ -21,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .atomic import atomic_path
+from .checksums import file_digest, stream_digest
 
 MANIFEST = "manifest.json"
 PACKAGES = (
@@ -35,14 +34,6 @@ PACKAGES = (
     "matplotlib",
     "snakemake",
 )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(functools.partial(handle.read, 1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _git_commit(directory: Path) -> str | None:
@@ -81,7 +72,9 @@ def _versions() -> dict:
 
 def build_manifest(files: list[Path], root: Path, config: dict, code_dir: Path) -> dict:
     return {
-        "files": {str(path.relative_to(root)): _sha256(path) for path in sorted(files)},
+        "files": {
+            str(path.relative_to(root)): file_digest(path, "sha256") for path in sorted(files)
+        },
         "config": config,
         "packages": _versions(),
         "git_commit": _git_commit(code_dir),
@@ -116,11 +109,7 @@ def verify_archive(archive: Path) -> list[str]:
             return [f"{archive} has no {MANIFEST}"]
         for member in bundle.getmembers():
             if member.isfile() and member.name != MANIFEST:
-                digest = hashlib.sha256()
-                handle = bundle.extractfile(member)
-                for block in iter(functools.partial(handle.read, 1 << 20), b""):
-                    digest.update(block)
-                seen[member.name] = digest.hexdigest()
+                seen[member.name] = stream_digest(bundle.extractfile(member), "sha256")
     for name, expected in manifest["files"].items():
         if name not in seen:
             problems.append(f"missing: {name}")

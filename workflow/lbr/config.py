@@ -11,8 +11,17 @@ import yaml
 from .errors import ConfigError
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
-# Sources whose images vary in size: they need an explicit shape.
-NEEDS_SHAPE = ("imagenette", "imagenette_320", "imagenette_160", "image_folder")
+# Sources whose images vary in size: they need an explicit shape. Kept here, not read from
+# the registry, so validation does not import torchvision; tests/test_config.py checks that
+# it names exactly the sources whose registry entry says needs_shape.
+NEEDS_SHAPE = (
+    "imagenette",
+    "imagenette_320",
+    "imagenette_160",
+    "image_folder",
+    "photo_patches",
+    "garments_on_photos",
+)
 
 
 def load_schema() -> dict:

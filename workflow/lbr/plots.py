@@ -151,6 +151,13 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
     return figure
 
 
+def _unit_range(image) -> np.ndarray:
+    """An image scaled to [0, 1] for display (constant images shown black)."""
+    image = np.asarray(image, dtype=np.float64)
+    low, high = image.min(), image.max()
+    return (image - low) / (high - low) if high > low else np.zeros_like(image)
+
+
 def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
     """Fig. 9: images (columns) per version (rows: original, top, bottom), each scaled to [0, 1]."""
     count = len(next(iter(rows.values())))
@@ -159,9 +166,7 @@ def gallery_figure(rows: dict[str, np.ndarray], titles: list[str]):
     )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(count):
-            image = images[c].astype(np.float64)
-            low, high = image.min(), image.max()
-            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
+            image = _unit_range(images[c])
             axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
@@ -326,9 +331,7 @@ def reconstruction_figure(panels):
     )
     for r, (label, images) in enumerate(rows):
         for c in range(count):
-            image = np.asarray(images[c], dtype=np.float64)
-            low, high = image.min(), image.max()
-            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
+            image = _unit_range(images[c])
             axes[r][c].imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])

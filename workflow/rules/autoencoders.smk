@@ -3,7 +3,7 @@
 
 rule dynamics:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_files("{dataset}"),
         spectrum=spectrum_input("autoencoders"),
     output:
         table=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.parquet",
@@ -20,8 +20,6 @@ rule dynamics:
         mem_mb=8000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
         settings=AUTOENCODERS["dynamics"],
         device=config["device"],
         code=stage_version("autoencoders"),
@@ -29,13 +27,16 @@ rule dynamics:
         "../scripts/dynamics.py"
 
 
+GUIDANCE_RUN = guidance_stem("{dataset}", "{arch}", "{latent}", "{weight}")
+
+
 rule guidance:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_files("{dataset}"),
         spectrum=spectrum_input("autoencoders"),
     output:
-        metrics=f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}.json",
-        reconstructions=f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}-reconstructions.npy",
+        metrics=f"{GUIDANCE_RUN}.json",
+        reconstructions=f"{GUIDANCE_RUN}-reconstructions.npy",
     log:
         log_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}"),
     benchmark:
@@ -48,8 +49,6 @@ rule guidance:
         mem_mb=8000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(w.dataset, AUTOENCODERS["preprocessing"]),
         settings=AUTOENCODERS["guidance"],
         device=config["device"],
         code=stage_version("autoencoders"),
@@ -95,11 +94,11 @@ rule figure_autoencoders:
         reconstructions=[
             f"{guidance_stem(*run)}-reconstructions.npy" for run in guidance_runs()
         ],
-        datasets=[f"{RESULTS}/datasets/{d}/meta.json" for d in AUTOENCODERS["datasets"]],
+        datasets=[f"{dataset_dir(d)}/{DATASET_META}" for d in AUTOENCODERS["datasets"]],
     output:
-        figure_outputs("fig3_dynamics", report_item=True)
-        + figure_outputs("fig5_guidance", report_item=True)
-        + figure_outputs("fig6_reconstructions", report_item=True),
+        dynamics=figure_outputs("fig3_dynamics", report_item=True),
+        guidance=figure_outputs("fig5_guidance", report_item=True),
+        reconstructions=figure_outputs("fig6_reconstructions", report_item=True),
     log:
         log_path("figures", "autoencoders"),
     benchmark:

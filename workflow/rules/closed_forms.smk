@@ -18,9 +18,6 @@ rule alignment:
         mem_mb=4000,
         runtime=20,
     params:
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["alignment"]["preprocessing"]
-        ),
         code=stage_version("alignment"),
     script:
         "../scripts/alignment.py"
@@ -42,9 +39,6 @@ rule denoising:
         mem_mb=6000,
         runtime=60,
     params:
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["denoising"]["preprocessing"]
-        ),
         noise=lambda w: noise_spec(NOISES[w.noise]),
         code=stage_version("denoising"),
     script:
@@ -55,8 +49,8 @@ rule denoising_table:
     input:
         [f"{RESULTS}/denoising/{d}/{n}.parquet" for d in DATASETS for n in NOISES],
     output:
-        f"{RESULTS}/denoising/all.parquet",
-        f"{RESULTS}/denoising/screen.parquet",
+        table=f"{RESULTS}/denoising/all.parquet",
+        screen=f"{RESULTS}/denoising/screen.parquet",
     log:
         log_path("denoising", "all"),
     benchmark:
@@ -110,9 +104,6 @@ rule theorem1_interpolation:
         mem_mb=4000,
         runtime=20,
     params:
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["theorem1"]["preprocessing"]
-        ),
         interpolation=config["theorem1"]["interpolation"],
         code=stage_version("theorem1"),
     script:
@@ -146,8 +137,8 @@ rule figure_denoising:
         table=f"{RESULTS}/denoising/all.parquet",
         screen=f"{RESULTS}/denoising/screen.parquet",
     output:
-        figure_outputs("fig7_denoising", report_item=True)
-        + figure_outputs("denoising_screen", report_item=True),
+        denoising=figure_outputs("fig7_denoising", report_item=True),
+        screen=figure_outputs("denoising_screen", report_item=True),
     log:
         log_path("figures", "fig7_denoising"),
     benchmark:
@@ -170,8 +161,8 @@ rule figure_theorem1:
         adam=f"{RESULTS}/theory/theorem1_adam.parquet",
         interpolation=[f"{RESULTS}/theory/interpolation/{d}.parquet" for d in DATASETS],
     output:
-        figure_outputs("fig8_theorem1", report_item=True)
-        + figure_outputs("theorem1_interpolation", report_item=True),
+        theorem1=figure_outputs("fig8_theorem1", report_item=True),
+        interpolation=figure_outputs("theorem1_interpolation", report_item=True),
     log:
         log_path("figures", "fig8_theorem1"),
     benchmark:
@@ -191,7 +182,7 @@ rule figure_theorem1:
 
 rule figure_gallery:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_files("{dataset}"),
         spectrum=spectrum_input("gallery"),
     output:
         figure_outputs("fig9_gallery_{dataset}", report_item=True),
@@ -206,10 +197,6 @@ rule figure_gallery:
         mem_mb=2000,
         runtime=10,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["gallery"]["preprocessing"]
-        ),
         gallery=config["gallery"],
         code=stage_version("figures"),
     script:

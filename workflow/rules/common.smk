@@ -9,7 +9,9 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 from lbr import stage_version
 from lbr.config import check_config
 from lbr.errors import ConfigError
+from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
 from lbr.spectral.noise import expand_noise_grid, noise_spec
+from lbr.train.grid import subspace_runs
 
 try:
     check_config(config)
@@ -46,31 +48,27 @@ wildcard_constraints:
 
 
 RESULTS = "results"
-DATASET_FILES = (
-    "train_images.npy",
-    "train_labels.npy",
-    "test_images.npy",
-    "test_labels.npy",
-    "meta.json",
-)
-SPECTRUM_FILES = (
-    "covariance.npy",
-    "class_sums.npy",
-    "class_counts.npy",
-    "mean.npy",
-    "eigenvalues.npy",
-    "eigenvectors.npy",
-    "explained_variance.parquet",
-    "summary.json",
-)
 
 
 def dataset_dir(dataset):
     return f"{RESULTS}/datasets/{dataset}"
 
 
+def dataset_files(dataset):
+    """Every file of a dataset (`dataset` may be the "{dataset}" wildcard)."""
+    return [f"{dataset_dir(dataset)}/{name}" for name in DATASET_FILES]
+
+
 def spectrum_dir(dataset, preprocessing):
     return f"{RESULTS}/spectrum/{dataset}/{preprocessing}"
+
+
+def spectrum_files(dataset, preprocessing):
+    return [f"{spectrum_dir(dataset, preprocessing)}/{name}" for name in SPECTRUM_FILES]
+
+
+def download_dir(source):
+    return f"{RESULTS}/downloads/{source}"
 
 
 def log_path(stage, name):
@@ -118,37 +116,10 @@ def figure_outputs(name, report_item=False):
 def spectrum_input(section):
     """The spectrum files a stage reads, for the preprocessing its config section names."""
     preprocessing = config[section]["preprocessing"]
-    return lambda wildcards: [
-        f"{spectrum_dir(wildcards.dataset, preprocessing)}/{name}"
-        for name in SPECTRUM_FILES
-    ]
+    return lambda wildcards: spectrum_files(wildcards.dataset, preprocessing)
 
 
-def subspace_runs():
-    """Every training run of the subspace experiment: (dataset, side, fraction, augment, seed)."""
-    grid = config["subspace"]
-    runs = []
-    for dataset in grid["datasets"]:
-        pairs = [(side, f) for side in grid["sides"] for f in grid["fractions"]]
-        pairs += [
-            ("top", grid["headline"]["top"]),
-            ("bottom", grid["headline"]["bottom"]),
-        ]
-        if grid["dimension_halves"]:
-            pairs += [("top_dims", 0.5), ("bottom_dims", 0.5)]
-        for side, fraction in dict.fromkeys(pairs):
-            for augment in grid["augment"]:
-                for seed in grid["seeds"]:
-                    runs.append(
-                        (
-                            dataset,
-                            side,
-                            f"{fraction:g}",
-                            "aug" if augment else "noaug",
-                            seed,
-                        )
-                    )
-    return runs
+SUBSPACE_RUNS = subspace_runs(config["subspace"])
 
 
 def subspace_run_dir(dataset, side, fraction, augment, seed):
@@ -190,7 +161,8 @@ def all_spectrum_outputs():
 
 
 def base_dataset_input(wildcards):
+    """A composite dataset reads its base dataset's files."""
     spec = config["datasets"][wildcards.dataset]
     if spec["source"] == "composite":
-        return f"{dataset_dir(spec['base'])}/meta.json"
+        return dataset_files(spec["base"])
     return []

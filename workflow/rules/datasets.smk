@@ -5,7 +5,7 @@ rule dataset:
     input:
         base=base_dataset_input,
     output:
-        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+        dataset_files("{dataset}"),
     log:
         log_path("dataset", "{dataset}"),
     benchmark:
@@ -19,9 +19,8 @@ rule dataset:
     params:
         spec=lambda wildcards: config["datasets"][wildcards.dataset],
         mirror=config.get("download_mirror"),
-        download_dir=lambda wildcards: f"{RESULTS}/downloads/{config['datasets'][wildcards.dataset]['source']}",
-        base_dir=lambda wildcards, input: (
-            str(Path(input.base).parent) if input.base else None
+        download_dir=lambda wildcards: download_dir(
+            config["datasets"][wildcards.dataset]["source"]
         ),
         code=stage_version("dataset"),
     script:

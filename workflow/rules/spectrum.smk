@@ -4,12 +4,9 @@
 
 rule spectrum:
     input:
-        [f"{RESULTS}/datasets/{{dataset}}/{name}" for name in DATASET_FILES],
+        dataset_files("{dataset}"),
     output:
-        [
-            f"{RESULTS}/spectrum/{{dataset}}/{{preprocessing}}/{name}"
-            for name in SPECTRUM_FILES
-        ],
+        spectrum_files("{dataset}", "{preprocessing}"),
     log:
         log_path("spectrum", "{dataset}-{preprocessing}"),
     benchmark:
@@ -21,7 +18,6 @@ rule spectrum:
         mem_mb=6000,
         runtime=60,
     params:
-        dataset_dir=lambda wildcards: dataset_dir(wildcards.dataset),
         preprocessing=lambda wildcards: config["preprocessings"][
             wildcards.preprocessing
         ],

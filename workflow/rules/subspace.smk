@@ -8,7 +8,7 @@ SUBSPACE_RUN = subspace_run_dir(
 
 rule subspace_train:
     input:
-        dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
+        dataset=dataset_files("{dataset}"),
         spectrum=spectrum_input("subspace"),
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",
@@ -25,10 +25,6 @@ rule subspace_train:
         mem_mb=16000,
         runtime=120,
     params:
-        dataset_dir=lambda w: dataset_dir(w.dataset),
-        spectrum_dir=lambda w: spectrum_dir(
-            w.dataset, config["subspace"]["preprocessing"]
-        ),
         training=config["subspace"]["training"],
         model=config["subspace"]["model"],
         save_weights=config["subspace"]["save_weights"],
@@ -40,7 +36,7 @@ rule subspace_train:
 
 rule subspace_table:
     input:
-        [f"{subspace_run_dir(*run)}/summary.json" for run in subspace_runs()],
+        [f"{subspace_run_dir(*run)}/summary.json" for run in SUBSPACE_RUNS],
     output:
         f"{RESULTS}/subspace/summary.parquet",
     log:
@@ -54,7 +50,7 @@ rule subspace_table:
         mem_mb=2000,
         runtime=10,
     params:
-        runs=subspace_runs(),
+        runs=SUBSPACE_RUNS,
         code=stage_version("subspace"),
     script:
         "../scripts/subspace_table.py"
@@ -64,8 +60,8 @@ rule figure_subspace:
     input:
         f"{RESULTS}/subspace/summary.parquet",
     output:
-        figure_outputs("fig4_subspace", report_item=True)
-        + figure_outputs("fig1_headline", report_item=True),
+        subspace=figure_outputs("fig4_subspace", report_item=True),
+        headline=figure_outputs("fig1_headline", report_item=True),
     log:
         log_path("figures", "fig4_subspace"),
     benchmark:

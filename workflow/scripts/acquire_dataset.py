@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.data.registry import acquire
+from lbr.layout import dataset_directory
 from lbr.logs import setup_rule_logging
 
 
@@ -15,10 +16,10 @@ def main(smk) -> None:
     meta = acquire(
         name=smk.wildcards.dataset,
         spec=smk.params.spec,
-        output_dir=Path(smk.output[0]).parent,
+        output_dir=dataset_directory(smk.output),
         download_dir=smk.params.download_dir,
         mirror=smk.params.mirror,
-        base_dir=smk.params.base_dir,
+        base_dir=dataset_directory(smk.input.base) if smk.input.base else None,
     )
     log.info("wrote %s: %s", smk.wildcards.dataset, meta["split_sizes"])
 

@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_parquet
+from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.alignment import spectrum_alignment
 from lbr.spectral.cache import read_spectrum
@@ -14,7 +15,7 @@ from lbr.spectral.cache import read_spectrum
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    table = spectrum_alignment(read_spectrum(smk.params.spectrum_dir))
+    table = spectrum_alignment(read_spectrum(spectrum_directory(smk.input)))
     save_parquet(smk.output[0], table)
     log.info("alignment at K=10: %.4f", table["alignment_appendix"].iloc[min(9, len(table) - 1)])
 

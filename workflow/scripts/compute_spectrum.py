@@ -6,6 +6,7 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
+from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
@@ -14,13 +15,13 @@ from lbr.spectral.statistics import Preprocessing
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     spectrum = compute_spectrum(
-        smk.params.dataset_dir,
+        dataset_directory(smk.input),
         Preprocessing(**smk.params.preprocessing),
         chunk_size=smk.params.chunk_size,
         rtol=smk.params.rank_rtol,
         device=smk.params.device,
     )
-    write_spectrum(Path(smk.output[0]).parent, spectrum)
+    write_spectrum(spectrum_directory(smk.output), spectrum)
     log.info("rank %d of %d", spectrum.eigen.rank, spectrum.summary["dimension"])
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_parquet
+from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import read_spectrum
 from lbr.spectral.denoising import spectrum_denoising
@@ -16,7 +17,7 @@ from lbr.spectral.noise import noise_from_spec
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     table = spectrum_denoising(
-        read_spectrum(smk.params.spectrum_dir), noise_from_spec(smk.params.noise)
+        read_spectrum(spectrum_directory(smk.input)), noise_from_spec(smk.params.noise)
     )
     table.insert(0, "dataset", smk.wildcards.dataset)
     save_parquet(smk.output[0], table)

@@ -15,8 +15,8 @@ from lbr.spectral.denoising import screen_summary
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     table = pd.concat([pd.read_parquet(path) for path in smk.input], ignore_index=True)
-    save_parquet(smk.output[0], table)
-    save_parquet(smk.output[1], screen_summary(table))
+    save_parquet(smk.output.table, table)
+    save_parquet(smk.output.screen, screen_summary(table))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_json, save_parquet
+from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, learning_dynamics
 from lbr.train.runtime import cpu_threads
@@ -24,8 +25,8 @@ def main(smk) -> None:
     grid.pop("architectures")
     settings = AutoencoderSettings(arch=smk.wildcards.arch, **grid)
     table, summary = learning_dynamics(
-        smk.params.dataset_dir,
-        smk.params.spectrum_dir,
+        dataset_directory(smk.input.dataset),
+        spectrum_directory(smk.input.spectrum),
         settings,
         snapshots,
         subset,

@@ -8,6 +8,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import numpy as np
 from lbr.atomic import save_json, save_npy
+from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import AutoencoderSettings, guided_autoencoder
 from lbr.train.runtime import cpu_threads
@@ -27,7 +28,12 @@ def main(smk) -> None:
         **grid,
     )
     metrics, reconstructions = guided_autoencoder(
-        smk.params.dataset_dir, smk.params.spectrum_dir, settings, probe, show, smk.params.device
+        dataset_directory(smk.input.dataset),
+        spectrum_directory(smk.input.spectrum),
+        settings,
+        probe,
+        show,
+        smk.params.device,
     )
     save_npy(smk.output.reconstructions, reconstructions.astype(np.float32))
     save_json(smk.output.metrics, {"dataset": smk.wildcards.dataset, **metrics})

@@ -16,9 +16,9 @@ from lbr.plots import dynamics_figure, guidance_figure, reconstruction_figure, s
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    save_figure(dynamics_figure(pd.read_parquet(smk.input.dynamics_all)), *smk.output[:2])
+    save_figure(dynamics_figure(pd.read_parquet(smk.input.dynamics_all)), *smk.output.dynamics)
     guidance = pd.read_parquet(smk.input.guidance)
-    save_figure(guidance_figure(guidance), *smk.output[2:4])
+    save_figure(guidance_figure(guidance), *smk.output.guidance)
     pairs = pd.read_parquet(smk.input.pairs)
     # Fig. 6: the pair whose probe accuracies differ most, per dataset.
     panels = []
@@ -42,7 +42,7 @@ def main(smk) -> None:
                 load_npy(f"{stem(best['guidance'])}-reconstructions.npy"),
             )
         )
-    save_figure(reconstruction_figure(panels), *smk.output[4:])
+    save_figure(reconstruction_figure(panels), *smk.output.reconstructions)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from lbr.plots import denoising_figure, save_figure, screen_figure
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     table = pd.read_parquet(smk.input.table)
-    save_figure(denoising_figure(table, smk.params.k_min), *smk.output[:2])
-    save_figure(screen_figure(table), *smk.output[2:])
+    save_figure(denoising_figure(table, smk.params.k_min), *smk.output.denoising)
+    save_figure(screen_figure(table), *smk.output.screen)
 
 
 if __name__ == "__main__":

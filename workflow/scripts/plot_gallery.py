@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.data.format import read_dataset
+from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.plots import gallery_figure, save_figure
 from lbr.spectral.cache import read_spectrum
@@ -16,11 +17,11 @@ from lbr.spectral.subspace import gallery_rows, pick_images
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     settings = smk.params.gallery
-    dataset = read_dataset(smk.params.dataset_dir)
+    dataset = read_dataset(dataset_directory(smk.input.dataset))
     images, titles = pick_images(dataset, settings["images"], settings["seed"])
     rows = gallery_rows(
         images,
-        read_spectrum(smk.params.spectrum_dir),
+        read_spectrum(spectrum_directory(smk.input.spectrum)),
         settings["top_fraction"],
         settings["bottom_fraction"],
     )

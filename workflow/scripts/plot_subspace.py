@@ -14,8 +14,8 @@ from lbr.plots import headline_figure, save_figure, subspace_figure
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     table = pd.read_parquet(smk.input[0])
-    save_figure(subspace_figure(table), *smk.output[:2])
-    save_figure(headline_figure(table, smk.params.headline), *smk.output[2:])
+    save_figure(subspace_figure(table), *smk.output.subspace)
+    save_figure(headline_figure(table, smk.params.headline), *smk.output.headline)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ from lbr.plots import interpolation_figure, save_figure, theorem1_figure
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    save_figure(theorem1_figure(pd.read_parquet(smk.input.adam)), *smk.output[:2])
+    save_figure(theorem1_figure(pd.read_parquet(smk.input.adam)), *smk.output.theorem1)
     tables = {
         name: pd.read_parquet(path)
         for name, path in zip(smk.params.datasets, smk.input.interpolation)
     }
-    save_figure(interpolation_figure(tables), *smk.output[2:])
+    save_figure(interpolation_figure(tables), *smk.output.interpolation)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import atomic_path, save_json, save_parquet
+from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.subspace_run import run_subspace_training
 
@@ -15,8 +16,8 @@ def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     torch_threads(smk.threads)
     metrics, summary, model = run_subspace_training(
-        smk.params.dataset_dir,
-        smk.params.spectrum_dir,
+        dataset_directory(smk.input.dataset),
+        spectrum_directory(smk.input.spectrum),
         smk.wildcards.side,
         float(smk.wildcards.fraction),
         smk.wildcards.augment == "aug",

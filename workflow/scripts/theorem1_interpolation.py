@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_parquet
+from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import read_spectrum
 from lbr.spectral.theorem1 import interpolation_table
@@ -14,7 +15,9 @@ from lbr.spectral.theorem1 import interpolation_table
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    table = interpolation_table(read_spectrum(smk.params.spectrum_dir), **smk.params.interpolation)
+    table = interpolation_table(
+        read_spectrum(spectrum_directory(smk.input)), **smk.params.interpolation
+    )
     table.insert(0, "dataset", smk.wildcards.dataset)
     save_parquet(smk.output[0], table)
 

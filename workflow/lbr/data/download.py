@@ -7,7 +7,6 @@ place only when its checksum matches. A mismatching file is kept aside as
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tarfile
@@ -20,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_path
+from ..checksums import CHUNK_BYTES, file_digest
 from ..errors import ChecksumError, DataError
-
-CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -40,14 +38,6 @@ class RemoteFile:
         return RemoteFile(
             url=f"{mirror.rstrip('/')}/{self.filename}", filename=self.filename, md5=self.md5
         )
-
-
-def file_digest(path: str | os.PathLike, algorithm: str = "md5") -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_checksum(path: Path, md5: str) -> None:

@@ -18,11 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..atomic import load_json, load_npy, save_json, save_npy
+from ..checksums import file_digest
 from ..errors import DataError
-from .download import file_digest
-
-SPLITS = ("train", "test")
-ARRAY_FILES = tuple(f"{split}_{kind}.npy" for split in SPLITS for kind in ("images", "labels"))
+from ..layout import DATASET_ARRAYS, DATASET_META, SPLITS
 
 
 @dataclass
@@ -107,18 +105,18 @@ def write_dataset(
         "sha256": checksums,
         "provenance": dataset.provenance,
     }
-    save_json(directory / "meta.json", full_meta)
+    save_json(directory / DATASET_META, full_meta)
     return full_meta
 
 
 def read_dataset(directory: str | Path, mmap: bool = True) -> ImageDataset:
     directory = Path(directory)
-    if not (directory / "meta.json").exists():
+    if not (directory / DATASET_META).exists():
         raise DataError(
             f"{directory} holds no complete dataset (meta.json missing); run the pipeline to create it"
         )
-    meta = load_json(directory / "meta.json")
-    arrays = {name: load_npy(directory / name, mmap=mmap) for name in ARRAY_FILES}
+    meta = load_json(directory / DATASET_META)
+    arrays = {name: load_npy(directory / name, mmap=mmap) for name in DATASET_ARRAYS}
     return ImageDataset(
         train_images=arrays["train_images.npy"],
         train_labels=arrays["train_labels.npy"],

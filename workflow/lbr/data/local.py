@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checksums import file_digest
 from ..errors import DataError
-from .download import file_digest
 from .format import ImageDataset
 from .idx import read_idx
 from .transforms import decode_image

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,8 @@ class RemoteSource:
     # Checksums of files inside an archive, checked before they are parsed.
     inner_md5: dict[str, str] | None = None
     extra: dict | None = None
+    # Images of varying size: the config entry must set `shape` (see registry.needs_shape).
+    needs_shape: bool = False
 
     def acquire(
         self, download_dir: Path, mirror: str | None, shape: list[int] | None
@@ -43,9 +45,6 @@ class RemoteSource:
         for remote in self.files:
             fetch(remote.from_mirror(mirror), download_dir)
         return self.reader(self, download_dir, shape)
-
-    def with_files(self, files, **changes) -> RemoteSource:
-        return replace(self, files=tuple(files), **changes)
 
 
 # --- MNIST family: four gzip IDX files -------------------------------------------------
@@ -250,6 +249,7 @@ def _imagenette(size: str) -> RemoteSource:
         (RemoteFile(url, url.rsplit("/", 1)[-1], md5),),
         sizes,
         _read_imagenette,
+        needs_shape=True,
     )
 
 

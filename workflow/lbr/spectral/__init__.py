@@ -1,1 +1,1 @@
-"""Spectral statistics of a dataset and the closed forms built on them (MATH.md)."""
+"""Spectral statistics of a dataset and the closed forms built on them (docs/method.md)."""

@@ -1,6 +1,6 @@
 """Eq. (7): how much of the best linear fit of the labels the top-K features reach.
 
-Everything is computed from Σ = UΛUᵀ, M and the class counts n (MATH.md), never from
+Everything is computed from Σ = UΛUᵀ, M and the class counts n (docs/method.md), never from
 the N samples. Any ordered encoder basis V (D×r, spanning range Σ) is handled in
 whitened coordinates W = Λ^{1/2}UᵀV: the sample-space features VᵀX have Gram matrix
 WᵀW, so a QR of W orthonormalizes them in order, and with P = M U Λ^{-1/2} their
@@ -47,7 +47,7 @@ def alignment_numerators(
 def alignment_table(
     p: np.ndarray, class_counts: np.ndarray, ordered: np.ndarray | None = None
 ) -> pd.DataFrame:
-    """Alignment for K = 1..r in the three forms MATH.md names (`ordered`: as above).
+    """Alignment for K = 1..r in the three forms docs/method.md names (`ordered`: as above).
 
     K stops at the numerical rank r of Σ: directions beyond it carry no variance and
     the alignment there is 1 by definition.

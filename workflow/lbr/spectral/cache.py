@@ -11,14 +11,9 @@ import numpy as np
 from .. import __version__
 from ..atomic import load_json, load_npy, save_json, save_npy, save_parquet
 from ..data.format import read_dataset
+from ..layout import SPECTRUM_ARRAYS
 from .eigen import Eigendecomposition, eigendecompose, explained_variance_table
 from .statistics import Preprocessing, SpectralStatistics, accumulate_statistics
-
-ARRAYS = ("covariance", "class_sums", "class_counts", "mean", "eigenvalues", "eigenvectors")
-CACHE_FILES = tuple(f"{name}.npy" for name in ARRAYS) + (
-    "explained_variance.parquet",
-    "summary.json",
-)
 
 
 @dataclass
@@ -78,7 +73,7 @@ def write_spectrum(directory: str | Path, spectrum: Spectrum) -> None:
 
 def read_spectrum(directory: str | Path) -> Spectrum:
     directory = Path(directory)
-    a = {name: load_npy(directory / f"{name}.npy") for name in ARRAYS}
+    a = {name: load_npy(directory / f"{name}.npy") for name in SPECTRUM_ARRAYS}
     summary = load_json(directory / "summary.json")
     stats = SpectralStatistics(
         a["covariance"], a["class_sums"], a["class_counts"], a["mean"], summary["global_std"]

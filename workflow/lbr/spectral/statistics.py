@@ -17,7 +17,7 @@ from ..errors import ConfigError
 
 @dataclass(frozen=True)
 class Preprocessing:
-    """How pixels become the vectors x whose statistics are taken (MATH.md).
+    """How pixels become the vectors x whose statistics are taken (docs/method.md).
 
     per_image_std: divide each image by its own std (the authors' classification setup).
     center:        subtract the per-pixel training mean.

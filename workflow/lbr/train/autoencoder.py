@@ -120,7 +120,7 @@ def learning_dynamics(
     device_name: str,
 ) -> tuple[pd.DataFrame, dict]:
     """Train with MSE; at log-spaced steps record e_k(t) = Σᵢ(u_kᵀ(x̂ᵢ − xᵢ))² / Σᵢ(u_kᵀxᵢ)² on
-    a fixed seeded subset of the training set, averaged over each band of k (MATH.md).
+    a fixed seeded subset of the training set, averaged over each band of k (docs/method.md).
 
     The denominator is the error of reconstructing nothing on that same subset, so
     e_k(0⁺) ≈ 1 for an untrained decoder and 0 for a perfect one.

@@ -32,21 +32,18 @@ def projected_splits(
             "(per_image_std: true, center: true, global_std: false)"
         )
     eigen = spectrum.eigen
-    preprocess = Preprocessing(**prep)
     subspace = select_subspace(
         eigen.eigenvalues, spectrum.summary["total_variance"], side, fraction
     )
-    splits = {}
-    for split in ("train", "test"):
-        images = dataset.split(split)[0]
-        out = np.empty((len(images), eigen.eigenvectors.shape[0]), dtype=np.float32)
-        for start in range(0, len(images), chunk):
-            flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(
-                np.float64
-            )
-            flat = preprocess.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
-            out[start : start + chunk] = _per_image_std(project(flat, eigen.eigenvectors, subspace))
-        splits[split] = out
+    splits = {
+        split: _preprocessed_chunks(
+            dataset.split(split)[0],
+            spectrum,
+            lambda flat: _per_image_std(project(flat, eigen.eigenvectors, subspace)),
+            chunk,
+        )
+        for split in ("train", "test")
+    }
     splits["train_mean"] = splits["train"].mean(axis=0)
     for split in ("train", "test"):
         splits[split] -= splits["train_mean"]
@@ -62,12 +59,16 @@ def projected_splits(
 
 def preprocessed_split(dataset, spectrum, split: str, chunk: int = 8192) -> np.ndarray:
     """A split's images under the spectrum's preprocessing, float32 N×D (channel-first)."""
+    return _preprocessed_chunks(dataset.split(split)[0], spectrum, lambda flat: flat, chunk)
+
+
+def _preprocessed_chunks(images, spectrum, transform, chunk: int) -> np.ndarray:
+    """float32 N×D: `transform` of each chunk of images, flattened channel-first (float64)
+    and preprocessed as the spectrum was; chunks bound the float64 working memory."""
     prep = Preprocessing(**spectrum.summary["preprocessing"])
-    images = dataset.split(split)[0]
     out = np.empty((len(images), spectrum.eigen.eigenvectors.shape[0]), dtype=np.float32)
     for start in range(0, len(images), chunk):
         flat = flatten_channel_first(np.asarray(images[start : start + chunk])).astype(np.float64)
-        out[start : start + chunk] = prep.apply(
-            flat, spectrum.statistics.mean, spectrum.statistics.scale
-        )
+        flat = prep.apply(flat, spectrum.statistics.mean, spectrum.statistics.scale)
+        out[start : start + chunk] = transform(flat)
     return out

@@ -1,0 +1,71 @@
+"""Artifact file lists: the library writes what the rules declare, and scripts find
+an artifact's directory from the files a rule hands them."""
+
+import numpy as np
+import pytest
+from lbr.data.format import ImageDataset, read_dataset, write_dataset
+from lbr.errors import DataError
+from lbr.layout import (
+    DATASET_FILES,
+    SPECTRUM_FILES,
+    dataset_directory,
+    spectrum_directory,
+)
+from lbr.spectral.cache import compute_spectrum, write_spectrum
+from lbr.spectral.statistics import Preprocessing
+from lbr.train.grid import subspace_runs
+
+
+def _dataset() -> ImageDataset:
+    rng = np.random.default_rng(0)
+    return ImageDataset(
+        rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8),
+        np.arange(20) % 2,
+        rng.integers(0, 256, (6, 4, 4, 1), dtype=np.uint8),
+        np.arange(6) % 2,
+        class_names=["a", "b"],
+    )
+
+
+def test_written_files_are_exactly_the_declared_lists(tmp_path):
+    data_dir, spectrum_dir = tmp_path / "data", tmp_path / "spectrum"
+    write_dataset(data_dir, _dataset(), {"name": "toy"})
+    assert sorted(p.name for p in data_dir.iterdir()) == sorted(DATASET_FILES)
+    spectrum = compute_spectrum(data_dir, Preprocessing(), chunk_size=7, rtol=1e-10, device="cpu")
+    write_spectrum(spectrum_dir, spectrum)
+    assert sorted(p.name for p in spectrum_dir.iterdir()) == sorted(SPECTRUM_FILES)
+    assert dataset_directory([data_dir / n for n in DATASET_FILES]) == data_dir
+    assert spectrum_directory([str(spectrum_dir / n) for n in SPECTRUM_FILES]) == spectrum_dir
+    assert read_dataset(dataset_directory([data_dir / n for n in DATASET_FILES])).image_shape == (
+        4,
+        4,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        ["a/train_images.npy"],  # incomplete
+        [f"a/{n}" for n in DATASET_FILES[:-1]] + ["b/meta.json"],  # two directories
+        [f"a/{n}" for n in SPECTRUM_FILES],  # another artifact's files
+    ],
+)
+def test_a_wrong_file_list_is_named(files):
+    with pytest.raises(DataError, match="expected the files"):
+        dataset_directory(files)
+
+
+def test_subspace_grid_lists_each_run_once():
+    grid = {
+        "datasets": ["d"],
+        "sides": ["top", "bottom"],
+        "fractions": [0.2, 0.9],
+        "headline": {"top": 0.9, "bottom": 0.2},
+        "dimension_halves": True,
+        "augment": [False, True],
+        "seeds": [0],
+    }
+    runs = subspace_runs(grid)
+    assert len(runs) == len(set(runs)) == (4 + 2) * 2  # the headline pair is in the grid already
+    assert ("d", "top", "0.9", "aug", 0) in runs and ("d", "bottom_dims", "0.5", "noaug", 0) in runs

@@ -1,0 +1,26 @@
+"""The run grid of the subspace experiment, from its config section (as the denoising
+stage's grid comes from `lbr.spectral.noise.expand_noise_grid`)."""
+
+from __future__ import annotations
+
+
+def subspace_runs(grid: dict) -> list[tuple[str, str, str, str, int]]:
+    """Every training run: (dataset, side, fraction, "aug" | "noaug", seed).
+
+    Per dataset: each configured side × fraction, then the headline pair (top, bottom)
+    and, with `dimension_halves`, the top and bottom halves of the dimensions; a pair
+    listed twice runs once. Fractions are formatted with :g, as they appear in paths.
+    """
+    runs = []
+    for dataset in grid["datasets"]:
+        pairs = [(side, f) for side in grid["sides"] for f in grid["fractions"]]
+        pairs += [("top", grid["headline"]["top"]), ("bottom", grid["headline"]["bottom"])]
+        if grid["dimension_halves"]:
+            pairs += [("top_dims", 0.5), ("bottom_dims", 0.5)]
+        for side, fraction in dict.fromkeys(pairs):
+            for augment in grid["augment"]:
+                for seed in grid["seeds"]:
+                    runs.append(
+                        (dataset, side, f"{fraction:g}", "aug" if augment else "noaug", seed)
+                    )
+    return runs
