@@ -13,7 +13,7 @@ def config():
     return yaml.safe_load((REPO / "config.yaml").read_text())
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "config.paper.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "config.paper.yaml", "config.real.yaml"])
 def test_shipped_configs_are_valid(name):
     check_config(yaml.safe_load((REPO / name).read_text()))
 

@@ -18,7 +18,14 @@ SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.y
 # Sources whose images vary in size: they need an explicit shape. Kept here, not read from
 # the registry, so validation does not import torchvision; tests/test_config.py checks that
 # it names exactly the sources whose registry entry says needs_shape.
-NEEDS_SHAPE = ("imagenette", "imagenette_320", "imagenette_160", "image_folder")
+NEEDS_SHAPE = (
+    "imagenette",
+    "imagenette_320",
+    "imagenette_160",
+    "image_folder",
+    "photo_patches",
+    "garments_on_photos",
+)
 # Native image shape of sources whose shape is fixed and known without reading data.
 NATIVE_SHAPES = {"digits": (8, 8, 1)}
 # What each wildcard of the rules accepts (common.smk passes these to wildcard_constraints):

@@ -139,3 +139,32 @@ def read_dataset(directory: str | Path, mmap: bool = True) -> ImageDataset:
         class_names=meta["class_names"],
         provenance=meta.get("provenance", {}),
     )
+
+
+def subset(dataset: ImageDataset, spec: dict[str, int]) -> ImageDataset:
+    """A seeded, class-stratified subset: `spec` = {train: n, test: m, seed: s}."""
+    picked = []
+    for split in SPLITS:
+        images, labels = dataset.split(split)
+        size = spec[split]
+        if size > len(labels):
+            raise DataError(
+                f"subset.{split}={size} exceeds the {len(labels)} {split} images; lower it"
+            )
+        rng = np.random.default_rng([spec.get("seed", 0), SPLITS.index(split)])
+        # Stratified: each class keeps its share, rounded down, then the rest at random.
+        chosen = []
+        for label in np.unique(labels):
+            members = np.flatnonzero(labels == label)
+            chosen.append(rng.choice(members, size * len(members) // len(labels), replace=False))
+        chosen = np.concatenate(chosen)
+        rest = np.setdiff1d(np.arange(len(labels)), chosen)
+        chosen = np.sort(
+            np.concatenate([chosen, rng.choice(rest, size - len(chosen), replace=False)])
+        )
+        picked += [np.asarray(images[chosen]), np.asarray(labels[chosen])]
+    return ImageDataset(
+        *picked,
+        class_names=list(dataset.class_names),
+        provenance={**dataset.provenance, "subset": dict(spec)},
+    )

@@ -15,14 +15,15 @@ from typing import Any
 
 from ..checksums import file_digest
 from ..errors import ConfigError
-from .format import ImageDataset, check_split_sizes, read_dataset, write_dataset
+from .format import ImageDataset, check_split_sizes, read_dataset, subset, write_dataset
 from .local import load_idx_directory, load_image_folder
 from .remote import REMOTE_SOURCES
 from .transforms import conform
 from .views import stored_shape
 
 # Debian packages that install IDX datasets, by the directory they install to.
-DEBIAN_IDX_PACKAGES = {"/usr/share/datasets/fashion-mnist": "dataset-fashion-mnist"}
+DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+DEBIAN_IDX_PACKAGES = {DEBIAN_FASHION_MNIST: "dataset-fashion-mnist"}
 
 
 def idx_directory_hint(path: str) -> str | None:
@@ -84,11 +85,64 @@ def _image_folder(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
     )
 
 
+def _photo_regions(spec: dict[str, Any]) -> dict[str, Any]:
+    """Where crops of the shipped photographs may come from (lbr.data.photos)."""
+    return dict(
+        crop=spec.get("crop", 32),
+        block=spec.get("block", 64),
+        test_fraction=spec.get("test_fraction", 0.25),
+        seed=spec.get("seed", 0),
+    )
+
+
+def _photo_patches(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    from .photos import photo_patches
+
+    return photo_patches(
+        spec["photos"],
+        spec["shape"],
+        spec.get("train_per_photo", 500),
+        spec.get("test_per_photo", 100),
+        min_std=spec.get("min_std", 8.0),
+        target_std=spec.get("target_std", 48.0),
+        **_photo_regions(spec),
+    )
+
+
+def _garments_on_photos(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
+    from .photos import garments_on_photos
+
+    path = spec.get("path", DEBIAN_FASHION_MNIST)
+    classes = REMOTE_SOURCES["fashion_mnist"].extra["classes"]
+    garments = load_idx_directory(path, classes, hint=idx_directory_hint(path))
+    if "subset" in spec:  # blend only the garments that will be kept
+        garments = subset(garments, spec["subset"])
+    return garments_on_photos(
+        garments,
+        spec["photos"],
+        spec["shape"],
+        min_std=spec.get("min_std", 0.0),
+        **_photo_regions(spec),
+    )
+
+
+PHOTO_REGION_OPTIONS = ("photos", "crop", "block", "test_fraction", "min_std", "seed")
+# Sources that apply `subset` themselves, before costly work on images they would drop.
+SUBSET_INSIDE = ("garments_on_photos",)
+
 LOCAL_SOURCES: dict[str, LocalSource] = {
     "digits": LocalSource(_digits, ("test_fraction", "seed")),
     "composite": LocalSource(_composite, ("base", "crops_per_image", "min_crop", "seed")),
     "idx_directory": LocalSource(_idx_directory, ("path", "class_names")),
     "image_folder": LocalSource(_image_folder, ("path", "splits"), needs_shape=True),
+    "photo_patches": LocalSource(
+        _photo_patches,
+        PHOTO_REGION_OPTIONS + ("train_per_photo", "test_per_photo", "target_std"),
+        needs_shape=True,
+    ),
+    "garments_on_photos": LocalSource(
+        _garments_on_photos, PHOTO_REGION_OPTIONS + ("path",), needs_shape=True
+    ),
 }
 SOURCE_NAMES = tuple(sorted(REMOTE_SOURCES)) + tuple(LOCAL_SOURCES)
 
@@ -133,6 +187,8 @@ def acquire(
         )
     except ConfigError as error:
         raise ConfigError(f"datasets.{name}: {error}") from error
+    if "subset" in spec and spec["source"] not in SUBSET_INSIDE:
+        dataset = subset(dataset, spec["subset"])
     dataset.train_images = conform(dataset.train_images, stored_shape(spec))
     dataset.test_images = conform(dataset.test_images, stored_shape(spec))
     dataset.__post_init__()  # re-validate after conversion
