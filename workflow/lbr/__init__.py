@@ -16,9 +16,9 @@ STAGE_VERSIONS = {
     "denoising": "2",
     "theorem1": "1",
     "subspace": "1",
-    "autoencoders": "1",
-    "figures": "2",
-    "report": "2",
+    "autoencoders": "2",
+    "figures": "3",
+    "report": "3",
 }
 
 

@@ -6,7 +6,8 @@ rule dynamics:
         dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
         spectrum=spectrum_input("autoencoders"),
     output:
-        table=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.parquet",
+        directions=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-directions.parquet",
+        bands=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-bands.parquet",
         summary=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.json",
     log:
         log_path("dynamics", "{dataset}-{arch}"),
@@ -34,8 +35,9 @@ rule guidance:
         dataset=[f"{RESULTS}/datasets/{{dataset}}/{n}" for n in DATASET_FILES],
         spectrum=spectrum_input("autoencoders"),
     output:
-        metrics=f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}.json",
-        reconstructions=f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}-reconstructions.npy",
+        metrics=f"{guidance_stem('{dataset}', '{arch}', '{latent}', '{weight}')}.json",
+        curves=f"{guidance_stem('{dataset}', '{arch}', '{latent}', '{weight}')}-curves.parquet",
+        reconstructions=f"{guidance_stem('{dataset}', '{arch}', '{latent}', '{weight}')}-reconstructions.npy",
     log:
         log_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}"),
     benchmark:
@@ -60,15 +62,19 @@ rule guidance:
 rule autoencoder_tables:
     input:
         dynamics=[f"{RESULTS}/dynamics/{d}/{a}.json" for d, a in dynamics_runs()],
-        dynamics_tables=[
-            f"{RESULTS}/dynamics/{d}/{a}.parquet" for d, a in dynamics_runs()
+        directions=[
+            f"{RESULTS}/dynamics/{d}/{a}-directions.parquet" for d, a in dynamics_runs()
         ],
+        bands=[f"{RESULTS}/dynamics/{d}/{a}-bands.parquet" for d, a in dynamics_runs()],
         guidance=[f"{guidance_stem(*run)}.json" for run in guidance_runs()],
+        curves=[f"{guidance_stem(*run)}-curves.parquet" for run in guidance_runs()],
     output:
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
-        dynamics_all=f"{RESULTS}/dynamics/all.parquet",
+        directions=f"{RESULTS}/dynamics/directions.parquet",
+        bands=f"{RESULTS}/dynamics/bands.parquet",
         guidance=f"{RESULTS}/guidance/summary.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        curves=f"{RESULTS}/guidance/curves.parquet",
     log:
         log_path("autoencoders", "tables"),
     benchmark:
@@ -80,8 +86,6 @@ rule autoencoder_tables:
         mem_mb=2000,
         runtime=10,
     params:
-        dynamics_runs=dynamics_runs(),
-        guidance_runs=guidance_runs(),
         code=stage_version("autoencoders"),
     script:
         "../scripts/autoencoder_tables.py"
@@ -89,17 +93,19 @@ rule autoencoder_tables:
 
 rule figure_autoencoders:
     input:
-        dynamics_all=f"{RESULTS}/dynamics/all.parquet",
-        guidance=f"{RESULTS}/guidance/summary.parquet",
+        dynamics=f"{RESULTS}/dynamics/summary.parquet",
+        directions=f"{RESULTS}/dynamics/directions.parquet",
+        bands=f"{RESULTS}/dynamics/bands.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        curves=f"{RESULTS}/guidance/curves.parquet",
         reconstructions=[
             f"{guidance_stem(*run)}-reconstructions.npy" for run in guidance_runs()
         ],
         datasets=[f"{RESULTS}/datasets/{d}/meta.json" for d in AUTOENCODERS["datasets"]],
     output:
-        figure_outputs("fig3_dynamics", report_item=True)
-        + figure_outputs("fig5_guidance", report_item=True)
-        + figure_outputs("fig6_reconstructions", report_item=True),
+        **named_figure_outputs("fig3", "fig3_dynamics"),
+        **named_figure_outputs("fig5", "fig5_guidance"),
+        **named_figure_outputs("fig6", "fig6_reconstructions"),
     log:
         log_path("figures", "autoencoders"),
     benchmark:
@@ -112,9 +118,7 @@ rule figure_autoencoders:
         runtime=10,
     params:
         dataset_dirs={d: dataset_dir(d) for d in AUTOENCODERS["datasets"]},
-        guidance_stems={
-            "-".join(map(str, run)): guidance_stem(*run) for run in guidance_runs()
-        },
+        guidance_runs=guidance_runs(),
         show=AUTOENCODERS["guidance"]["show"],
         code=stage_version("figures"),
     script:
