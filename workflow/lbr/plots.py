@@ -233,11 +233,15 @@ def headline_figure(table: pd.DataFrame, headline: dict):
     return figure
 
 
+def _parameters(count: int) -> str:
+    return f"{count / 1e6:.3g}M" if count >= 1e6 else f"{count / 1e3:.3g}k"
+
+
 def _model_title(summary: pd.Series) -> str:
     return (
         f"{summary['dataset']}, {summary['arch']} autoencoder "
         f"(latent {summary['latent']}, width {summary['width']}, "
-        f"{summary['parameters'] / 1e6:.2g}M parameters)"
+        f"{_parameters(summary['parameters'])} parameters)"
     )
 
 
@@ -256,11 +260,12 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         )
         table = directions[mine]
         steps = sorted(table["step"].unique())
-        position = np.log1p(steps) / np.log1p(steps[-1])
+        # Step 0 is a snapshot too: linear near 0, logarithmic above 1.
+        norm = matplotlib.colors.SymLogNorm(1, vmin=0, vmax=steps[-1])
         spectrum_axis, band_axis = axes[0][column], axes[1][column]
-        for step, where in zip(steps, position):
+        for step in steps:
             curve = table[table["step"] == step]
-            spectrum_axis.plot(curve["k"], curve["error"], color=colour_map(where), lw=0.9)
+            spectrum_axis.plot(curve["k"], curve["error"], color=colour_map(norm(step)), lw=0.9)
         first = table[table["step"] == steps[0]]
         spectrum_axis.plot(first["k"], first["energy"], color="black", lw=1.6, label="data")
         spectrum_axis.set(xscale="log", yscale="log", xlabel="eigen-direction k (1 = largest)")
@@ -268,14 +273,12 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         spectrum_axis.set_title(_model_title(summary), fontsize=8)
         spectrum_axis.legend(fontsize=7, loc="lower left")
         spectrum_axis.grid(alpha=0.3, which="both", lw=0.3)
-        scale = plt.cm.ScalarMappable(
-            norm=matplotlib.colors.SymLogNorm(1, vmin=0, vmax=steps[-1]), cmap=colour_map
-        )
+        scale = plt.cm.ScalarMappable(norm=norm, cmap=colour_map)
         figure.colorbar(scale, ax=spectrum_axis, label="training step", shrink=0.8)
         mine = (bands["dataset"] == summary["dataset"]) & (bands["arch"] == summary["arch"])
         band_rows = bands[mine & (bands["step"] > 0)]
         groups = list(band_rows.groupby("band"))
-        colours = colour_map(np.linspace(0, 1, len(groups)))
+        colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(groups)))
         for colour, (_band, curve) in zip(colours, groups):
             label = f"k {curve['band_start'].iloc[0]}–{curve['band_stop'].iloc[0]}"
             band_axis.plot(
@@ -365,6 +368,7 @@ def guidance_figure(pairs: pd.DataFrame):
             relative.set_title(f"{dataset}: relative difference per pair", fontsize=9)
             for axis in (accuracy, relative):
                 axis.grid(alpha=0.3)
+                axis.ticklabel_format(axis="x", useOffset=False)
     handles = [
         matplotlib.lines.Line2D(
             [], [], ls="", marker="o", color=plt.get_cmap("Blues")(0.8), label="unguided (weight 0)"
@@ -424,7 +428,8 @@ def _curves_axes(axes, pair: pd.Series, curves: pd.DataFrame) -> None:
                 marker=".",
                 label=name,
             )
-    axes[0].set(ylabel="reconstruction loss (MSE)", yscale="log")
+    axes[0].set(ylabel="reconstruction loss (MSE)")
+    axes[0].ticklabel_format(axis="y", useOffset=False)
     axes[1].set(ylabel="linear probe test accuracy (%)")
     axes[2].set(ylabel="MLP probe test accuracy (%)")
     for axis in axes:
@@ -444,18 +449,19 @@ def reconstruction_figure(panels):
         rows = [
             ("original", originals),
             (
-                f"unguided\nrec {pair['test_reconstruction_loss_unguided']:.3f}, "
-                f"probe {100 * pair['linear_probe_accuracy_unguided']:.0f}%",
+                f"unguided\ntest rec {pair['test_reconstruction_loss_unguided']:.3g}\n"
+                f"linear probe {100 * pair['linear_probe_accuracy_unguided']:.0f}%",
                 unguided.transpose(0, 2, 3, 1),
             ),
             (
-                f"guided g={pair['guidance']:g}\nrec {pair['test_reconstruction_loss']:.3f}, "
-                f"probe {100 * pair['linear_probe_accuracy']:.0f}%",
+                f"guided, weight {pair['guidance']:g}\n"
+                f"test rec {pair['test_reconstruction_loss']:.3g}\n"
+                f"linear probe {100 * pair['linear_probe_accuracy']:.0f}%",
                 guided.transpose(0, 2, 3, 1),
             ),
         ]
         count = len(originals)
-        image_axes = top.subplots(len(rows), count, squeeze=False)
+        image_axes = top.subplots(len(rows), count, squeeze=False, gridspec_kw={"wspace": 0.05})
         for r, (label, images) in enumerate(rows):
             for c in range(count):
                 image = np.asarray(images[c], dtype=np.float64)
@@ -466,10 +472,10 @@ def reconstruction_figure(panels):
                 )
                 image_axes[r][c].set_xticks([])
                 image_axes[r][c].set_yticks([])
-            image_axes[r][0].set_ylabel(label, fontsize=7)
+            image_axes[r][0].set_ylabel(label, fontsize=6, rotation=0, ha="right", va="center")
         top.suptitle(
             f"{pair['dataset']}: {pair['arch']} autoencoders, latent {pair['latent']}, "
-            f"{pair['parameters'] / 1e6:.2g}M parameters (test images)",
+            f"{_parameters(pair['parameters'])} parameters (test images)",
             fontsize=9,
         )
         _curves_axes(bottom.subplots(1, 3), pair, curves)

@@ -63,7 +63,8 @@ rule autoencoder_tables:
     input:
         dynamics=[f"{RESULTS}/dynamics/{d}/{a}.json" for d, a in dynamics_runs()],
         directions=[
-            f"{RESULTS}/dynamics/{d}/{a}-directions.parquet" for d, a in dynamics_runs()
+            f"{RESULTS}/dynamics/{d}/{a}-directions.parquet"
+            for d, a in dynamics_runs()
         ],
         bands=[f"{RESULTS}/dynamics/{d}/{a}-bands.parquet" for d, a in dynamics_runs()],
         guidance=[f"{guidance_stem(*run)}.json" for run in guidance_runs()],

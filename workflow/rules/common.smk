@@ -117,7 +117,9 @@ def figure_outputs(name, report_item=False):
 
 def named_figure_outputs(key, name):
     """A report figure's outputs named {key}_png and {key}_pdf, for scripts that write several."""
-    return dict(zip((f"{key}_png", f"{key}_pdf"), figure_outputs(name, report_item=True)))
+    return dict(
+        zip((f"{key}_png", f"{key}_pdf"), figure_outputs(name, report_item=True))
+    )
 
 
 def spectrum_input(section):
