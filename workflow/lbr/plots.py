@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -252,7 +253,10 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
     Bottom row: each band's energy-weighted relative error against the training step."""
     n = len(summaries)
     figure, axes = plt.subplots(2, n, figsize=(4.4 * n, 7), squeeze=False, layout="constrained")
-    colour_map = plt.get_cmap("coolwarm_r")
+    # Early snapshots red, late ones blue; no pale middle that would vanish on white.
+    colour_map = matplotlib.colors.LinearSegmentedColormap.from_list(
+        "early_to_late", ["#d62728", "#7b3294", "#1f4eb4"]
+    )
     for column, summary in enumerate(summaries.itertuples(index=False)):
         summary = pd.Series(summary._asdict())
         mine = (directions["dataset"] == summary["dataset"]) & (
@@ -260,12 +264,11 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         )
         table = directions[mine]
         steps = sorted(table["step"].unique())
-        # Step 0 is a snapshot too: linear near 0, logarithmic above 1.
-        norm = matplotlib.colors.SymLogNorm(1, vmin=0, vmax=steps[-1])
         spectrum_axis, band_axis = axes[0][column], axes[1][column]
-        for step in steps:
+        for index, step in enumerate(steps):
             curve = table[table["step"] == step]
-            spectrum_axis.plot(curve["k"], curve["error"], color=colour_map(norm(step)), lw=0.9)
+            colour = colour_map(index / max(len(steps) - 1, 1))
+            spectrum_axis.plot(curve["k"], curve["error"], color=colour, lw=0.9)
         first = table[table["step"] == steps[0]]
         spectrum_axis.plot(first["k"], first["energy"], color="black", lw=1.6, label="data")
         spectrum_axis.set(xscale="log", yscale="log", xlabel="eigen-direction k (1 = largest)")
@@ -273,8 +276,14 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         spectrum_axis.set_title(_model_title(summary), fontsize=8)
         spectrum_axis.legend(fontsize=7, loc="lower left")
         spectrum_axis.grid(alpha=0.3, which="both", lw=0.3)
-        scale = plt.cm.ScalarMappable(norm=norm, cmap=colour_map)
-        figure.colorbar(scale, ax=spectrum_axis, label="training step", shrink=0.8)
+        # One colour per snapshot, in order; the colour bar names their steps.
+        scale = plt.cm.ScalarMappable(
+            norm=matplotlib.colors.BoundaryNorm(np.arange(len(steps) + 1) - 0.5, colour_map.N),
+            cmap=colour_map,
+        )
+        bar = figure.colorbar(scale, ax=spectrum_axis, label="training step", shrink=0.8)
+        shown = np.unique(np.linspace(0, len(steps) - 1, min(len(steps), 8)).round().astype(int))
+        bar.set_ticks(shown, labels=[str(steps[i]) for i in shown])
         mine = (bands["dataset"] == summary["dataset"]) & (bands["arch"] == summary["arch"])
         band_rows = bands[mine & (bands["step"] > 0)]
         groups = list(band_rows.groupby("band"))
@@ -433,6 +442,7 @@ def _curves_axes(axes, pair: pd.Series, curves: pd.DataFrame) -> None:
     axes[1].set(ylabel="linear probe test accuracy (%)")
     axes[2].set(ylabel="MLP probe test accuracy (%)")
     for axis in axes:
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         axis.set_xlabel("epoch")
         axis.grid(alpha=0.3)
         axis.legend(fontsize=6)
