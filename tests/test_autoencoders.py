@@ -21,11 +21,13 @@ from lbr.train.autoencoder import (
     snapshot_reconstruction,
 )
 from lbr.train.autoencoder_claims import (
-    R2_MIN_RANK_CORRELATION,
+    R2_MIN_GAMMA,
     band_ranges,
     band_table,
+    dynamics_summaries,
     figure6_pairs,
     guidance_pairs,
+    order_gamma,
     r2_summary,
     signal_directions,
 )
@@ -99,15 +101,39 @@ def test_rank_statistic_orders_directions_never_learned_last():
         {1: [1, 0.1, 0], 2: [1, 0.4, 0], 3: [1, 1, 0.3], 4: [1, 1, 0.6]}, energy
     )
     summary = r2_summary(top_first, band_table(top_first, [1, 3]))
-    assert summary["rank_correlation"] > R2_MIN_RANK_CORRELATION and summary["r2_holds"]
+    assert summary["gamma"] > R2_MIN_GAMMA and summary["r2_holds"]
     assert summary["directions_learned"] == 3 and summary["band_learned_steps"] == [10, 100]
     bottom_first = _directions(
         {1: [1, 1, 1], 2: [1, 1, 0.2], 3: [1, 0.3, 0], 4: [1, 0.1, 0]}, energy
     )
     summary = r2_summary(bottom_first, band_table(bottom_first, [1, 3]))
-    assert summary["rank_correlation"] < 0 and summary["r2_holds"] is False
+    assert summary["gamma"] < 0 and summary["r2_holds"] is False
     nothing = _directions({k: [1, 1, 1] for k in energy}, energy)
     assert r2_summary(nothing, band_table(nothing, [1]))["r2_holds"] is None
+
+
+def test_gamma_judges_the_order_shown_not_how_far_training_got():
+    inf = np.inf
+    # Only the top 2 of 6 learned, in order: as ordered as it can be (Spearman would give 0.85).
+    assert order_gamma([1, 2, inf, inf, inf, inf]) == 1.0
+    assert order_gamma([inf, inf, 3, 1]) == -1.0
+    assert order_gamma([5, 1, 5, 9]) == pytest.approx((4 - 1) / (4 + 1))
+    assert np.isnan(order_gamma([inf, inf, inf]))
+
+
+def test_dynamics_summaries_recompute_r2_per_model_from_the_tables():
+    energy = {k: 1.0 for k in range(1, 5)}
+    good = _directions({1: [1, 0.1, 0], 2: [1, 0.4, 0], 3: [1, 1, 0.3], 4: [1, 1, 0.6]}, energy)
+    bad = _directions({1: [1, 1, 1], 2: [1, 1, 0.2], 3: [1, 0.3, 0], 4: [1, 0.1, 0]}, energy)
+    directions = pd.concat([good.assign(arch="a"), bad.assign(arch="b")]).assign(dataset="d")
+    bands = pd.concat(
+        [band_table(t, [1, 3]).assign(arch=a) for t, a in ((good, "a"), (bad, "b"))]
+    ).assign(dataset="d")
+    facts = {"dataset": "d", "latent": 2, "width": 1, "parameters": 10, "directions_left_out": 0}
+    runs = pd.DataFrame([{**facts, "arch": "b", "gamma": 9.0}, {**facts, "arch": "a"}])
+    summary = dynamics_summaries(runs, directions, bands)
+    assert summary["arch"].tolist() == ["b", "a"] and summary["r2_holds"].tolist() == [False, True]
+    assert summary["gamma"].iloc[0] < 0  # recomputed, not the stale value of the run file
 
 
 def test_snapshot_uses_batch_statistics_and_leaves_running_statistics_alone():
@@ -162,8 +188,8 @@ def test_dynamics_leave_out_constant_pixels_and_stay_finite(digits_dirs):
     assert directions["k"].nunique() == 64 - constant
     assert directions["step"].min() == 0 and directions["step"].max() == 2 * 7
     assert np.isfinite(bands["relative_error"]).all() and bands["relative_error"].max() < 10
-    rho = summary["rank_correlation"]  # nan (verdict n/a) when no direction is learned yet
-    assert (summary["r2_holds"] is None) == bool(np.isnan(rho)) and not rho > 1
+    gamma = summary["gamma"]  # nan (verdict n/a) when no direction is learned yet
+    assert (summary["r2_holds"] is None) == bool(np.isnan(gamma)) and not abs(gamma) > 1
 
 
 def test_resnet34_guidance_runs_on_cpu_at_tiny_size(digits_dirs):

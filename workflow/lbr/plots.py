@@ -298,7 +298,7 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         band_axis.set_ylabel("Σ error / Σ data energy in band")
         band_axis.set_title(
             f"{summary['dataset']}, {summary['arch']}: bands; "
-            f"Spearman ρ(k, step learned) = {summary['rank_correlation']:.2f}",
+            f"γ(k, step learned) = {summary['gamma']:+.2f}",
             fontsize=8,
         )
         band_axis.legend(fontsize=7)

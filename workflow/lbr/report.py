@@ -9,7 +9,7 @@ import pandas as pd
 from .spectral.alignment import alignment_at
 from .train.autoencoder_claims import (
     LEARNED_FRACTION,
-    R2_MIN_RANK_CORRELATION,
+    R2_MIN_GAMMA,
     R3_PROBE_GAP,
     R3_RECONSTRUCTION_TOLERANCE,
     strongest_pair,
@@ -108,21 +108,21 @@ def subspace_claims(table: pd.DataFrame, headline: dict) -> list[dict]:
 
 
 def dynamics_claims(summary: pd.DataFrame) -> list[dict]:
-    """R2, one row per autoencoder: Spearman ρ between eigen-index k and the step at which
-    direction k is learned, against R2_MIN_RANK_CORRELATION."""
+    """R2, one row per autoencoder: Goodman and Kruskal's γ between eigen-index k and the
+    step at which direction k is learned, against R2_MIN_GAMMA."""
 
     def steps(values) -> str:
         return "[" + ", ".join("never" if not np.isfinite(v) else str(int(v)) for v in values) + "]"
 
     rows = []
     for r in summary.itertuples(index=False):
-        rho = "undefined" if not np.isfinite(r.rank_correlation) else f"{r.rank_correlation:.2f}"
+        gamma = "undefined" if not np.isfinite(r.gamma) else f"{r.gamma:+.2f}"
         rows.append(
             _row(
                 f"R2 on {r.dataset}/{r.arch} (latent {r.latent}, {r.parameters / 1e6:.2g}M "
                 "parameters): low-variance directions are learned last",
                 "Figs. 1 (bottom), 3: error along top eigen-directions falls first",
-                f"Spearman ρ(k, step learned) = {rho} (holds at ≥ {R2_MIN_RANK_CORRELATION}); "
+                f"γ(k, step learned) = {gamma} (holds at ≥ {R2_MIN_GAMMA}); "
                 f"{r.directions_learned} of {r.directions_counted} directions learned "
                 f"(error ≤ {LEARNED_FRACTION:g} × data energy), {r.directions_left_out} "
                 f"jitter-only left out; bands learned at steps {steps(r.band_learned_steps)}",

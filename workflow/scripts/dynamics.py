@@ -28,9 +28,7 @@ def main(smk) -> None:
         smk.output.summary,
         {"dataset": smk.wildcards.dataset, "arch": smk.wildcards.arch, **summary},
     )
-    log.info(
-        "R2 rank correlation %.3f (holds: %s)", summary["rank_correlation"], summary["r2_holds"]
-    )
+    log.info("R2: gamma(k, step learned) %.3f, holds: %s", summary["gamma"], summary["r2_holds"])
 
 
 if __name__ == "__main__":

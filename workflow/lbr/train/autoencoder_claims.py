@@ -16,9 +16,10 @@ SIGNAL_RTOL = 1e-6
 # Direction k is learned at the first snapshot where its error is at most this fraction of
 # the data's energy along it (half of its variance reconstructed).
 LEARNED_FRACTION = 0.5
-# R2 holds for a model when Spearman's rank correlation between eigen-index k and the step
-# at which k is learned (never-learned directions ranked last) is at least this.
-R2_MIN_RANK_CORRELATION = 0.5
+# R2 holds for a model when Goodman and Kruskal's γ between eigen-index k and the step at
+# which k is learned (never-learned directions ranked last) is at least this: among pairs of
+# directions learned at different steps, ordered pairs outnumber reversed ones 3 to 1.
+R2_MIN_GAMMA = 0.5
 # R3 holds for a pair when test reconstruction losses agree within 5% (relative) while the
 # linear probe accuracies differ by at least 10 points.
 R3_RECONSTRUCTION_TOLERANCE = 0.05
@@ -78,33 +79,59 @@ def learned_steps(directions: pd.DataFrame) -> pd.Series:
     return first.reindex(sorted(directions["k"].unique()), fill_value=np.inf)
 
 
-def rank_correlation(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's ρ with average ranks for ties (inf ranks last); nan when one side is constant."""
-    rx = pd.Series(x).rank(method="average").to_numpy()
-    ry = pd.Series(y).rank(method="average").to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
+def order_gamma(steps: np.ndarray) -> float:
+    """Goodman and Kruskal's γ between the index (0, 1, …) and `steps` (inf = never):
+    (C − R) / (C + R) over pairs i < j, C counting steps[j] > steps[i] and R the reverse.
+    Tied pairs (same snapshot, or both never learned) do not count, so a run stopped
+    before the lower directions are learned is judged on the order it did show.
+    nan when every pair is tied."""
+    steps = np.asarray(steps, dtype=np.float64)
+    ordered = reversed_ = 0
+    for i in range(len(steps) - 1):
+        later = steps[i + 1 :]
+        ordered += int((later > steps[i]).sum())
+        reversed_ += int((later < steps[i]).sum())
+    if ordered + reversed_ == 0:
         return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+    return (ordered - reversed_) / (ordered + reversed_)
 
 
 def r2_summary(directions: pd.DataFrame, bands: pd.DataFrame) -> dict:
-    """R2 for one model: Spearman ρ(k, step learned) against R2_MIN_RANK_CORRELATION, with the
-    band view (first step each band's energy-weighted error is at most LEARNED_FRACTION)."""
-    steps = learned_steps(directions)
-    rho = rank_correlation(steps.index.to_numpy(), steps.to_numpy())
+    """R2 for one model: γ(k, step learned) against R2_MIN_GAMMA, with the band view (first
+    step at which each band's energy-weighted error is at most LEARNED_FRACTION)."""
+    steps = learned_steps(directions)  # indexed by k, ascending
+    gamma = order_gamma(steps.to_numpy())
     band_learned = []
     for _band, group in bands.groupby("band"):
         reached = group[group["relative_error"] <= LEARNED_FRACTION].sort_values("step")
         band_learned.append(float(reached["step"].iloc[0]) if len(reached) else float("inf"))
     last = bands[bands["step"] == bands["step"].max()].sort_values("band")
     return {
-        "rank_correlation": rho,
-        "r2_holds": None if np.isnan(rho) else bool(rho >= R2_MIN_RANK_CORRELATION),
+        "gamma": gamma,
+        "r2_holds": None if np.isnan(gamma) else bool(gamma >= R2_MIN_GAMMA),
         "directions_counted": int(len(steps)),
         "directions_learned": int(np.isfinite(steps.to_numpy()).sum()),
         "band_learned_steps": band_learned,
         "final_band_relative_error": last["relative_error"].tolist(),
     }
+
+
+RUN_FACTS = ("dataset", "arch", "latent", "width", "parameters", "directions_left_out")
+
+
+def dynamics_summaries(
+    runs: pd.DataFrame, directions: pd.DataFrame, bands: pd.DataFrame
+) -> pd.DataFrame:
+    """One R2 row per model: its run facts and r2_summary recomputed from the stored
+    tables, so that the verdicts follow the thresholds here and nothing else."""
+    rows = []
+    for run in runs[list(RUN_FACTS)].to_dict("records"):
+        mine = {
+            name: table[(table["dataset"] == run["dataset"]) & (table["arch"] == run["arch"])]
+            for name, table in (("directions", directions), ("bands", bands))
+        }
+        rows.append({**run, **r2_summary(mine["directions"], mine["bands"])})
+    return pd.DataFrame(rows)
 
 
 def guidance_pairs(table: pd.DataFrame) -> pd.DataFrame:
