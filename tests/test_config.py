@@ -1,9 +1,10 @@
 import copy
+import re
 
 import pytest
 import yaml
 from conftest import REPO
-from lbr.config import NEEDS_SHAPE, check_config, load_schema
+from lbr.config import NEEDS_SHAPE, WILDCARD_PATTERNS, check_config, load_schema
 from lbr.data.registry import LOCAL_SOURCES, SOURCE_NAMES, needs_shape
 from lbr.errors import ConfigError
 
@@ -92,6 +93,18 @@ def test_schema_registry_and_needs_shape_agree():
     assert sorted(names) == sorted(SOURCE_NAMES)
     assert options == {name: set(source.options) for name, source in LOCAL_SOURCES.items()}
     assert sorted(NEEDS_SHAPE) == sorted(name for name in SOURCE_NAMES if needs_shape(name))
+
+
+def test_every_autoencoder_architecture_is_allowed_and_makes_a_path():
+    """The schema, the model registry and the {arch} wildcard name the same architectures
+    (an architecture the wildcard does not match would make outputs no rule can build)."""
+    from lbr.models.autoencoders import ARCHITECTURES
+
+    schema = load_schema()["$defs"]["architectures"]["items"]["enum"]
+    assert sorted(schema) == sorted(ARCHITECTURES)
+    for arch in ARCHITECTURES:
+        pattern = f"(?P<arch>{WILDCARD_PATTERNS['arch']})-directions\\.parquet"
+        assert re.fullmatch(pattern, f"{arch}-directions.parquet"), arch
 
 
 @pytest.mark.parametrize("source", ["composite", "imagenette"])

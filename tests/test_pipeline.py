@@ -176,17 +176,21 @@ def test_subspace_training_stage(tiny_run):
 
 @pytest.mark.slow
 def test_autoencoder_stages(tiny_run):
+    import numpy as np
     import pandas as pd
 
     results = tiny_run / "results"
-    dynamics = pd.read_parquet(results / "dynamics" / "all.parquet")
-    assert set(dynamics["band"]) == {0, 1, 2} and dynamics["step"].min() == 0
-    initial = dynamics[dynamics["step"] == 0]["relative_error"]
-    assert (initial > 0).all() and dynamics["relative_error"].notna().all()
+    directions = pd.read_parquet(results / "dynamics" / "directions.parquet")
+    assert directions["step"].min() == 0 and (directions["energy"] > 0).all()
+    assert np.isfinite(directions["error"]).all()
+    bands = pd.read_parquet(results / "dynamics" / "bands.parquet")
+    assert set(bands["band"]) == {0, 1, 2} and np.isfinite(bands["relative_error"]).all()
     summary = pd.read_parquet(results / "dynamics" / "summary.parquet")
-    assert len(summary) == 1 and len(summary["halving_steps"].iloc[0]) == 3
+    assert len(summary) == 1 and summary["directions_left_out"].iloc[0] > 0  # digits' border
     pairs = pd.read_parquet(results / "guidance" / "pairs.parquet")
     assert len(pairs) == 1 and pairs["linear_probe_accuracy"].between(0, 1).all()
+    curves = pd.read_parquet(results / "guidance" / "curves.parquet")
+    assert sorted(curves["epoch"].unique()) == [1, 2] and len(curves) == 4
     for name in ("fig3_dynamics", "fig5_guidance", "fig6_reconstructions"):
         assert (results / "figures" / f"{name}.png").stat().st_size > 1000
 

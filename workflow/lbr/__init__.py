@@ -16,7 +16,7 @@ STAGE_VERSIONS = {
     "denoising": "3",
     "theorem1": "1",
     "subspace": "1",
-    "autoencoders": "1",
+    "autoencoders": "2",
     "figures": "3",
     "report": "3",
 }

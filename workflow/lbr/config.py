@@ -38,7 +38,7 @@ WILDCARD_PATTERNS = {
     "fraction": "[0-9.]+",
     "augment": "aug|noaug",
     "seed": "[0-9]+",
-    "arch": "mlp|conv|resnet",
+    "arch": "mlp|conv|resnet34|resnet",
     "latent": "[0-9]+",
     "weight": "[0-9.]+",
 }

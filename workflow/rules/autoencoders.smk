@@ -6,7 +6,8 @@ rule dynamics:
         dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
-        table=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.parquet",
+        directions=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-directions.parquet",
+        bands=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-bands.parquet",
         summary=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.json",
     log:
         log_path("dynamics", "{dataset}-{arch}"),
@@ -38,6 +39,7 @@ rule guidance:
         spectrum=spectrum_input("autoencoders"),
     output:
         metrics=f"{GUIDANCE_RUN}.json",
+        curves=f"{GUIDANCE_RUN}-curves.parquet",
         reconstructions=f"{GUIDANCE_RUN}-reconstructions.npy",
     log:
         log_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}"),
@@ -63,15 +65,20 @@ rule guidance:
 rule autoencoder_tables:
     input:
         dynamics=[f"{RESULTS}/dynamics/{d}/{a}.json" for d, a in dynamics_runs()],
-        dynamics_tables=[
-            f"{RESULTS}/dynamics/{d}/{a}.parquet" for d, a in dynamics_runs()
+        directions=[
+            f"{RESULTS}/dynamics/{d}/{a}-directions.parquet"
+            for d, a in dynamics_runs()
         ],
+        bands=[f"{RESULTS}/dynamics/{d}/{a}-bands.parquet" for d, a in dynamics_runs()],
         guidance=[f"{guidance_stem(*run)}.json" for run in guidance_runs()],
+        curves=[f"{guidance_stem(*run)}-curves.parquet" for run in guidance_runs()],
     output:
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
-        dynamics_all=f"{RESULTS}/dynamics/all.parquet",
+        directions=f"{RESULTS}/dynamics/directions.parquet",
+        bands=f"{RESULTS}/dynamics/bands.parquet",
         guidance=f"{RESULTS}/guidance/summary.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        curves=f"{RESULTS}/guidance/curves.parquet",
     log:
         log_path("autoencoders", "tables"),
     benchmark:
@@ -83,8 +90,6 @@ rule autoencoder_tables:
         mem_mb=2000,
         runtime=10,
     params:
-        dynamics_runs=dynamics_runs(),
-        guidance_runs=guidance_runs(),
         code=stage_version("autoencoders"),
     script:
         "../scripts/autoencoder_tables.py"
@@ -92,9 +97,11 @@ rule autoencoder_tables:
 
 rule figure_autoencoders:
     input:
-        dynamics_all=f"{RESULTS}/dynamics/all.parquet",
-        guidance=f"{RESULTS}/guidance/summary.parquet",
+        dynamics=f"{RESULTS}/dynamics/summary.parquet",
+        directions=f"{RESULTS}/dynamics/directions.parquet",
+        bands=f"{RESULTS}/dynamics/bands.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        curves=f"{RESULTS}/guidance/curves.parquet",
         reconstructions=[
             f"{guidance_stem(*run)}-reconstructions.npy" for run in guidance_runs()
         ],
@@ -120,9 +127,7 @@ rule figure_autoencoders:
         dataset_dirs={
             d: stage_dataset_dir("autoencoders", d) for d in AUTOENCODERS["datasets"]
         },
-        guidance_stems={
-            "-".join(map(str, run)): guidance_stem(*run) for run in guidance_runs()
-        },
+        guidance_runs=guidance_runs(),
         show=AUTOENCODERS["guidance"]["show"],
         code=stage_version("figures"),
     script:

@@ -9,25 +9,20 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 import pandas as pd
 from lbr.atomic import load_json, save_parquet
 from lbr.logs import setup_rule_logging
-from lbr.train.autoencoder import guidance_pairs
+from lbr.train.autoencoder_claims import dynamics_summaries, guidance_pairs
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    rows = []
-    for path, (dataset, arch) in zip(smk.input.dynamics, smk.params.dynamics_runs):
-        summary = load_json(path)
-        rows.append(
-            {
-                "dataset": dataset,
-                "arch": arch,
-                "r2_holds": summary["r2_holds"],
-                "halving_steps": [float(s) for s in summary["halving_steps"]],
-            }
-        )
-    save_parquet(smk.output.dynamics, pd.DataFrame(rows))
+    tables = {
+        name: pd.concat([pd.read_parquet(p) for p in smk.input[name]])
+        for name in ("directions", "bands", "curves")
+    }
+    for name, table in tables.items():
+        save_parquet(smk.output[name], table)
+    runs = pd.DataFrame([load_json(path) for path in smk.input.dynamics])
     save_parquet(
-        smk.output.dynamics_all, pd.concat([pd.read_parquet(p) for p in smk.input.dynamics_tables])
+        smk.output.dynamics, dynamics_summaries(runs, tables["directions"], tables["bands"])
     )
     guidance = pd.DataFrame([load_json(path) for path in smk.input.guidance])
     save_parquet(smk.output.guidance, guidance)

@@ -1,4 +1,4 @@
-"""Rule `dynamics`: an autoencoder's reconstruction error per eigen-band over training (R2)."""
+"""Rule `dynamics`: an autoencoder's reconstruction error per eigen-direction over training (R2)."""
 
 import sys
 from pathlib import Path
@@ -9,40 +9,32 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.atomic import save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
-from lbr.train.autoencoder import AutoencoderSettings, learning_dynamics
+from lbr.train.autoencoder import dynamics_settings, learning_dynamics
 from lbr.train.runtime import setup_training_job
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     setup_training_job(smk.threads, smk.params.compile_cache)
-    grid = dict(smk.params.settings)
-    snapshots, subset, band_edges = (
-        grid.pop("snapshots"),
-        grid.pop("subset"),
-        grid.pop("band_edges"),
-    )
-    grid.pop("architectures")
-    settings = AutoencoderSettings(arch=smk.wildcards.arch, **grid)
-    table, summary = learning_dynamics(
+    settings, sampling = dynamics_settings(smk.params.settings, smk.wildcards.arch)
+    directions, bands, summary = learning_dynamics(
         dataset_directory(smk.input.dataset),
         spectrum_directory(smk.input.spectrum),
         settings,
-        snapshots,
-        subset,
-        band_edges,
+        sampling,
         smk.params.device,
         smk.params.acceleration,
     )
-    table.insert(0, "arch", smk.wildcards.arch)
-    table.insert(0, "dataset", smk.wildcards.dataset)
-    save_parquet(smk.output.table, table)
-    save_json(smk.output.summary, summary)
-    log.info(
-        "halving steps per band %s: R2 %s",
-        summary["halving_steps"],
-        "holds" if summary["r2_holds"] else "fails",
+    for table in (directions, bands):
+        table.insert(0, "arch", smk.wildcards.arch)
+        table.insert(0, "dataset", smk.wildcards.dataset)
+    save_parquet(smk.output.directions, directions)
+    save_parquet(smk.output.bands, bands)
+    save_json(
+        smk.output.summary,
+        {"dataset": smk.wildcards.dataset, "arch": smk.wildcards.arch, **summary},
     )
+    log.info("R2: gamma(k, step learned) %.3f, holds: %s", summary["gamma"], summary["r2_holds"])
 
 
 if __name__ == "__main__":

@@ -7,37 +7,38 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import numpy as np
-from lbr.atomic import save_json, save_npy
+from lbr.atomic import save_json, save_npy, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
-from lbr.train.autoencoder import AutoencoderSettings, guided_autoencoder
+from lbr.train.autoencoder import guidance_settings, guided_autoencoder
 from lbr.train.runtime import setup_training_job
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     setup_training_job(smk.threads, smk.params.compile_cache)
-    grid = dict(smk.params.settings)
-    probe, show = grid.pop("probe"), grid.pop("show")
-    for key in ("architectures", "latents", "weights"):
-        grid.pop(key)
-    settings = AutoencoderSettings(
-        arch=smk.wildcards.arch,
-        latent=int(smk.wildcards.latent),
-        guidance=float(smk.wildcards.weight),
-        **grid,
-    )
-    metrics, reconstructions = guided_autoencoder(
+    w = smk.wildcards
+    settings, probe = guidance_settings(smk.params.settings, w.arch, w.latent, w.weight)
+    metrics, curves, reconstructions = guided_autoencoder(
         dataset_directory(smk.input.dataset),
         spectrum_directory(smk.input.spectrum),
         settings,
         probe,
-        show,
+        smk.params.settings["show"],
         smk.params.device,
         smk.params.acceleration,
     )
+    identity = {
+        "dataset": w.dataset,
+        "arch": w.arch,
+        "latent": settings.latent,
+        "guidance": settings.guidance,
+    }
+    for column, value in reversed(identity.items()):
+        curves.insert(0, column, value)
     save_npy(smk.output.reconstructions, reconstructions.astype(np.float32))
-    save_json(smk.output.metrics, {"dataset": smk.wildcards.dataset, **metrics})
+    save_parquet(smk.output.curves, curves)
+    save_json(smk.output.metrics, {"dataset": w.dataset, **metrics})
 
 
 if __name__ == "__main__":

@@ -12,37 +12,47 @@ from lbr.atomic import load_npy
 from lbr.data.format import read_dataset
 from lbr.logs import setup_rule_logging
 from lbr.plots import dynamics_figure, guidance_figure, reconstruction_figure, save_figure
+from lbr.train.autoencoder_claims import figure6_pairs
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    save_figure(dynamics_figure(pd.read_parquet(smk.input.dynamics_all)), *smk.output.dynamics)
-    guidance = pd.read_parquet(smk.input.guidance)
-    save_figure(guidance_figure(guidance), *smk.output.guidance)
+    out = smk.output
+    save_figure(
+        dynamics_figure(
+            pd.read_parquet(smk.input.directions),
+            pd.read_parquet(smk.input.bands),
+            pd.read_parquet(smk.input.dynamics),
+        ),
+        *out.dynamics,
+    )
     pairs = pd.read_parquet(smk.input.pairs)
-    # Fig. 6: the pair whose probe accuracies differ most, per dataset.
+    save_figure(guidance_figure(pairs), *out.guidance)
+    # Reconstructions are inputs in the order of params.guidance_runs: key them by run.
+    reconstructions = {
+        (d, a, int(k), float(g)): path
+        for path, (d, a, k, g) in zip(smk.input.reconstructions, smk.params.guidance_runs)
+    }
+    curves = pd.read_parquet(smk.input.curves)
     panels = []
-    for dataset, group in pairs.groupby("dataset", sort=False):
-        best = group.loc[group["linear_probe_gain"].abs().idxmax()]
-
-        def stem(weight, dataset=dataset, best=best):
-            return smk.params.guidance_stems[
-                f"{dataset}-{best['arch']}-{best['latent']}-{weight:g}"
-            ]
-
-        originals = np.asarray(
-            read_dataset(smk.params.dataset_dirs[dataset]).test_images[: smk.params.show]
-        )
+    for pair in figure6_pairs(pairs):
+        key = (pair["dataset"], pair["arch"], int(pair["latent"]))
+        originals = read_dataset(smk.params.dataset_dirs[pair["dataset"]]).test_images
         panels.append(
             (
-                dataset,
-                best,
-                originals,
-                load_npy(f"{stem(0.0)}-reconstructions.npy"),
-                load_npy(f"{stem(best['guidance'])}-reconstructions.npy"),
+                pair,
+                np.asarray(originals[: smk.params.show]),
+                load_npy(reconstructions[(*key, 0.0)]),
+                load_npy(reconstructions[(*key, float(pair["guidance"]))]),
+                curves[
+                    (curves["dataset"] == key[0])
+                    & (curves["arch"] == key[1])
+                    & (curves["latent"] == key[2])
+                    & curves["guidance"].isin([0.0, pair["guidance"]])
+                ],
             )
         )
-    save_figure(reconstruction_figure(panels), *smk.output.reconstructions)
+    save_figure(reconstruction_figure(panels), *out.reconstructions)
 
 
 if __name__ == "__main__":

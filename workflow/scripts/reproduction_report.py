@@ -25,7 +25,7 @@ def main(smk) -> None:
         report.masking_claim(screen, alignment),
         report.theorem1_claim(pd.read_parquet(smk.input.adam)),
         *report.subspace_claims(verdicts, smk.params.headline),
-        report.dynamics_claim(pd.read_parquet(smk.input.dynamics)),
+        *report.dynamics_claims(pd.read_parquet(smk.input.dynamics)),
         report.guidance_claim(pd.read_parquet(smk.input.pairs)),
     ]
     preamble = (

@@ -1,8 +1,9 @@
 """Autoencoders of the learning-dynamics and guidance experiments (Figs. 1 bottom, 3, 5, 6).
 
-Three families with a configurable latent size and an optional linear classification
-head on the latent code (supervised guidance): an MLP, a convolutional encoder with a
-deconvolutional decoder, and a ResNet-style pair. All map N×C×H×W to N×C×H×W.
+Four families with a configurable latent size and a linear classification head on the
+latent code (supervised guidance): an MLP, a convolutional encoder with a deconvolutional
+decoder, a small ResNet-style pair, and the paper's capacity for R3: torchvision's
+resnet34 as encoder with a mirrored upsampling decoder. All map N×C×H×W to N×C×H×W.
 """
 
 from __future__ import annotations
@@ -137,11 +138,67 @@ def _resnet(shape, latent, width, num_classes) -> Autoencoder:
     return Autoencoder(encoder, decoder, latent, num_classes, shape)
 
 
-ARCHITECTURES = {"mlp": _mlp, "conv": _conv, "resnet": _resnet}
+# resnet34's input stem: the ImageNet stem (7×7 stride 2, max-pool) divides the image by 4
+# before layer1; below this size the CIFAR stem (3×3 stride 1, no pool) keeps the pixels.
+IMAGENET_STEM_MIN_SIZE = 64
+
+
+def _resnet34(shape, latent, width, num_classes) -> Autoencoder:
+    """torchvision's resnet34 (random init, no download) with its stem adapted to C input
+    channels and its classifier replaced by a linear map to the latent code; the decoder
+    mirrors it: a linear map to the last stage's grid, then stages of BasicBlocks
+    (6, 4, 3 deep as layer3..layer1 are, plus layer4's 3) at channels 8w, 4w, 2w, w, each
+    doubling the resolution, and the stem's downsampling undone by upsampling.
+    width = 64 gives the encoder's own channel counts."""
+    from torchvision.models import resnet34
+    from torchvision.models.resnet import BasicBlock
+
+    c, h, w = shape
+    encoder = resnet34(weights=None)
+    imagenet_stem = min(h, w) >= IMAGENET_STEM_MIN_SIZE
+    if imagenet_stem:
+        encoder.conv1 = nn.Conv2d(c, 64, 7, stride=2, padding=3, bias=False)
+    else:
+        encoder.conv1 = nn.Conv2d(c, 64, 3, stride=1, padding=1, bias=False)
+        encoder.maxpool = nn.Identity()
+    encoder.fc = nn.Linear(512, latent)
+    stem_factor = 4 if imagenet_stem else 1
+    grid = (
+        _down_size(h, 3 + (2 if imagenet_stem else 0)),
+        _down_size(w, 3 + (2 if imagenet_stem else 0)),
+    )
+    channels = [8 * width, 4 * width, 2 * width, width]
+    depths = [3, 6, 4, 3]  # layer4, layer3, layer2, layer1 of resnet34, mirrored
+
+    def up_stage(c_in, c_out, depth, upsample):
+        layers = [nn.Upsample(scale_factor=2, mode="nearest")] if upsample else []
+        layers += [
+            nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(),
+        ]
+        return layers + [BasicBlock(c_out, c_out) for _ in range(depth)]
+
+    layers = [
+        nn.Linear(latent, channels[0] * grid[0] * grid[1]),
+        nn.Unflatten(1, (channels[0], *grid)),
+        nn.ReLU(),
+    ]
+    layers += [BasicBlock(channels[0], channels[0]) for _ in range(depths[0])]
+    for c_in, c_out, depth in zip(channels, channels[1:], depths[1:]):
+        layers += up_stage(c_in, c_out, depth, upsample=True)
+    if stem_factor > 1:
+        layers += [nn.Upsample(scale_factor=stem_factor, mode="nearest")]
+    layers += [nn.Conv2d(width, c, 3, padding=1)]
+    return Autoencoder(encoder, nn.Sequential(*layers), latent, num_classes, shape)
+
+
+ARCHITECTURES = {"mlp": _mlp, "conv": _conv, "resnet": _resnet, "resnet34": _resnet34}
 
 
 def build_autoencoder(arch: str, shape, latent: int, width: int, num_classes: int) -> Autoencoder:
-    """shape is (C, H, W); width is the first channel count (the MLP's hidden layers have 32×width units)."""
+    """shape is (C, H, W); width is the first channel count (the MLP's hidden layers have
+    32×width units; resnet34's decoder ends at width channels, its encoder is fixed)."""
     if arch not in ARCHITECTURES:
         raise ConfigError(f"unknown autoencoder {arch!r}; choose one of {sorted(ARCHITECTURES)}")
     dim = shape[0] * shape[1] * shape[2]

@@ -1,8 +1,10 @@
 """Autoencoder experiments: learning dynamics in the eigenbasis (R2) and supervised
-guidance (R3), on the shared device-resident loop."""
+guidance (R3), on the shared device-resident loop. The verdicts drawn from their tables
+live in autoencoder_claims.py; docs/autoencoders.md describes both."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -15,7 +17,8 @@ from ..data.format import read_dataset
 from ..errors import ConfigError
 from ..models.autoencoders import build_autoencoder
 from ..spectral.cache import read_spectrum
-from .classifier import as_device_tensors
+from .autoencoder_claims import band_table, r2_summary, signal_directions
+from .classifier import as_device_tensors, parameter_count
 from .loop import LoopSettings, train_loop
 from .projection import preprocessed_split
 from .runtime import Runtime, resolve_runtime, seed_everything
@@ -35,6 +38,7 @@ class AutoencoderSettings:
     augment: bool = False
     guidance: float = 0.0
     seed: int = 0
+    compile: bool = False
 
     def __post_init__(self) -> None:
         if self.guidance < 0:
@@ -48,24 +52,61 @@ class AutoencoderSettings:
             self.learning_rate,
             self.weight_decay,
             self.augment,
+            self.compile,
         )
 
 
-def band_ranges(band_edges: list[int], rank: int) -> list[tuple[int, int]]:
-    """Edges [1, a, b, …] → 1-based inclusive bands [1, a−1], [a, b−1], …, [last, rank]."""
-    if (
-        not band_edges
-        or band_edges[0] != 1
-        or any(b <= a for a, b in zip(band_edges, band_edges[1:]))
-    ):
-        raise ConfigError(f"band_edges must start at 1 and increase strictly, got {band_edges}")
-    if band_edges[-1] > rank:
-        raise ConfigError(
-            f"band edge {band_edges[-1]} exceeds the {rank} eigen-directions of this dataset; "
-            f"use edges of at most {rank}"
-        )
-    stops = [e - 1 for e in band_edges[1:]] + [rank]
-    return list(zip(band_edges, stops))
+@dataclass(frozen=True)
+class DynamicsSettings:
+    """How R2 is sampled: log-spaced snapshots on a fixed subset of the training set."""
+
+    snapshots: int
+    subset: int
+    band_edges: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """Linear and one-hidden-layer probes on frozen codes (R3)."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    weight_decay: float
+    hidden: int
+    record_every: int = 1  # epochs between two points of the training curves (Fig. 6)
+
+    @property
+    def loop(self) -> LoopSettings:
+        return LoopSettings(self.epochs, self.batch_size, self.learning_rate, self.weight_decay)
+
+
+_MODEL_KEYS = ("width", "epochs", "batch_size", "learning_rate", "weight_decay", "seed")
+
+
+def dynamics_settings(section: dict, arch: str) -> tuple[AutoencoderSettings, DynamicsSettings]:
+    """The config's autoencoders.dynamics section, for one architecture."""
+    model = AutoencoderSettings(
+        arch=arch, latent=section["latent"], **{k: section[k] for k in _MODEL_KEYS}
+    )
+    sampling = DynamicsSettings(
+        section["snapshots"], section["subset"], tuple(section["band_edges"])
+    )
+    return model, sampling
+
+
+def guidance_settings(
+    section: dict, arch: str, latent: int, weight: float
+) -> tuple[AutoencoderSettings, ProbeSettings]:
+    """The config's autoencoders.guidance section, for one run of its grid."""
+    model = AutoencoderSettings(
+        arch=arch,
+        latent=int(latent),
+        guidance=float(weight),
+        augment=section["augment"],
+        **{k: section[k] for k in _MODEL_KEYS},
+    )
+    return model, ProbeSettings(**section["probe"], record_every=section["record_every"])
 
 
 class _Data:
@@ -96,9 +137,35 @@ def _reconstruction_loss(model, x, y, guidance: float):
     return loss
 
 
+@contextlib.contextmanager
+def _batch_statistics(model: torch.nn.Module):
+    """Normalize with the batch's own statistics and leave the running statistics untouched:
+    a snapshot early in training must not depend on BatchNorm averages that have not settled
+    (momentum 0 keeps the running buffers as they are)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    was_training, momenta = model.training, [m.momentum for m in norms]
+    model.train()
+    for m in norms:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        model.train(was_training)
+
+
+@torch.no_grad()
+def snapshot_reconstruction(model, x: torch.Tensor, runtime: Runtime) -> torch.Tensor:
+    """Reconstruction of the R2 probe subset in one batch, under batch statistics."""
+    with _batch_statistics(model), runtime.autocast():
+        return model(runtime.layout(x))[0].float()
+
+
 @torch.no_grad()
 def _reconstruct(model, x: torch.Tensor, runtime: Runtime, batch: int = 1024) -> torch.Tensor:
-    """Eager (never the compiled module): snapshots add no compiled graph."""
+    """Eval-mode reconstruction (settled running statistics), in batches; eager (never
+    the compiled module), so evaluation adds no compiled graph."""
     was_training = model.training
     model.eval()
     parts = []
@@ -109,60 +176,59 @@ def _reconstruct(model, x: torch.Tensor, runtime: Runtime, batch: int = 1024) ->
     return torch.cat(parts)
 
 
+def _snapshot_steps(total_steps: int, snapshots: int) -> set[int]:
+    """Step 0 (before training) and `snapshots` log-spaced steps up to the last one."""
+    marks = np.round(np.logspace(0, np.log10(total_steps), snapshots)).astype(int)
+    return {0, *np.unique(marks).tolist()}
+
+
 def learning_dynamics(
     dataset_dir: str,
     spectrum_dir: str,
     settings: AutoencoderSettings,
-    snapshots: int,
-    subset: int,
-    band_edges: list[int],
+    sampling: DynamicsSettings,
     device_name: str,
     acceleration: dict | None = None,
-) -> tuple[pd.DataFrame, dict]:
-    """Train with MSE; at log-spaced steps record e_k(t) = Σᵢ(u_kᵀ(x̂ᵢ − xᵢ))² / Σᵢ(u_kᵀxᵢ)² on
-    a fixed seeded subset of the training set, averaged over each band of k (docs/method.md).
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Train with MSE; at log-spaced steps record, on a fixed seeded subset of n training
+    images, each eigen-direction's error e_k(t) = Σᵢ(u_kᵀ(x̂ᵢ − xᵢ))²/n beside the data's
+    energy E_k = Σᵢ(u_kᵀxᵢ)²/n (the error of reconstructing nothing).
 
-    The denominator is the error of reconstructing nothing on that same subset, so
-    e_k(0⁺) ≈ 1 for an untrained decoder and 0 for a perfect one.
+    Only directions that carry energy in the subset enter (SIGNAL_RTOL); returns the
+    step × k table, the energy-weighted band table and the R2 summary.
     """
     runtime = resolve_runtime(device_name, acceleration)
     device = runtime.device
     generator = seed_everything(settings.seed, device)
     data = _Data(dataset_dir, spectrum_dir, device)
-    eigen = data.spectrum.eigen
-    bands = band_ranges(band_edges, eigen.rank)
     rng = np.random.default_rng(settings.seed)
-    pick = torch.from_numpy(
-        np.sort(rng.choice(len(data.train_y), min(subset, len(data.train_y)), replace=False))
-    )
+    count = min(sampling.subset, len(data.train_y))
+    pick = torch.from_numpy(np.sort(rng.choice(len(data.train_y), count, replace=False)))
     probe_x = data.train_x[pick.to(device)]
-    basis = torch.from_numpy(eigen.eigenvectors.astype(np.float32)).to(device)
-    coefficients = probe_x.flatten(1) @ basis
-    denominator = (coefficients**2).sum(dim=0).clamp_min(1e-30)
+    basis = torch.from_numpy(data.spectrum.eigen.eigenvectors.astype(np.float32)).to(device)
+    energy = ((probe_x.flatten(1) @ basis) ** 2).mean(dim=0).double().cpu().numpy()
+    keep = signal_directions(energy)
+    basis = basis[:, torch.from_numpy(keep).to(device)]
+    k = np.flatnonzero(keep) + 1
+    log.info(
+        "%d of %d eigen-directions carry energy in the probe subset; %d (jitter-only) left out",
+        keep.sum(),
+        len(keep),
+        (~keep).sum(),
+    )
     model = runtime.place(
         build_autoencoder(
             settings.arch, data.shape, settings.latent, settings.width, data.num_classes
         )
     )
     total_steps = settings.epochs * -(-len(data.train_y) // settings.batch_size)
-    marks = set(
-        np.unique(np.round(np.logspace(0, np.log10(total_steps), snapshots)).astype(int)).tolist()
-    )
-    rows = []
+    marks = _snapshot_steps(total_steps, sampling.snapshots)
+    steps, errors = [], []
 
     def record(step: int) -> None:
-        residual = _reconstruct(model, probe_x, runtime).flatten(1) - probe_x.flatten(1)
-        errors = (((residual @ basis) ** 2).sum(dim=0) / denominator).cpu().numpy()
-        for index, (start, stop) in enumerate(bands):
-            rows.append(
-                {
-                    "step": step,
-                    "band": index,
-                    "band_start": start,
-                    "band_stop": stop,
-                    "relative_error": float(errors[start - 1 : stop].mean()),
-                }
-            )
+        residual = snapshot_reconstruction(model, probe_x, runtime).flatten(1) - probe_x.flatten(1)
+        steps.append(step)
+        errors.append(((residual @ basis) ** 2).mean(dim=0).double().cpu().numpy())
 
     record(0)
     train_loop(
@@ -175,99 +241,69 @@ def learning_dynamics(
         generator,
         on_step=lambda step: record(step) if step in marks else None,
     )
-    table = pd.DataFrame(rows)
-    return table, halving_summary(table)
-
-
-def halving_summary(table: pd.DataFrame) -> dict:
-    """R2 in one row: the first step at which each band's error is at most half its
-    initial value; R2 holds when these steps never decrease from top to bottom bands."""
-    halving = []
-    for _band, group in table.groupby("band"):
-        group = group.sort_values("step")
-        initial = group["relative_error"].iloc[0]
-        reached = group[group["relative_error"] <= 0.5 * initial]
-        halving.append(float(reached["step"].iloc[0]) if len(reached) else float("inf"))
-    holds = all(b >= a for a, b in zip(halving, halving[1:]))
-    return {
-        "halving_steps": halving,
-        "r2_holds": bool(holds),
-        "final_relative_error": table[table["step"] == table["step"].max()][
-            "relative_error"
-        ].tolist(),
+    directions = pd.DataFrame(
+        {
+            "step": np.repeat(steps, len(k)),
+            "k": np.tile(k, len(steps)),
+            "error": np.concatenate(errors),
+            "energy": np.tile(energy[keep], len(steps)),
+            "eigenvalue": np.tile(data.spectrum.eigen.eigenvalues[keep], len(steps)),
+        }
+    )
+    bands = band_table(directions, list(sampling.band_edges))
+    summary = {
+        **r2_summary(directions, bands),
+        "directions_left_out": int((~keep).sum()),
+        "latent": settings.latent,
+        "width": settings.width,
+        "parameters": parameter_count(model),
     }
+    return directions, bands, summary
 
 
-def _fit_probe(
-    train_z, train_y, test_z, test_y, num_classes, hidden: int, probe: dict, seed: int, runtime
-) -> float:
-    """Test accuracy of a linear (hidden = 0) or one-hidden-layer probe on frozen codes."""
+def _fit_probe(train_z, train_y, test_z, test_y, num_classes, hidden, probe, seed, runtime):
+    """Test accuracy of a linear (hidden = 0) or one-hidden-layer probe on frozen codes.
+    Runs under a forked RNG so that probing during training leaves training unchanged."""
     runtime = replace(runtime, compile=False)  # a probe this small gains nothing from it
-    generator = seed_everything(seed, runtime.device)
-    dim = train_z.shape[1]
-    network = (
-        torch.nn.Linear(dim, num_classes)
-        if hidden == 0
-        else torch.nn.Sequential(
-            torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, num_classes)
+    device = runtime.device
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        generator = torch.Generator(device=device).manual_seed(seed)
+        dim = train_z.shape[1]
+        network = (
+            torch.nn.Linear(dim, num_classes)
+            if hidden == 0
+            else torch.nn.Sequential(
+                torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, num_classes)
+            )
+        ).to(device)
+        train_loop(
+            network,
+            lambda m, z, y: F.cross_entropy(m(z).float(), y),
+            train_z,
+            train_y,
+            probe.loop,
+            runtime,
+            generator,
         )
-    )
-    network = network.to(runtime.device)
-    settings = LoopSettings(
-        probe["epochs"], probe["batch_size"], probe["learning_rate"], probe["weight_decay"]
-    )
-    train_loop(
-        network,
-        lambda m, z, y: F.cross_entropy(m(z).float(), y),
-        train_z,
-        train_y,
-        settings,
-        runtime,
-        generator,
-    )
-    with torch.no_grad():
-        return float((network(test_z).argmax(dim=1) == test_y).float().mean())
+        with torch.no_grad():
+            return float((network(test_z).argmax(dim=1) == test_y).float().mean())
 
 
 @torch.no_grad()
 def _codes(model, x: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+    was_training = model.training
     model.eval()
-    return torch.cat([model.encode(x[s : s + batch]).float() for s in range(0, len(x), batch)])
+    codes = torch.cat([model.encode(x[s : s + batch]).float() for s in range(0, len(x), batch)])
+    model.train(was_training)
+    return codes
 
 
-def guided_autoencoder(
-    dataset_dir: str,
-    spectrum_dir: str,
-    settings: AutoencoderSettings,
-    probe: dict,
-    show: int,
-    device_name: str,
-    acceleration: dict | None = None,
-) -> tuple[dict, np.ndarray]:
-    """Train rec + guidance·CE; return metrics (reconstruction losses, probe accuracies) and
-    the reconstructions of the first `show` test images (N×C×H×W, preprocessed units)."""
-    runtime = resolve_runtime(device_name, acceleration)
-    device = runtime.device
-    generator = seed_everything(settings.seed, device)
-    data = _Data(dataset_dir, spectrum_dir, device)
-    model = runtime.place(
-        build_autoencoder(
-            settings.arch, data.shape, settings.latent, settings.width, data.num_classes
-        )
-    )
-    epochs = []
-    train_loop(
-        model,
-        lambda m, x, y: _reconstruction_loss(m, x, y, settings.guidance),
-        data.train_x,
-        data.train_y,
-        settings.loop,
-        runtime,
-        generator,
-        on_epoch=lambda e, loss, s: epochs.append(loss),
-    )
+def _evaluate(model, data: _Data, probe: ProbeSettings, seed: int, runtime: Runtime) -> dict:
+    """Train and test reconstruction loss (MSE, eval mode, no augmentation) and the test
+    accuracy of linear and MLP probes on the standardized codes."""
     losses = {
-        split: float(
+        f"{split}_reconstruction_loss": float(
             F.mse_loss(
                 _reconstruct(model, getattr(data, f"{split}_x"), runtime),
                 getattr(data, f"{split}_x"),
@@ -279,7 +315,7 @@ def guided_autoencoder(
     mean, std = train_z.mean(dim=0), train_z.std(dim=0).clamp_min(1e-6)
     train_z, test_z = (train_z - mean) / std, (test_z - mean) / std
     accuracies = {
-        name: _fit_probe(
+        f"{name}_probe_accuracy": _fit_probe(
             train_z,
             data.train_y,
             test_z,
@@ -287,44 +323,68 @@ def guided_autoencoder(
             data.num_classes,
             hidden,
             probe,
-            settings.seed,
+            seed,
             runtime,
         )
-        for name, hidden in (("linear", 0), ("mlp", probe["hidden"]))
+        for name, hidden in (("linear", 0), ("mlp", probe.hidden))
     }
+    return {**losses, **accuracies}
+
+
+def guided_autoencoder(
+    dataset_dir: str,
+    spectrum_dir: str,
+    settings: AutoencoderSettings,
+    probe: ProbeSettings,
+    show: int,
+    device_name: str,
+    acceleration: dict | None = None,
+) -> tuple[dict, pd.DataFrame, np.ndarray]:
+    """Train rec + guidance·CE; return the final metrics, the training curves (every
+    probe.record_every epochs and the last: train objective, train/test reconstruction
+    loss, probe accuracies) and the reconstructions of the first `show` test images
+    (N×C×H×W, preprocessed units)."""
+    runtime = resolve_runtime(device_name, acceleration)
+    device = runtime.device
+    generator = seed_everything(settings.seed, device)
+    data = _Data(dataset_dir, spectrum_dir, device)
+    model = runtime.place(
+        build_autoencoder(
+            settings.arch, data.shape, settings.latent, settings.width, data.num_classes
+        )
+    )
+    curves = []
+
+    def on_epoch(epoch: int, objective: float, seconds: float) -> None:
+        if epoch % probe.record_every and epoch != settings.epochs:
+            return
+        row = {"epoch": epoch, "train_objective": objective, "seconds": seconds}
+        curves.append({**row, **_evaluate(model, data, probe, settings.seed, runtime)})
+        log.info("%s", curves[-1])
+
+    train_loop(
+        model,
+        lambda m, x, y: _reconstruction_loss(m, x, y, settings.guidance),
+        data.train_x,
+        data.train_y,
+        settings.loop,
+        runtime,
+        generator,
+        on_epoch=on_epoch,
+    )
+    final = {k: v for k, v in curves[-1].items() if k not in ("epoch", "seconds")}
     metrics = {
         "arch": settings.arch,
         "latent": settings.latent,
+        "width": settings.width,
         "guidance": settings.guidance,
-        "train_reconstruction_loss": losses["train"],
-        "test_reconstruction_loss": losses["test"],
-        "linear_probe_accuracy": accuracies["linear"],
-        "mlp_probe_accuracy": accuracies["mlp"],
-        "final_train_objective": epochs[-1],
+        "parameters": parameter_count(model),
+        **{k: v for k, v in final.items() if k != "train_objective"},
+        "final_train_objective": final["train_objective"],
         "device": str(device),
     }
-    log.info("%s", metrics)
-    return metrics, _reconstruct(model, data.test_x[:show], runtime).cpu().numpy()
-
-
-# R3 (issue's test): reconstruction losses within 5% (relative), probe accuracies 10 points apart.
-R3_RECONSTRUCTION_TOLERANCE = 0.05
-R3_PROBE_GAP = 0.10
-
-
-def guidance_pairs(table: pd.DataFrame) -> pd.DataFrame:
-    """Each guided model beside its unguided twin (same dataset, architecture, latent)."""
-    base = table[table["guidance"] == 0]
-    guided = table[table["guidance"] > 0]
-    pairs = guided.merge(base, on=["dataset", "arch", "latent"], suffixes=("", "_unguided"))
-    pairs["reconstruction_gap"] = (
-        pairs["test_reconstruction_loss"] / pairs["test_reconstruction_loss_unguided"] - 1
+    return (
+        metrics,
+        pd.DataFrame(curves),
+        _reconstruct(model, data.test_x[:show], runtime).cpu().numpy(),
     )
-    pairs["linear_probe_gain"] = (
-        pairs["linear_probe_accuracy"] - pairs["linear_probe_accuracy_unguided"]
-    )
-    pairs["mlp_probe_gain"] = pairs["mlp_probe_accuracy"] - pairs["mlp_probe_accuracy_unguided"]
-    pairs["r3_holds"] = (pairs["reconstruction_gap"].abs() <= R3_RECONSTRUCTION_TOLERANCE) & (
-        pairs["linear_probe_gain"].abs() >= R3_PROBE_GAP
-    )
-    return pairs
