@@ -31,6 +31,7 @@ from lbr.train.autoencoder_claims import (
     r2_summary,
     signal_directions,
 )
+from lbr.train.runtime import Runtime
 
 
 @pytest.mark.parametrize("arch", ["mlp", "conv", "resnet", "resnet34"])
@@ -146,7 +147,7 @@ def test_snapshot_uses_batch_statistics_and_leaves_running_statistics_alone():
         m.running_var.fill_(0.01)
     before = [m.running_mean.clone() for m in norms]
     model.eval()
-    snapshot = snapshot_reconstruction(model, x, torch.device("cpu"))
+    snapshot = snapshot_reconstruction(model, x, Runtime(torch.device("cpu")))
     assert all(torch.equal(m.running_mean, b) for m, b in zip(norms, before))
     assert not model.training
     model.train()

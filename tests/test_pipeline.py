@@ -284,6 +284,8 @@ def test_changing_a_training_setting_reruns_training_only(tiny_run, tmp_path):
         "subspace_train",
         "subspace_table",
         "figure_subspace",
+        "r1_verdicts",  # R1 is judged from the training outcome
+        "figure_r1_prediction",
         "reproduction_report",
         "all",
     }

@@ -38,7 +38,6 @@ class AutoencoderSettings:
     augment: bool = False
     guidance: float = 0.0
     seed: int = 0
-    compile: bool = False
 
     def __post_init__(self) -> None:
         if self.guidance < 0:
@@ -52,7 +51,6 @@ class AutoencoderSettings:
             self.learning_rate,
             self.weight_decay,
             self.augment,
-            self.compile,
         )
 
 
