@@ -18,7 +18,13 @@ from lbr.errors import ConfigError
 from lbr.models.autoencoders import ARCHITECTURES
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
-from lbr.train.autoencoder import AutoencoderSettings, guided_autoencoder, learning_dynamics
+from lbr.train.autoencoder import (
+    AutoencoderSettings,
+    DynamicsSettings,
+    ProbeSettings,
+    guided_autoencoder,
+    learning_dynamics,
+)
 from lbr.train.runtime import Runtime, resolve_runtime, use_compile_cache
 from lbr.train.subspace_run import run_subspace_training
 from torch._dynamo.utils import counters
@@ -112,27 +118,31 @@ def _dynamics_settings(arch):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
 def test_every_autoencoder_with_every_switch_on(data, arch):
+    sampling = DynamicsSettings(snapshots=8, subset=64, band_edges=(1, 5, 17))
+
     def run(acceleration):
         return learning_dynamics(
-            data / "dataset", data / "standardized", _dynamics_settings(arch), 8, 64,
-            [1, 5, 17], "cpu", acceleration,
+            data / "dataset", data / "standardized", _dynamics_settings(arch), sampling, "cpu",
+            acceleration,
         )  # fmt: skip
 
-    (table, summary), graphs, breaks = _count_graphs(lambda: run(ALL_ON))
-    # 8 log-spaced snapshots of a 64-image subset, none of them compiled.
-    assert table["step"].nunique() == 8
+    (directions, bands, summary), graphs, breaks = _count_graphs(lambda: run(ALL_ON))
+    # step 0 and up to 8 log-spaced snapshots of a 64-image subset, none of them compiled
+    assert 2 <= directions["step"].nunique() <= 9 and directions["step"].min() == 0
     assert graphs == GRAPHS_PER_TRAINED_MODEL and breaks == 0
-    assert np.isfinite(table["relative_error"]).all()
-    top = table[table["band"] == 0].sort_values("step")["relative_error"]
+    assert np.isfinite(directions["error"]).all() and np.isfinite(bands["relative_error"]).all()
+    top = bands[bands["band"] == 0].sort_values("step")["relative_error"]
     assert top.iloc[-1] < top.iloc[0]  # the leading directions are being learned
-    default_table, default_summary = run(None)
-    assert list(table.columns) == list(default_table.columns)
-    assert len(table) == len(default_table) and summary.keys() == default_summary.keys()
+    default_directions, default_bands, default_summary = run(None)
+    assert list(directions.columns) == list(default_directions.columns)
+    assert len(bands) == len(default_bands) and summary.keys() == default_summary.keys()
 
 
 @pytest.mark.slow
 def test_guided_autoencoder_with_every_switch_on(data):
-    probe = {"epochs": 3, "batch_size": 64, "learning_rate": 1e-3, "weight_decay": 0.0}
+    probe = ProbeSettings(
+        epochs=3, batch_size=64, learning_rate=1e-3, weight_decay=0.0, hidden=16, record_every=1
+    )
     settings = AutoencoderSettings(
         "conv", latent=8, width=4, epochs=3, batch_size=BATCH, learning_rate=3e-3,
         weight_decay=0.0, augment=True, guidance=0.1, seed=0,
@@ -140,14 +150,17 @@ def test_guided_autoencoder_with_every_switch_on(data):
 
     def run(acceleration):
         return guided_autoencoder(
-            data / "dataset", data / "standardized", settings, {**probe, "hidden": 16}, 4,
-            "cpu", acceleration,
-        )  # fmt: skip
+            data / "dataset", data / "standardized", settings, probe, 4, "cpu", acceleration
+        )
 
-    (metrics, reconstructions), graphs, breaks = _count_graphs(lambda: run(ALL_ON))
-    assert graphs == GRAPHS_PER_TRAINED_MODEL and breaks == 0  # probes are not compiled
+    (metrics, curves, reconstructions), graphs, breaks = _count_graphs(lambda: run(ALL_ON))
+    # probes and the per-epoch evaluations run eagerly: still the training's two graphs
+    assert graphs == GRAPHS_PER_TRAINED_MODEL and breaks == 0
     assert all(math.isfinite(v) for v in metrics.values() if isinstance(v, float))
+    assert curves["epoch"].tolist() == [1, 2, 3]
+    assert np.isfinite(curves.drop(columns="epoch").to_numpy(dtype=float)).all()
     assert reconstructions.shape == (4, 3, 16, 16) and np.isfinite(reconstructions).all()
-    default_metrics, default_reconstructions = run(None)
+    default_metrics, default_curves, default_reconstructions = run(None)
     assert metrics.keys() == default_metrics.keys()
+    assert list(curves.columns) == list(default_curves.columns)
     assert reconstructions.shape == default_reconstructions.shape
