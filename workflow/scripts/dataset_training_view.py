@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.data.registry import derive_training_view
+from lbr.layout import dataset_directory
 from lbr.logs import setup_rule_logging
 
 
@@ -15,8 +16,8 @@ def main(smk) -> None:
     meta = derive_training_view(
         smk.wildcards.dataset,
         smk.params.spec,
-        Path(smk.input[0]).parent,
-        Path(smk.output[0]).parent,
+        dataset_directory(smk.input),
+        dataset_directory(smk.output),
     )
     log.info("wrote the training view of %s: %s", smk.wildcards.dataset, meta["image_shape"])
 
