@@ -88,7 +88,8 @@ DESELECT = {
 }
 
 # Files the tests read through conftest.REPO or lbr.config.SCHEMA_PATH.
-SUPPORT = ["config.yaml", "config.paper.yaml", "envs", "tests/configs"]
+# Every shipped config (tests validate each one), the envs and the test configs.
+SUPPORT = [*sorted(p.name for p in REPO.glob("config*.yaml")), "envs", "tests/configs"]
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"})
