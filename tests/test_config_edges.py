@@ -2,9 +2,10 @@
 and the value just inside every limit is accepted (hand-written cases, D = H·W·C)."""
 
 import pytest
+import torch
 import yaml
 from conftest import REPO
-from lbr.config import check_config
+from lbr.config import check_config, planned_device
 from lbr.errors import ConfigError
 
 
@@ -149,3 +150,64 @@ def test_autoencoder_datasets_must_be_configured(config):
     config["autoencoders"]["datasets"] = ["digits", "svhn"]
     message = _error(config)
     assert "autoencoders.datasets" in message and "['svhn']" in message
+
+
+# --- checks that tests/test_faults.py exercises through whole Snakemake runs, here
+# in-process, with the exact messages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key, set_value, shown",
+    [
+        ("subspace.fractions", lambda c: c["subspace"].update(fractions=[0.5, 1e-07]), "1e-07"),
+        (
+            "subspace.headline.bottom",
+            lambda c: c["subspace"]["headline"].update(bottom=0.1234567),
+            "0.123457",
+        ),
+        (
+            "autoencoders.guidance.weights",
+            lambda c: c["autoencoders"]["guidance"].update(weights=[0.0, 1e-05]),
+            "1e-05",
+        ),
+    ],
+)
+def test_a_value_that_cannot_be_a_file_name_is_refused_with_its_key(config, key, set_value, shown):
+    set_value(config)
+    message = _error(config)
+    assert message.startswith(f"{key}: ") and f"(it would read '{shown}')" in message
+    assert "plain decimal between 0.0001 and 999999 with at most 6 significant digits" in message
+
+
+def test_values_at_the_edges_of_the_file_name_pattern_are_accepted(config):
+    config["subspace"]["fractions"] = [0.0001, 0.123456, 1.0]
+    config["subspace"]["headline"] = {"top": 1.0, "bottom": 0.0001}
+    config["autoencoders"]["guidance"]["weights"] = [0.0, 0.0001, 999999.0]
+    check_config(config)
+
+
+def test_a_noise_setting_that_cannot_be_a_file_name_is_refused(config):
+    config["denoising"]["noises"]["gaussian"]["sigmas"] = [1e-05]
+    message = _error(config)
+    assert message.startswith("denoising.noises: the setting 'gaussian_s1e-05' cannot be a file")
+
+
+def test_a_patch_larger_than_a_dataset_s_images_names_the_setting_and_the_dataset(config):
+    config["denoising"]["noises"]["masking"]["patch_sizes"] = [1, 17]
+    message = _error(config)
+    assert message.startswith("denoising.noises: masking_p17_r0 does not fit dataset")
+    # digits (8×8) is named first, with its shape and the largest patch it takes
+    assert "'digits' (8x8x1 images)" in message and "at most 8" in message
+
+
+def test_the_planned_device_is_resolved_once_and_a_missing_gpu_is_refused():
+    assert planned_device("cpu") == "cpu"
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert planned_device("auto") == expected
+    if torch.cuda.is_available():
+        assert planned_device("cuda") == "cuda"
+    else:
+        with pytest.raises(ConfigError, match="^device 'cuda' was requested but no GPU"):
+            planned_device("cuda")
+    with pytest.raises(ConfigError, match="^unknown device 'tpu'; use auto, cpu or cuda$"):
+        planned_device("tpu")

@@ -247,13 +247,3 @@ def planned_device(name: str) -> str:
     from .device import resolve_device
 
     return resolve_device(name).type
-    import torch  # only here: a cpu config never pays for importing torch at parse time
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if name == "cuda":
-        raise ConfigError(
-            "device: 'cuda' was requested but no GPU is visible on this machine; set "
-            "device: cpu or auto, or run on a GPU node"
-        )
-    return "cpu"
