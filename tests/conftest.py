@@ -31,3 +31,18 @@ def http_server(tmp_path):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
+
+
+def small_image_dataset():
+    """20 train and 6 test random 4×4×1 images in two classes: the smallest valid dataset."""
+    import numpy as np
+    from lbr.data.format import ImageDataset
+
+    rng = np.random.default_rng(0)
+    return ImageDataset(
+        rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8),
+        np.arange(20) % 2,
+        rng.integers(0, 256, (6, 4, 4, 1), dtype=np.uint8),
+        np.arange(6) % 2,
+        class_names=["a", "b"],
+    )

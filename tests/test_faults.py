@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, small_image_dataset
 from lbr.atomic import save_npy
 from lbr.config import check_config
-from lbr.data.format import ImageDataset, read_dataset, write_dataset
+from lbr.data.format import read_dataset, write_dataset
 from lbr.errors import ConfigError, DataError
 
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
@@ -99,19 +99,8 @@ def test_integer_written_as_float_says_how_to_write_it(tiny):
 # 3. dataset and spectrum files verified before use --------------------------------------
 
 
-def _small_dataset() -> ImageDataset:
-    rng = np.random.default_rng(0)
-    return ImageDataset(
-        rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8),
-        np.arange(20) % 2,
-        rng.integers(0, 256, (6, 4, 4, 1), dtype=np.uint8),
-        np.arange(6) % 2,
-        class_names=["a", "b"],
-    )
-
-
 def test_altered_dataset_file_is_refused_with_the_fix(tmp_path):
-    write_dataset(tmp_path, _small_dataset(), {"name": "x"})
+    write_dataset(tmp_path, small_image_dataset(), {"name": "x"})
     images = tmp_path / "train_images.npy"
     data = bytearray(images.read_bytes())
     data[-5:] = b"\xff\x00\xff\x00\xff"  # same size, different pixels
@@ -124,7 +113,7 @@ def test_altered_dataset_file_is_refused_with_the_fix(tmp_path):
 
 
 def test_truncated_dataset_file_names_the_file_not_mmap(tmp_path):
-    write_dataset(tmp_path, _small_dataset(), {"name": "x"})
+    write_dataset(tmp_path, small_image_dataset(), {"name": "x"})
     images = tmp_path / "test_images.npy"
     images.write_bytes(images.read_bytes()[:-40])
     with pytest.raises(DataError) as caught:
@@ -137,7 +126,7 @@ def test_truncated_spectrum_file_is_refused_with_the_fix(tmp_path):
     from lbr.spectral.cache import compute_spectrum, read_spectrum, write_spectrum
     from lbr.spectral.statistics import Preprocessing
 
-    write_dataset(tmp_path / "data", _small_dataset(), {"name": "x"})
+    write_dataset(tmp_path / "data", small_image_dataset(), {"name": "x"})
     prep = Preprocessing(per_image_std=False, center=True, global_std=True, jitter=0.001)
     spectrum = compute_spectrum(tmp_path / "data", prep, chunk_size=8, rtol=1e-10, device="cpu")
     write_spectrum(tmp_path / "spectrum", spectrum)
@@ -153,7 +142,7 @@ def test_truncated_spectrum_file_is_refused_with_the_fix(tmp_path):
 def test_each_file_is_hashed_once_per_process(tmp_path, monkeypatch):
     from lbr import integrity
 
-    write_dataset(tmp_path, _small_dataset(), {"name": "x"})
+    write_dataset(tmp_path, small_image_dataset(), {"name": "x"})
     hashed = []
     original = integrity.sha256
     monkeypatch.setattr(integrity, "sha256", lambda path: hashed.append(path) or original(path))

@@ -1,9 +1,9 @@
 """Artifact file lists: the library writes what the rules declare, and scripts find
 an artifact's directory from the files a rule hands them."""
 
-import numpy as np
 import pytest
-from lbr.data.format import ImageDataset, read_dataset, write_dataset
+from conftest import small_image_dataset
+from lbr.data.format import read_dataset, write_dataset
 from lbr.errors import DataError
 from lbr.layout import (
     DATASET_FILES,
@@ -16,20 +16,9 @@ from lbr.spectral.statistics import Preprocessing
 from lbr.train.grid import subspace_runs
 
 
-def _dataset() -> ImageDataset:
-    rng = np.random.default_rng(0)
-    return ImageDataset(
-        rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8),
-        np.arange(20) % 2,
-        rng.integers(0, 256, (6, 4, 4, 1), dtype=np.uint8),
-        np.arange(6) % 2,
-        class_names=["a", "b"],
-    )
-
-
 def test_written_files_are_exactly_the_declared_lists(tmp_path):
     data_dir, spectrum_dir = tmp_path / "data", tmp_path / "spectrum"
-    write_dataset(data_dir, _dataset(), {"name": "toy"})
+    write_dataset(data_dir, small_image_dataset(), {"name": "toy"})
     assert sorted(p.name for p in data_dir.iterdir()) == sorted(DATASET_FILES)
     spectrum = compute_spectrum(data_dir, Preprocessing(), chunk_size=7, rtol=1e-10, device="cpu")
     write_spectrum(spectrum_dir, spectrum)

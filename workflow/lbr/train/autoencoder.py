@@ -174,6 +174,20 @@ def _reconstruct(model, x: torch.Tensor, runtime: Runtime, batch: int = 1024) ->
     return torch.cat(parts)
 
 
+def _train(model, data: _Data, settings: AutoencoderSettings, runtime, generator, **hooks):
+    """Minimize reconstruction + guidance·CE on the training split (on_step/on_epoch hooks)."""
+    train_loop(
+        model,
+        lambda m, x, y: _reconstruction_loss(m, x, y, settings.guidance),
+        data.train_x,
+        data.train_y,
+        settings.loop,
+        runtime,
+        generator,
+        **hooks,
+    )
+
+
 def _snapshot_steps(total_steps: int, snapshots: int) -> set[int]:
     """Step 0 (before training) and `snapshots` log-spaced steps up to the last one."""
     marks = np.round(np.logspace(0, np.log10(total_steps), snapshots)).astype(int)
@@ -229,15 +243,13 @@ def learning_dynamics(
         errors.append(((residual @ basis) ** 2).mean(dim=0).double().cpu().numpy())
 
     record(0)
-    train_loop(
+    _train(
         model,
-        lambda m, x, y: _reconstruction_loss(m, x, y, settings.guidance),
-        data.train_x,
-        data.train_y,
-        settings.loop,
+        data,
+        settings,
         runtime,
         generator,
-        on_step=lambda step: record(step) if step in marks else None,
+        on_step=lambda s: record(s) if s in marks else None,
     )
     directions = pd.DataFrame(
         {
@@ -360,16 +372,7 @@ def guided_autoencoder(
         curves.append({**row, **_evaluate(model, data, probe, settings.seed, runtime)})
         log.info("%s", curves[-1])
 
-    train_loop(
-        model,
-        lambda m, x, y: _reconstruction_loss(m, x, y, settings.guidance),
-        data.train_x,
-        data.train_y,
-        settings.loop,
-        runtime,
-        generator,
-        on_epoch=on_epoch,
-    )
+    _train(model, data, settings, runtime, generator, on_epoch=on_epoch)
     final = {k: v for k, v in curves[-1].items() if k not in ("epoch", "seconds")}
     metrics = {
         "arch": settings.arch,
