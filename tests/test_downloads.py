@@ -13,7 +13,8 @@ from lbr.errors import ChecksumError, DataError
 
 
 def _acquire(source, served_url, tmp_path, shape=None):
-    dataset = source.acquire(tmp_path / "downloads", served_url, shape)
+    source.download(tmp_path / "downloads", served_url)
+    dataset = source.decode(tmp_path / "downloads", shape)
     check_split_sizes(dataset, source.split_sizes, source.name)
     return dataset
 

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .data.catalog import closed_form_shape
 from .data.views import NATIVE
 from .errors import ConfigError
 from .spectral.noise import ImageGeometry, expand_noise_grid
@@ -26,8 +27,6 @@ NEEDS_SHAPE = (
     "photo_patches",
     "garments_on_photos",
 )
-# Native image shape of sources whose shape is fixed and known without reading data.
-NATIVE_SHAPES = {"digits": (8, 8, 1)}
 # What each wildcard of the rules accepts (common.smk passes these to wildcard_constraints):
 # a config value that formats to anything else would make a path no rule matches.
 WILDCARD_PATTERNS = {
@@ -218,11 +217,11 @@ def _check_path_values(config: dict[str, Any]) -> None:
 
 
 def _check_noises_fit_images(config: dict[str, Any]) -> None:
-    """Each noise setting against each dataset whose image shape the config fixes (other
-    datasets are checked by the denoising job once their shape is known)."""
+    """Each noise setting against each dataset whose closed-form image shape is known
+    before its data is read (other datasets are checked by the denoising job)."""
     noises = expand_noise_grid(config["denoising"]["noises"])
     for dataset, spec in config["datasets"].items():
-        shape = spec.get("shape") or NATIVE_SHAPES.get(spec["source"])
+        shape = closed_form_shape(spec)
         if not shape:
             continue
         for name, noise in noises.items():

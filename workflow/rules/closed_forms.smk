@@ -13,10 +13,10 @@ rule alignment:
         benchmark_path("alignment", "{dataset}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 1
+    threads: sized_threads()
     resources:
-        mem_mb=4000,
-        runtime=20,
+        mem_mb=sized_memory("alignment"),
+        runtime=sized_runtime("alignment"),
     params:
         code=stage_version("alignment"),
     script:
@@ -34,10 +34,10 @@ rule denoising:
         benchmark_path("denoising", "{dataset}-{noise}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 1
+    threads: sized_threads()
     resources:
-        mem_mb=6000,
-        runtime=60,
+        mem_mb=sized_memory("denoising"),
+        runtime=sized_runtime("denoising"),
     params:
         noise=lambda w: noise_spec(NOISES[w.noise]),
         device=config["device"],
@@ -101,10 +101,10 @@ rule theorem1_interpolation:
         benchmark_path("theory", "interpolation-{dataset}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 1
+    threads: sized_threads()
     resources:
-        mem_mb=4000,
-        runtime=20,
+        mem_mb=sized_memory("theorem1_interpolation"),
+        runtime=sized_runtime("theorem1_interpolation"),
     params:
         interpolation=config["theorem1"]["interpolation"],
         code=stage_version("theorem1"),
@@ -196,8 +196,8 @@ rule figure_gallery:
         "../../envs/lbr.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=sized_memory("figure_gallery"),
+        runtime=sized_runtime("figure_gallery"),
     params:
         gallery=config["gallery"],
         code=stage_version("figures"),

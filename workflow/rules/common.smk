@@ -9,6 +9,8 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
 from lbr.config import WILDCARD_PATTERNS, check_config, planned_device
+from lbr import resources
+from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
 from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
 from lbr.errors import ConfigError
 from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
@@ -81,6 +83,11 @@ def download_dir(source):
     return f"{RESULTS}/downloads/{source}"
 
 
+def download_manifest(source):
+    """Written by the `download` rule once every raw file of `source` is verified."""
+    return f"{download_dir(source)}/verified.json"
+
+
 def log_path(stage, name):
     return f"{RESULTS}/logs/{stage}/{name}.log"
 
@@ -91,6 +98,10 @@ def benchmark_path(stage, name):
 
 NOISES = expand_noise_grid(config["denoising"]["noises"])
 DATASETS = list(config["datasets"])
+# Sources whose raw files are downloaded (the `downloads` target fetches them all).
+DOWNLOADED_SOURCES = sorted(
+    {spec["source"] for spec in config["datasets"].values()} & set(REMOTE_SOURCE_NAMES)
+)
 FIGURES = f"{RESULTS}/figures"
 
 
@@ -195,9 +206,56 @@ def all_spectrum_outputs():
     ]
 
 
+def downloads_input(wildcards):
+    """A downloadable dataset waits for its verified raw files."""
+    source = config["datasets"][wildcards.dataset]["source"]
+    return download_manifest(source) if source in REMOTE_SOURCE_NAMES else []
+
+
 def base_dataset_input(wildcards):
     """A composite dataset reads its base dataset's files."""
     spec = config["datasets"][wildcards.dataset]
     if spec["source"] == "composite":
         return dataset_files(spec["base"])
     return []
+
+
+# --- Resources from what a job processes (lbr.resources) -----------------------------
+
+
+def _dataset_shape_and_size(dataset_view):
+    """(D, N) of a directory under results/datasets (a dataset or its training copy),
+    from the config alone; None where only the data can tell."""
+    name = dataset_view.removesuffix(TRAINING_VIEW_SUFFIX)
+    spec = config["datasets"][name]
+    shape = spec["shape"] if dataset_view != name else closed_form_shape(spec)
+    dim = None if shape is None else shape[0] * shape[1] * shape[2]
+    return dim, training_images(name, config["datasets"])
+
+
+def _stage_view(wildcards, section):
+    return (
+        wildcards.dataset
+        if section is None
+        else stage_dataset(section, wildcards.dataset)
+    )
+
+
+def sized_threads(section=None):
+    """Threads of a job from its dataset's D (section: the config section whose dataset
+    view the job reads; None: the `dataset` wildcard is the view itself)."""
+    return lambda wildcards: resources.threads(
+        _dataset_shape_and_size(_stage_view(wildcards, section))[0]
+    )
+
+
+def sized_memory(stage, section=None):
+    return lambda wildcards, attempt: resources.memory_mb(
+        stage, *_dataset_shape_and_size(_stage_view(wildcards, section)), attempt
+    )
+
+
+def sized_runtime(stage, section=None):
+    return lambda wildcards, attempt: resources.runtime_minutes(
+        stage, *_dataset_shape_and_size(_stage_view(wildcards, section)), attempt
+    )

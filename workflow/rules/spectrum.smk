@@ -15,10 +15,10 @@ rule spectrum:
         dataset=DATASET_VIEW,
     conda:
         "../../envs/lbr.yaml"
-    threads: 8
+    threads: sized_threads()
     resources:
-        mem_mb=6000,
-        runtime=60,
+        mem_mb=sized_memory("spectrum"),
+        runtime=sized_runtime("spectrum"),
     params:
         preprocessing=lambda wildcards: config["preprocessings"][
             wildcards.preprocessing

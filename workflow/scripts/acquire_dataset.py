@@ -18,7 +18,6 @@ def main(smk) -> None:
         spec=smk.params.spec,
         output_dir=dataset_directory(smk.output),
         download_dir=smk.params.download_dir,
-        mirror=smk.params.mirror,
         base_dir=dataset_directory(smk.input.base) if smk.input.base else None,
     )
     log.info("wrote %s: %s", smk.wildcards.dataset, meta["split_sizes"])

@@ -153,15 +153,15 @@ def needs_shape(source: str) -> bool:
     return found.needs_shape
 
 
-def load_source(
-    spec: dict[str, Any], download_dir: Path, mirror: str | None, base_dir: Path | None
-) -> ImageDataset:
-    """Load the dataset a config entry describes, at its native shape where possible."""
+def load_source(spec: dict[str, Any], download_dir: Path, base_dir: Path | None) -> ImageDataset:
+    """Load the dataset a config entry describes, at its native shape where possible.
+    A downloadable source reads its verified raw files from `download_dir` (the
+    `download` rule put them there): building a dataset never needs the network."""
     source = spec["source"]
     shape = stored_shape(spec)
     if source in REMOTE_SOURCES:
         remote = REMOTE_SOURCES[source]
-        remote.download(download_dir, mirror)
+        remote.verify(download_dir)
         dataset = remote.decode(download_dir, shape)
         check_split_sizes(dataset, remote.split_sizes, source)
         return dataset
@@ -177,14 +177,11 @@ def acquire(
     spec: dict[str, Any],
     output_dir: str | Path,
     download_dir: str | Path,
-    mirror: str | None = None,
     base_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Load, conform to the configured shape, validate and write one dataset; return its meta."""
     try:
-        dataset = load_source(
-            spec, Path(download_dir), mirror, Path(base_dir) if base_dir else None
-        )
+        dataset = load_source(spec, Path(download_dir), Path(base_dir) if base_dir else None)
     except ConfigError as error:
         raise ConfigError(f"datasets.{name}: {error}") from error
     if "subset" in spec and spec["source"] not in SUBSET_INSIDE:
@@ -195,7 +192,8 @@ def acquire(
     meta = {"name": name, "source": spec["source"], "config": spec}
     if spec["source"] in REMOTE_SOURCES:
         remote = REMOTE_SOURCES[spec["source"]]
-        meta["downloads"] = [{"url": f.from_mirror(mirror).url, "md5": f.md5} for f in remote.files]
+        # The official address: a mirror serves the same bytes, as the md5 proves.
+        meta["downloads"] = [{"url": f.url, "md5": f.md5} for f in remote.files]
     return write_dataset(output_dir, dataset, meta)
 
 

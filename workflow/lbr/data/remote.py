@@ -19,6 +19,7 @@ import numpy as np
 from torchvision import datasets as tv
 
 from ..errors import DataError
+from .catalog import REMOTE_CATALOG
 from .download import RemoteFile, extract, fetch, verify_checksum
 from .format import ImageDataset
 from .idx import read_idx
@@ -40,19 +41,26 @@ class RemoteSource:
     needs_shape: bool = False
 
     def download(self, download_dir: Path, mirror: str | None) -> None:
-        """Fetch and verify the raw files (network only; no decoding)."""
+        """Fetch and verify the raw files (the only step that needs the network)."""
         for remote in self.files:
             fetch(remote.from_mirror(mirror), download_dir, mirror=mirror)
+
+    def verify(self, download_dir: Path) -> None:
+        """Check that every raw file is present with its checksum, without the network:
+        building a dataset (a cluster job) never downloads."""
+        missing = [f.filename for f in self.files if not (download_dir / f.filename).exists()]
+        if missing:
+            raise DataError(
+                f"{self.name}: {', '.join(missing)} not in {download_dir}. Fetch the raw files "
+                f"first, where there is internet (a login node): 'snakemake --cores 1 "
+                f"downloads', or copy them into {download_dir} by hand."
+            )
+        for remote in self.files:
+            verify_checksum(download_dir / remote.filename, remote.md5)
 
     def decode(self, download_dir: Path, shape: list[int] | None) -> ImageDataset:
         """Read the downloaded files (no network); `shape` for image-file sources."""
         return self.reader(self, download_dir, shape)
-
-    def acquire(
-        self, download_dir: Path, mirror: str | None, shape: list[int] | None
-    ) -> ImageDataset:
-        self.download(download_dir, mirror)
-        return self.decode(download_dir, shape)
 
 
 # --- MNIST family: four gzip IDX files -------------------------------------------------
@@ -82,7 +90,7 @@ def _mnist_family(name: str, dataset_class) -> RemoteSource:
     return RemoteSource(
         name,
         files,
-        {"train": 60000, "test": 10000},
+        REMOTE_CATALOG[name][1],
         _read_mnist_family,
         extra={"classes": dataset_class.classes},
     )
@@ -141,7 +149,7 @@ def _cifar(name: str, dataset_class, label_key: str) -> RemoteSource:
     return RemoteSource(
         name,
         (RemoteFile(dataset_class.url, dataset_class.filename, dataset_class.tgz_md5),),
-        {"train": 50000, "test": 10000},
+        REMOTE_CATALOG[name][1],
         _read_cifar,
         inner_md5=inner,
         extra={
@@ -176,7 +184,7 @@ def _read_svhn(source: RemoteSource, directory: Path, shape) -> ImageDataset:
 
 def _svhn() -> RemoteSource:
     files = tuple(RemoteFile(*tv.SVHN.split_list[split]) for split in ("train", "test"))
-    return RemoteSource("svhn", files, {"train": 73257, "test": 26032}, _read_svhn)
+    return RemoteSource("svhn", files, REMOTE_CATALOG["svhn"][1], _read_svhn)
 
 
 # --- STL-10: raw binary, column-major 96×96×3 -----------------------------------------
@@ -206,7 +214,7 @@ def _stl10() -> RemoteSource:
     return RemoteSource(
         "stl10",
         (RemoteFile(tv.STL10.url, tv.STL10.filename, tv.STL10.tgz_md5),),
-        {"train": 5000, "test": 8000},
+        REMOTE_CATALOG["stl10"][1],
         _read_stl10,
         inner_md5=inner,
         extra={"base_folder": tv.STL10.base_folder},
@@ -249,13 +257,12 @@ def _read_imagenette(source: RemoteSource, directory: Path, shape) -> ImageDatas
     return ImageDataset(*splits["train"], *splits["test"], class_names=names)
 
 
-def _imagenette(size: str) -> RemoteSource:
+def _imagenette(name: str, size: str) -> RemoteSource:
     url, md5 = tv.Imagenette._ARCHIVES[size]
-    sizes = {"train": 9469, "test": 3925}
     return RemoteSource(
-        f"imagenette-{size}",
+        name,
         (RemoteFile(url, url.rsplit("/", 1)[-1], md5),),
-        sizes,
+        REMOTE_CATALOG[name][1],
         _read_imagenette,
         needs_shape=True,
     )
@@ -306,7 +313,7 @@ TINYIMAGENET = RemoteSource(
             "90528d7ca1a48142e341f4ef8d21d0de",
         ),
     ),
-    {"train": 100000, "test": 10000},
+    REMOTE_CATALOG["tinyimagenet"][1],
     _read_tinyimagenet,
 )
 
@@ -319,8 +326,8 @@ REMOTE_SOURCES: dict[str, RemoteSource] = {
     "cifar100": _cifar("cifar100", tv.CIFAR100, "fine_labels"),
     "svhn": _svhn(),
     "stl10": _stl10(),
-    "imagenette": _imagenette("full"),
-    "imagenette_320": _imagenette("320px"),
-    "imagenette_160": _imagenette("160px"),
+    "imagenette": _imagenette("imagenette", "full"),
+    "imagenette_320": _imagenette("imagenette_320", "320px"),
+    "imagenette_160": _imagenette("imagenette_160", "160px"),
     "tinyimagenet": TINYIMAGENET,
 }
