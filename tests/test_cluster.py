@@ -11,13 +11,17 @@ import shutil
 import subprocess
 import sys
 
+import fake_archives as fake
 import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
+from lbr.spectral.noise import expand_noise_grid
+from test_download_split import fake_remote_environment, fashion_config
 
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
 SCRIPT = REPO / "tests" / "cluster" / "slurm.sh"
+PROFILE = REPO / "profiles" / "slurm"
 HEAVY_RULES = (
     "dataset",
     "spectrum",
@@ -152,3 +156,40 @@ def test_a_failing_job_fails_the_run_and_shows_its_log(cluster, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "latent size 100 must be in 1..D = 64" in output
+
+
+def test_downloads_stay_local_and_closed_forms_run_as_one_job(cluster, tmp_path, http_server):
+    """The shipped SLURM profile (its groups), with the node's size given on the command
+    line: `download` runs where Snakemake runs, the dataset builds go through sbatch, and
+    the closed-form jobs of a dataset and preprocessing share one cluster job."""
+    env, _ = cluster
+    served, url = http_server
+    fashion = fake.mnist_like("fashion_mnist", served)
+    env = {
+        **fake_remote_environment(served, {"fashion_mnist": fashion}),
+        "SLURM_CONF": env["SLURM_CONF"],
+    }
+    config = yaml.safe_load(fashion_config(tmp_path, url).read_text())
+    noises = list(expand_noise_grid(config["denoising"]["noises"]))
+    targets = [
+        "results/datasets/fm/meta.json",
+        "results/alignment/digits_photo.parquet",
+        "results/theory/interpolation/digits_photo.parquet",
+        *[f"results/denoising/digits_photo/{n}.parquet" for n in noises],
+    ]
+    command = ["timeout", "-k", "20", "1200", sys.executable, "-m", "snakemake", *targets]
+    command += ["--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path / "run")]
+    command += ["--configfile", str(tmp_path / "config.yaml"), "--profile", str(PROFILE)]
+    command += ["--cores", "2", "--max-threads", "2", "--resources", "mem_mb=8000"]
+    command += ["--default-resources", "mem_mb=1000", "runtime=30", "--config", "device=cpu"]
+    command += ["--slurm-init-seconds-before-status-checks", "1"]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "localrule download:" in output
+    submitted = re.findall(r"Job (\S+) has been submitted with SLURM jobid", output)
+    # three dataset builds (digits, digits_photo, fm) and ONE job for the 3 + len(noises)
+    # closed-form jobs of digits_photo (spectrum, alignment, interpolation, denoising)
+    assert len(submitted) == 4, output[-4000:]
+    # Snakemake names a group job by a UUID, a single job by its number
+    assert sum(not job.isdigit() for job in submitted) == 1, submitted

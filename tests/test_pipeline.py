@@ -462,3 +462,29 @@ def test_same_config_gives_same_numbers(tiny_run, tmp_path):
     a = read_spectrum(tmp_path / "results/spectrum/digits_photo/standardized")
     b = read_spectrum(tiny_run / "results/spectrum/digits_photo/standardized")
     np.testing.assert_array_equal(a.eigen.eigenvalues, b.eigen.eigenvalues)
+
+
+@pytest.mark.slow
+def test_closed_form_jobs_fit_in_the_memory_they_request(tiny_run):
+    """Each job's measured peak (its benchmark file) against lbr.resources' request for
+    its dataset's D and N: two image sizes, digits (D = 64) and digits_photo (D = 432)."""
+    import csv
+    import math
+
+    from lbr import resources
+
+    sizes = {}
+    for name in ("digits", "digits_photo"):
+        meta = load_json(tiny_run / "results" / "datasets" / name / "meta.json")
+        sizes[name] = (math.prod(meta["image_shape"]), meta["split_sizes"]["train"])
+    checked = 0
+    for stage in ("spectrum", "alignment", "denoising"):
+        for path in (tiny_run / "results" / "benchmarks" / stage).glob("*.tsv"):
+            dataset = next((d for d in ("digits_photo", "digits") if path.stem.startswith(d)), None)
+            if dataset is None:
+                continue
+            with open(path) as handle:
+                peak = float(next(csv.DictReader(handle, delimiter="\t"))["max_rss"])
+            assert peak <= resources.memory_mb(stage, *sizes[dataset]), path.name
+            checked += 1
+    assert checked >= 6

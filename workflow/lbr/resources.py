@@ -2,15 +2,16 @@
 and N training images (light: the Snakefile reads it at start-up).
 
 The closed-form stages hold a few D×D float64 matrices (Σ, its eigenvectors, the
-solver's factors) and do O(D³) work per job, plus, for the spectrum, one O(N·D²) pass
-over the images. So, per stage:
+solver's factors) and do O(D³) work, plus, for the spectrum, one O(N·D²) pass over the
+images; the training stages hold float copies of the images. So, per stage:
 
-    memory  = FLOOR_MB + square_matrices · 8·D² bytes + image_bytes · N·D
-    seconds = cube_seconds · (D/1000)³ + sample_seconds · N · (D/1000)²   (one thread)
+    peak memory = FLOOR_MB + square_matrices · 8·D² bytes + image_bytes · N·D
+    CPU seconds = STARTUP_SECONDS + cube_seconds · (D/1000)³ + sample_seconds · N·(D/1000)²
 
-with the constants measured on real jobs (benchmarks/bench_resources.py; the README's
-"Running the paper on a cluster" gives the table). The request adds MARGIN on top, and
-each retry of a failed job (Snakemake's `attempt`) asks for that much again.
+with the constants fitted to real jobs (benchmarks/bench_resources.py writes them to
+benchmarks/resource_measurements.json; the README's "Running the paper on a cluster"
+gives the resulting requests). A request is the model times a margin; each retry of a
+failed job (Snakemake's `attempt`) asks for that much again.
 """
 
 from __future__ import annotations
@@ -19,37 +20,49 @@ import math
 from dataclasses import dataclass
 
 MB = 1 << 20
-# A Python process with numpy, scipy, pandas and torch imported, before any data.
+# A rule's Python process with numpy, scipy, pandas and torch imported, before any data
+# (measured: 608-688 MB for the smallest jobs).
 FLOOR_MB = 700
-MARGIN = 1.5  # requested / measured: headroom for other BLAS builds and allocators
-MIN_RUNTIME_MINUTES = 5  # schedulers count in minutes; a shorter request gains nothing
+STARTUP_SECONDS = 5  # imports and reading the inputs (measured: 3.3-4.4 CPU s)
+MEMORY_MARGIN = 1.5  # requested / modelled peak: other BLAS builds and allocators
+# Runtime is requested as if the job's threads gave no speed-up (a D×D eigensolve gains
+# far less than its thread count), with margin: a job over its runtime is killed, one
+# that asks for too long only waits a little longer in the queue.
+RUNTIME_MARGIN = 2.0
+MIN_RUNTIME_MINUTES = 5
 # When the config cannot tell D or N before the data is read (a user's own directory of
-# images), the profile's defaults apply.
+# images), the profile's defaults.
 UNKNOWN_MEMORY_MB = 8000
 UNKNOWN_RUNTIME_MINUTES = 60
+# Host memory of the CUDA runtime in a training job that uses a GPU: an allowance, not a
+# measurement (no GPU here).
+CUDA_HOST_MB = 2000
 
 
 @dataclass(frozen=True)
 class Cost:
-    """Peak memory and single-thread time of one job of a stage, as measured."""
+    """Peak memory and single-thread CPU time of one job of a stage, as measured."""
 
     square_matrices: float  # D×D float64 matrices alive at the peak
     image_bytes: float  # bytes per training pixel resident at the peak
-    cube_seconds: float  # seconds per (D/1000)³
-    sample_seconds: float  # seconds per image per (D/1000)²
+    cube_seconds: float  # CPU seconds per (D/1000)³
+    sample_seconds: float  # CPU seconds per image per (D/1000)²
 
 
+# Fitted to benchmarks/resource_measurements.json (D = 64, 784, 3 072) and, for the
+# spectrum, one TinyImageNet-sized pass (N = 100 000, D = 12 288: 1 292 CPU s, 7 608 MB).
 COSTS = {
-    "spectrum": Cost(square_matrices=5.0, image_bytes=1.0, cube_seconds=8.0, sample_seconds=1.2e-3),
-    "alignment": Cost(square_matrices=3.0, image_bytes=0.0, cube_seconds=1.0, sample_seconds=0.0),
-    "denoising": Cost(square_matrices=12.0, image_bytes=0.0, cube_seconds=1.0, sample_seconds=0.0),
+    "dataset": Cost(square_matrices=0, image_bytes=3, cube_seconds=0, sample_seconds=0),
+    "spectrum": Cost(square_matrices=5, image_bytes=1, cube_seconds=0.45, sample_seconds=2.5e-5),
+    "alignment": Cost(square_matrices=2, image_bytes=0, cube_seconds=0.1, sample_seconds=0),
+    "denoising": Cost(square_matrices=8, image_bytes=0, cube_seconds=0.7, sample_seconds=0),
     "theorem1_interpolation": Cost(
-        square_matrices=6.0, image_bytes=0.0, cube_seconds=4.0, sample_seconds=0.0
+        square_matrices=7, image_bytes=0, cube_seconds=5.0, sample_seconds=0
     ),
-    "figure_gallery": Cost(
-        square_matrices=3.0, image_bytes=1.0, cube_seconds=0.5, sample_seconds=0
-    ),
-    "dataset": Cost(square_matrices=0.0, image_bytes=3.0, cube_seconds=0.0, sample_seconds=0.0),
+    "figure_gallery": Cost(square_matrices=2, image_bytes=1, cube_seconds=0.1, sample_seconds=0),
+    # subspace training, learning dynamics and guidance: the images as float tensors (train
+    # and test), the projection onto the kept eigenvectors; runtime comes from the config.
+    "training": Cost(square_matrices=7, image_bytes=8, cube_seconds=0, sample_seconds=0),
 }
 
 
@@ -60,21 +73,30 @@ def threads(dim: int | None) -> int:
     return 4 if dim <= 4096 else 8
 
 
-def memory_mb(stage: str, dim: int | None, images: int | None, attempt: int = 1) -> int:
+def memory_mb(
+    stage: str, dim: int | None, images: int | None, attempt: int = 1, gpu: bool = False
+) -> int:
     """mem_mb to request for one job of `stage` (None: not known before the data is read)."""
     if dim is None or images is None:
         return UNKNOWN_MEMORY_MB * attempt
     cost = COSTS[stage]
     peak = FLOOR_MB * MB + cost.square_matrices * 8 * dim**2 + cost.image_bytes * images * dim
-    return math.ceil(MARGIN * peak / MB) * attempt
+    extra = CUDA_HOST_MB if gpu else 0
+    return (math.ceil(MEMORY_MARGIN * peak / MB) + extra) * attempt
+
+
+def cpu_seconds(stage: str, dim: int, images: int) -> float:
+    """The model's single-thread CPU seconds for one job."""
+    cost = COSTS[stage]
+    scale = dim / 1000
+    return (
+        STARTUP_SECONDS + cost.cube_seconds * scale**3 + cost.sample_seconds * images * scale**2
+    )
 
 
 def runtime_minutes(stage: str, dim: int | None, images: int | None, attempt: int = 1) -> int:
-    """runtime (minutes) to request for one job of `stage`, run on threads(dim) threads."""
+    """runtime (minutes) to request for one job of `stage`."""
     if dim is None or images is None:
         return UNKNOWN_RUNTIME_MINUTES * attempt
-    cost = COSTS[stage]
-    scale = dim / 1000
-    seconds = cost.cube_seconds * scale**3 + cost.sample_seconds * images * scale**2
-    minutes = MARGIN * seconds / threads(dim) / 60
+    minutes = RUNTIME_MARGIN * cpu_seconds(stage, dim, images) / 60
     return max(MIN_RUNTIME_MINUTES, math.ceil(minutes)) * attempt

@@ -18,7 +18,7 @@ rule dynamics:
     threads: 2
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
-        mem_mb=8000,
+        mem_mb=sized_memory("training", "autoencoders"),
         runtime=120,
     params:
         settings=AUTOENCODERS["dynamics"],
@@ -50,7 +50,7 @@ rule guidance:
     threads: 2
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
-        mem_mb=8000,
+        mem_mb=sized_memory("training", "autoencoders"),
         runtime=120,
     params:
         settings=AUTOENCODERS["guidance"],

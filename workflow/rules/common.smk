@@ -250,8 +250,11 @@ def sized_threads(section=None):
 
 
 def sized_memory(stage, section=None):
+    """mem_mb of a job from its dataset's D and N; a training job that uses a GPU also
+    gets the CUDA runtime's host memory."""
+    gpu = stage == "training" and config["device"] != "cpu"
     return lambda wildcards, attempt: resources.memory_mb(
-        stage, *_dataset_shape_and_size(_stage_view(wildcards, section)), attempt
+        stage, *_dataset_shape_and_size(_stage_view(wildcards, section)), attempt, gpu
     )
 
 

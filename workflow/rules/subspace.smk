@@ -26,7 +26,7 @@ rule subspace_train:
     threads: 2
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
-        mem_mb=16000,
+        mem_mb=sized_memory("training", "subspace"),
         runtime=120,
     params:
         training=config["subspace"]["training"],
