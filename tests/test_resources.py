@@ -94,3 +94,9 @@ def test_a_paper_dry_run_with_the_slurm_profile_requests_the_model(tmp_path):
     downloads = [w for r, w in jobs if r == "download"]
     remote = {spec["source"] for spec in datasets.values()} & set(REMOTE_SOURCE_NAMES)
     assert sorted(w.removeprefix("source=") for w in downloads) == sorted(remote)
+
+
+def test_the_readme_shows_what_the_model_requests():
+    """The README's table is the model's output (python -m lbr.resources), not a copy
+    that can drift: a change of constants must update it."""
+    assert resources.request_table() in (REPO / "README.md").read_text()

@@ -100,3 +100,32 @@ def runtime_minutes(stage: str, dim: int | None, images: int | None, attempt: in
         return UNKNOWN_RUNTIME_MINUTES * attempt
     minutes = RUNTIME_MARGIN * cpu_seconds(stage, dim, images) / 60
     return max(MIN_RUNTIME_MINUTES, math.ceil(minutes)) * attempt
+
+
+# The dataset sizes the README's cluster table shows: (example, D, N).
+TABLE_SIZES = (("Fashion-MNIST", 784, 60_000), ("CIFAR-10", 3072, 50_000))
+TABLE_SIZES += (("TinyImageNet", 12288, 100_000),)
+TABLE_STAGES = ("dataset", "spectrum", "alignment", "denoising", "theorem1_interpolation")
+TABLE_STAGES += ("training",)
+# Stages whose runtime and threads the rules take from the config instead: decoding is
+# I/O-bound and single-threaded, and training time is GPU time, unmeasurable here.
+MEMORY_ONLY = ("dataset", "training")
+
+
+def request_table() -> str:
+    """Markdown: what one job of each stage requests at each TABLE_SIZES size."""
+    header = "| stage | " + " | ".join(f"{name} (D = {d}, N = {n})" for name, d, n in TABLE_SIZES)
+    lines = [header + " |", "|---" * (len(TABLE_SIZES) + 1) + "|"]
+    for stage in TABLE_STAGES:
+        cells = []
+        for _, dim, images in TABLE_SIZES:
+            cell = f"{memory_mb(stage, dim, images)} MB"
+            if stage not in MEMORY_ONLY:
+                cell += f", {runtime_minutes(stage, dim, images)} min, {threads(dim)} thr"
+            cells.append(cell)
+        lines.append(f"| `{stage}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(request_table())
