@@ -84,7 +84,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "spectral-jacobi": (
         ["lbr/spectral/jacobi.py"],
-        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py"],
+        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py", "tests/test_jacobi_more.py"],
     ),
     "spectral-subspace": (
         ["lbr/spectral/subspace.py"],
