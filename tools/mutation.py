@@ -76,6 +76,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_closed_forms.py",
             "tests/test_spectral_cache.py",
             "tests/test_jacobi.py",  # its cold-start test drives denoising's fallback
+            "tests/test_denoising_edges.py",
         ],
     ),
     "spectral-statistics": (
