@@ -31,3 +31,30 @@ def test_subspace_shift_by_hand():
 def test_subspace_shift_never_goes_below_zero():
     """Rounding can make ‖Q[:K, :K]‖² exceed K slightly; the shift is clipped at 0."""
     np.testing.assert_array_equal(subspace_shift((1 + 1e-9) * np.eye(3)), [0.0, 0.0, 0.0])
+
+
+def test_the_eigensolvers_read_the_lower_triangle_only():
+    import torch
+    from lbr.spectral import denoising
+
+    lower = np.array([[2.0, 0.0], [1.0, 2.0]])  # stands for [[2, 1], [1, 2]]
+    expected = np.array([[1.0, 1.0], [-1.0, 1.0]]) / np.sqrt(2)  # eigenvalues 1, 3
+    np.testing.assert_allclose(
+        np.abs(denoising._lapack_eigenvectors(lower.copy())), np.abs(expected)
+    )
+    through_torch = denoising._torch_eigenvectors(lower.copy(), torch.device("cpu"))
+    np.testing.assert_allclose(np.abs(through_torch), np.abs(expected))
+
+
+def test_a_non_cpu_device_goes_to_torch(monkeypatch):
+    from types import SimpleNamespace
+
+    from lbr.spectral import denoising
+
+    calls = []
+    monkeypatch.setattr(
+        denoising, "_torch_eigenvectors", lambda lower, device: calls.append((lower, device)) or 7
+    )
+    lower, gpu = np.eye(2), SimpleNamespace(type="cuda")
+    assert denoising._eigenvectors(lower, gpu) == 7
+    assert calls == [(lower, gpu)]
