@@ -40,7 +40,10 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["lbr/atomic.py"],
         ["tests/test_atomic.py", "tests/test_atomic_edges.py", "tests/test_archive.py"],
     ),
-    "config": (["lbr/config.py"], ["tests/test_config.py", "tests/test_config_edges.py"]),
+    "config": (
+        ["lbr/config.py"],
+        ["tests/test_config.py", "tests/test_config_edges.py", "tests/test_config_values.py"],
+    ),
     "archive": (
         ["lbr/archive.py"],
         ["tests/test_archive.py", "tests/test_archive_members.py", "tests/test_archive_listing.py"],
