@@ -84,7 +84,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "spectral-statistics": (
         ["lbr/spectral/statistics.py", "lbr/spectral/cache.py"],
-        ["tests/test_statistics.py", "tests/test_spectral_cache.py"],
+        [
+            "tests/test_statistics.py",
+            "tests/test_spectral_cache.py",
+            "tests/test_spectrum_integrity.py",
+        ],
     ),
     "spectral-jacobi": (
         ["lbr/spectral/jacobi.py"],
