@@ -7,7 +7,7 @@ import math
 import pytest
 import yaml
 from conftest import REPO
-from lbr.config import validate_schema
+from lbr.config import check_config, validate_schema
 from lbr.errors import ConfigError
 
 
@@ -81,3 +81,16 @@ def test_an_unknown_key_beside_a_known_source_is_still_reported(config):
     config["datasets"]["digits"]["colour"] = "red"
     lines = _lines(config)
     assert len(lines) == 1 and "colour" in lines[0]
+
+
+def test_a_patch_larger_than_a_configured_shape_is_refused(config):
+    """The shape under `shape:` counts (not only a source's native one); the message
+    gives it as H x W x C (not square here, so the order shows)."""
+    config["datasets"]["digits_photo"]["shape"] = [6, 10, 3]
+    config["denoising"]["noises"]["masking"]["patch_sizes"] = [8]  # fits digits' 8×8
+    config["denoising"]["noises"]["channel_masking"]["patch_sizes"] = [1]
+    with pytest.raises(ConfigError) as caught:
+        check_config(config)
+    assert str(caught.value).startswith(
+        "denoising.noises: masking_p8_r0 does not fit dataset 'digits_photo' (6x10x3 images): "
+    )
