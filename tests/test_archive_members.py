@@ -179,3 +179,46 @@ def test_a_package_that_is_not_installed_is_recorded_as_none(tmp_path, monkeypat
     (root / "a.txt").write_bytes(b"a")
     manifest = archive.build_manifest([root / "a.txt"], root, {}, root)
     assert manifest["packages"] == {"numpy": numpy.__version__, "lbr-no-such-package": None}
+
+
+@pytest.mark.parametrize("content", [b"", b"not a tar", None])
+def test_cli_on_an_unreadable_archive(tmp_path, capsys, content):
+    path = tmp_path / "broken.tar.gz"
+    if content is None:  # a plain, uncompressed tar is not a .tar.gz of this pipeline
+        with tarfile.open(path, "w") as bundle:
+            info = tarfile.TarInfo("manifest.json")
+            info.size = 2
+            bundle.addfile(info, io.BytesIO(b"{}"))
+    else:
+        path.write_bytes(content)
+    assert main(["verify", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"archive FAILED: {path} cannot be read (")
+    assert captured.err.endswith("); it is truncated or not an archive of this pipeline\n")
+
+
+def test_a_missing_archive_file_is_reported_not_raised(tmp_path, capsys):
+    assert main(["verify", str(tmp_path / "nowhere.tar.gz")]) == 1
+    assert "nowhere.tar.gz cannot be read" in capsys.readouterr().err
+
+
+def test_machine_records_the_gpu_name_when_cuda_is_available(monkeypatch):
+    from lbr import archive
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Fake GPU 80GB")
+    assert archive._machine()["gpu"] == "Fake GPU 80GB"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert archive._machine()["gpu"] is None
+
+
+def test_machine_without_torch_records_no_gpu(monkeypatch):
+    import sys
+
+    from lbr import archive
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    machine = archive._machine()
+    assert set(machine) == {"platform", "processor", "python", "gpu"}
+    assert machine["gpu"] is None

@@ -204,3 +204,17 @@ def test_stream_digest_defaults_to_sha256():
     from lbr.checksums import stream_digest
 
     assert stream_digest(io.BytesIO(PAYLOAD)) == hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def test_an_unreachable_mirror_is_named_in_the_advice(tmp_path):
+    remote = RemoteFile("http://127.0.0.1:9/none.gz", "none.gz", "0" * 32)
+    mirror = "http://127.0.0.1:9"
+    with pytest.raises(DataError) as caught:
+        fetch(remote.from_mirror(mirror), tmp_path, timeout_s=2, mirror=mirror)
+    message = str(caught.value)
+    assert message.startswith("could not download http://127.0.0.1:9/none.gz: ")
+    assert message.endswith(
+        f"Check that the mirror {mirror} (config 'download_mirror') is reachable and "
+        f"serves none.gz, or copy the file into {tmp_path} by hand."
+    )
+    assert os.listdir(tmp_path) == []

@@ -36,9 +36,18 @@ FAST = "not slow and not cluster"
 
 # target -> (files to mutate, relative to workflow/; test files that exercise them)
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
-    "atomic": (["lbr/atomic.py"], ["tests/test_atomic.py", "tests/test_archive.py"]),
-    "config": (["lbr/config.py"], ["tests/test_config.py", "tests/test_config_edges.py"]),
-    "archive": (["lbr/archive.py"], ["tests/test_archive.py", "tests/test_archive_members.py"]),
+    "atomic": (
+        ["lbr/atomic.py"],
+        ["tests/test_atomic.py", "tests/test_atomic_edges.py", "tests/test_archive.py"],
+    ),
+    "config": (
+        ["lbr/config.py"],
+        ["tests/test_config.py", "tests/test_config_edges.py", "tests/test_config_values.py"],
+    ),
+    "archive": (
+        ["lbr/archive.py"],
+        ["tests/test_archive.py", "tests/test_archive_members.py", "tests/test_archive_listing.py"],
+    ),
     "download": (
         ["lbr/data/download.py", "lbr/checksums.py"],
         ["tests/test_downloads.py", "tests/test_download_reuse.py"],
@@ -50,7 +59,6 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "spectral-closed-forms": (
         [
             "lbr/spectral/alignment.py",
-            "lbr/spectral/denoising.py",
             "lbr/spectral/eigen.py",
             "lbr/spectral/noise.py",
             "lbr/spectral/theorem1.py",
@@ -62,16 +70,29 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_eigen_scale.py",
             "tests/test_noise_geometry.py",
             "tests/test_spectral_cache.py",
+        ],
+    ),
+    # Its own target: with the closed forms above it took well over ten minutes.
+    "spectral-denoising": (
+        ["lbr/spectral/denoising.py"],
+        [
+            "tests/test_closed_forms.py",
+            "tests/test_spectral_cache.py",
             "tests/test_jacobi.py",  # its cold-start test drives denoising's fallback
+            "tests/test_denoising_edges.py",
         ],
     ),
     "spectral-statistics": (
         ["lbr/spectral/statistics.py", "lbr/spectral/cache.py"],
-        ["tests/test_statistics.py", "tests/test_spectral_cache.py"],
+        [
+            "tests/test_statistics.py",
+            "tests/test_spectral_cache.py",
+            "tests/test_spectrum_integrity.py",
+        ],
     ),
     "spectral-jacobi": (
         ["lbr/spectral/jacobi.py"],
-        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py"],
+        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py", "tests/test_jacobi_more.py"],
     ),
     "spectral-subspace": (
         ["lbr/spectral/subspace.py"],
@@ -81,11 +102,8 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
 
 # Tests left out of a target's runs: 4000 Adam steps take minutes per mutant on a loaded
 # machine; tests/test_spectral_cache.py runs the same code for a few steps.
-DESELECT = {
-    "spectral-closed-forms": [
-        "tests/test_closed_forms.py::test_adam_approaches_the_closed_form_from_above"
-    ],
-}
+_SLOW_ADAM = "tests/test_closed_forms.py::test_adam_approaches_the_closed_form_from_above"
+DESELECT = {"spectral-closed-forms": [_SLOW_ADAM], "spectral-denoising": [_SLOW_ADAM]}
 
 # Files the tests read through conftest.REPO or lbr.config.SCHEMA_PATH.
 # Every shipped config (tests validate each one), the envs and the test configs.
