@@ -236,16 +236,10 @@ def certified_warm_svd(lower: np.ndarray, start: np.ndarray) -> tuple[JacobiSVD,
         block = image[:, first : first + 1024]
         scale = norms[first : first + 1024]
         residual[first : first + 1024] = np.linalg.norm(block - (block / scale) * scale, axis=0)
-    residual[unsettled] = 0.0
-    rotated = unsettled
-    residual[unsettled] = np.linalg.norm(
+    rotated = unsettled  # their residual afresh: F·v_j is not a column of F·V₀
+    residual[rotated] = np.linalg.norm(
         triangular_product(lower, inner.v[:, rotated]) - inner.u[:, rotated] * inner.s[rotated],
         axis=0,
-    )
-    gamma = (image.shape[1] + 2) * np.finfo(np.float64).eps
-    del image
-    rounding = gamma * (
-        np.linalg.norm(triangular_product(np.abs(lower), np.abs(inner.v)), axis=0) + inner.s
     )
     # ‖UᵀU − I‖²: pairs of settled columns from the Gram product, the rest afresh.
     cosines[unsettled, :] = 0.0
@@ -260,6 +254,11 @@ def certified_warm_svd(lower: np.ndarray, start: np.ndarray) -> tuple[JacobiSVD,
         # each rotated-settled pair appears once here and once by symmetry; rotated pairs both
         among = cross[:, rotated]
         total += 2.0 * np.sum(cross**2) - np.sum(among**2)
+    gamma = (image.shape[1] + 2) * np.finfo(np.float64).eps
+    del image
+    rounding = gamma * (
+        np.linalg.norm(triangular_product(np.abs(lower), np.abs(inner.v)), axis=0) + inner.s
+    )
     bound = float(
         np.linalg.norm((residual + rounding) / inner.s)
         + np.sqrt(total)
