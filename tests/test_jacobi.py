@@ -115,9 +115,7 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
         return record
 
     monkeypatch.setattr(
-        denoising,
-        "jacobi_svd_nearly_orthogonal",
-        recording("warm", denoising.jacobi_svd_nearly_orthogonal),
+        denoising, "certified_warm_svd", recording("warm", denoising.certified_warm_svd)
     )
     monkeypatch.setattr(denoising, "jacobi_svd", recording("cold", denoising.jacobi_svd))
     w_warm, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import lapack
+from scipy.linalg.blas import dsyrk, dtrsm
 
 from ..errors import ConfigError, DataError
 
@@ -22,10 +24,44 @@ def whitened_class_sums(
     return (class_sums @ eigenvectors) / np.sqrt(eigenvalues)
 
 
+# Largest estimated condition number of the basis for which Cholesky QR is used: its
+# first pass then leaves Q₁ with cond ≤ ~1 + κ²ε·r, so the second pass is orthonormal
+# to working precision (Yamamoto et al. 2015, CholeskyQR2). Beyond it: Householder.
+CHOLESKY_QR_MAX_CONDITION = 1e5
+
+
 def orthonormal_in_order(basis: np.ndarray) -> np.ndarray:
-    """Q with span(Q[:, :k]) = span(basis[:, :k]) for every k (Householder QR)."""
+    """Q with span(Q[:, :k]) = span(basis[:, :k]) for every k, R's diagonal positive.
+
+    CholeskyQR2 (two passes of R = chol(AᵀA), Q = A·R⁻¹: syrk, potrf, trsm) when the
+    basis is well conditioned, which the optimal encoder's whitened basis is (cond(W)² =
+    cond(H)); Householder QR otherwise. Same Q in exact arithmetic; CholeskyQR2 is all
+    level-3 BLAS, so it keeps its speed with two threads on a loaded machine, where
+    Householder's panel factorizations do not (3 CPU-s against up to 30 at D = 3072).
+    """
+    if basis.ndim == 2 and basis.shape[0] >= basis.shape[1] > 0:
+        first = _cholesky_qr(np.asfortranarray(basis, dtype=np.float64))
+        if first is not None:
+            second = _cholesky_qr(first[0], max_condition=None)
+            if second is not None:
+                return second[0]
     q, r = np.linalg.qr(basis)
     return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
+
+
+def _cholesky_qr(a: np.ndarray, max_condition: float | None = CHOLESKY_QR_MAX_CONDITION):
+    """(A·R⁻¹, R) with R = chol(AᵀA) upper triangular, or None when AᵀA is not
+    numerically positive definite or R's estimated condition number exceeds
+    max_condition (None: no limit)."""
+    gram = dsyrk(1.0, a, trans=1)  # upper triangle of AᵀA
+    r, info = lapack.dpotrf(gram, lower=0, overwrite_a=1)
+    if info != 0:
+        return None
+    if max_condition is not None:
+        rcond, info = lapack.dtrcon(r, norm="1", uplo="U", diag="N")
+        if info != 0 or not rcond * max_condition > 1.0:
+            return None
+    return dtrsm(1.0, r, a, side=1, lower=0), r
 
 
 def alignment_numerators(

@@ -21,8 +21,8 @@ from scipy.linalg import lapack
 from ..device import resolve_device
 from .alignment import alignment_table, orthonormal_in_order, whitened_class_sums
 from .jacobi import (
+    certified_warm_svd,
     jacobi_svd,
-    jacobi_svd_nearly_orthogonal,
     multiplicative_error_bound,
     triangular_product,
 )
@@ -45,10 +45,56 @@ def denoising_basis(
     """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
     and the certified relative error bound of the solver's SVD step. device: where the
     warm start's eigensolve runs (auto, cpu, cuda); every other step runs on the CPU."""
+    h = _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry)
+    order = _diagonal_order(eigenvalues, h)
+    if order is not None:
+        return np.eye(len(eigenvalues))[:, order], 0.0
+    return _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
+
+
+def denoising_ordered_basis(
+    eigenvalues,
+    eigenvectors,
+    covariance,
+    n: int,
+    noise: Noise,
+    geometry: ImageGeometry,
+    device: str = "cpu",
+) -> tuple[np.ndarray, float]:
+    """orthonormal_in_order(w) for denoising_basis's w, and its certified bound: what
+    the alignment and the subspace shift need. When H is diagonal the answer is a
+    permutation, exactly, and no eigensolve, Jacobi or QR runs (_diagonal_order)."""
+    h = _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry)
+    order = _diagonal_order(eigenvalues, h)
+    if order is not None:
+        return np.eye(len(eigenvalues))[:, order], 0.0
+    basis, bound = _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
+    return orthonormal_in_order(basis), bound
+
+
+def _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry) -> np.ndarray:
+    """H = I + Λ^{-1/2}UᵀEUΛ^{-1/2}."""
     noise.check(geometry)
     h = noise.whitened_excess(eigenvalues, eigenvectors, covariance, n, geometry)
     h[np.diag_indices_from(h)] += 1.0
-    return _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
+    return h
+
+
+def _diagonal_order(eigenvalues: np.ndarray, h: np.ndarray) -> np.ndarray | None:
+    """If H is diagonal (isotropic Gaussian noise: H = I + Nσ²Λ⁻¹; a masking ratio of 0:
+    H = I), the order of the exact solution, else None.
+
+    With H = diag(h), Λ w = μ H w is diagonal: w_i = e_i with μ_i = λ_i/h_i, so the
+    encoder's directions are PCA's, taken by descending μ (stable, so ties keep PCA's
+    order), and the in-order orthonormalization of that permutation is itself. For
+    Gaussian noise μ_i = λ_i²/(λ_i + Nσ²) grows with λ_i: PCA's own order, which is
+    Corollary 3.1, with no rounding at all. Checking costs one pass over H.
+    """
+    r = len(h)
+    off_diagonal = h.reshape(-1)[1:].reshape(r - 1, r + 1)[:, :-1] if r > 1 else h[:0]
+    if np.any(off_diagonal):
+        return None
+    return np.argsort(-(eigenvalues / h.diagonal()), kind="stable")
 
 
 def _graded_generalized_eigenvectors(
@@ -89,9 +135,8 @@ def _graded_generalized_eigenvectors(
     gram, _ = lapack.dlauum(graded, lower=1)  # FᵀF in the lower triangle
     warm = _eigenvectors(gram, device)
     del gram
-    svd = jacobi_svd_nearly_orthogonal(triangular_product(graded, warm), warm)
+    svd, bound = certified_warm_svd(graded, warm)
     del warm
-    bound = multiplicative_error_bound(graded, svd, lower_triangular=True)
     if bound > WARM_START_TOLERANCE:
         cold = jacobi_svd(graded)
         cold_bound = multiplicative_error_bound(graded, cold, lower_triangular=True)
@@ -158,10 +203,9 @@ def denoising_alignment(
     """Per K: alignment of the optimal denoising encoder, of PCA, their change, the shift."""
     p = whitened_class_sums(eigenvalues, eigenvectors, class_sums)
     clean = alignment_table(p, class_counts)
-    basis, error_bound = denoising_basis(
+    ordered, error_bound = denoising_ordered_basis(
         eigenvalues, eigenvectors, covariance, n, noise, geometry, device
     )
-    ordered = orthonormal_in_order(basis)
     noisy = alignment_table(p, class_counts, ordered)
     table = pd.DataFrame(
         {

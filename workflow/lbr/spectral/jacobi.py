@@ -179,24 +179,89 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
     others are singular vectors as they stand. Cheaper than a full sweep when few
     columns need work; callers certify the result (multiplicative_error_bound).
     """
+    return _sorted(_settle(a, start)[0])
+
+
+def _settle(a: np.ndarray, start: np.ndarray):
+    """jacobi_svd_nearly_orthogonal before its reordering: (svd in a's column order,
+    indices of the columns Jacobi rotated, the signed cosines' upper triangle with a
+    zero diagonal, and that diagonal)."""
     norms = np.linalg.norm(a, axis=0)
     if not np.all(norms > 0):
         raise ArithmeticError(
             "jacobi_svd_nearly_orthogonal: the matrix has a zero column (column-rank deficient)"
         )
     cosines = upper_gram(a)  # upper triangle: a column's largest is over its row and column
-    np.abs(cosines, out=cosines)
     cosines /= norms
     cosines /= norms[:, None]
+    diagonal = cosines.diagonal().copy()  # 1 up to rounding
     np.fill_diagonal(cosines, 0.0)
-    largest = np.maximum(cosines.max(axis=0), cosines.max(axis=1))
-    del cosines
+    absolute = np.abs(cosines)
+    largest = np.maximum(absolute.max(axis=0), absolute.max(axis=1))
+    del absolute
     unsettled = np.flatnonzero(largest > a.shape[0] * np.finfo(np.float64).eps)
     u, s, v, sweeps = a / norms, norms, np.array(start, dtype=np.float64, copy=True), 0
     if unsettled.size:
         part = jacobi_svd(a[:, unsettled], start[:, unsettled])
         u[:, unsettled], s[unsettled], v[:, unsettled], sweeps = part.u, part.s, part.v, part.sweeps
-    order = np.argsort(-s, kind="stable")
-    u = u[:, order]  # one reordered copy at a time (each is D×D)
-    v = v[:, order]
-    return JacobiSVD(u, s[order], v, sweeps)
+    return JacobiSVD(u, s, v, sweeps), unsettled, cosines, diagonal
+
+
+def _sorted(svd: JacobiSVD) -> JacobiSVD:
+    order = np.argsort(-svd.s, kind="stable")
+    u = svd.u[:, order]  # one reordered copy at a time (each is D×D)
+    v = svd.v[:, order]
+    return JacobiSVD(u, svd.s[order], v, svd.sweeps)
+
+
+def certified_warm_svd(lower: np.ndarray, start: np.ndarray) -> tuple[JacobiSVD, float]:
+    """SVD of a lower-triangular F by jacobi_svd_nearly_orthogonal(F·V₀, V₀), and its
+    multiplicative_error_bound, reusing what the solve computed already.
+
+    The same terms as multiplicative_error_bound(F, svd, lower_triangular=True), two
+    D³ products fewer: for the columns Jacobi left alone, v_j = V₀e_j and u_j·s_j is
+    the computed column (F·V₀)e_j itself, so their residual is that column against
+    u_j·s_j (the product's own rounding is in the γ|F||V| term, as before); and UᵀU
+    between those columns is the Gram product that chose them. Only the rotated
+    columns (a few dozen) are multiplied afresh.
+    """
+    image = triangular_product(lower, start)
+    inner, unsettled, cosines, diagonal = _settle(image, start)
+    # Every term below is a sum over columns, so it is taken in start's column order.
+    norms = np.linalg.norm(image, axis=0)
+    settled = np.ones(image.shape[1], bool)
+    settled[unsettled] = False
+    residual = np.zeros(image.shape[1])
+    for first in range(0, image.shape[1], 1024):  # column blocks: no D×D temporaries
+        block = image[:, first : first + 1024]
+        scale = norms[first : first + 1024]
+        residual[first : first + 1024] = np.linalg.norm(block - (block / scale) * scale, axis=0)
+    rotated = unsettled  # their residual afresh: F·v_j is not a column of F·V₀
+    residual[rotated] = np.linalg.norm(
+        triangular_product(lower, inner.v[:, rotated]) - inner.u[:, rotated] * inner.s[rotated],
+        axis=0,
+    )
+    # ‖UᵀU − I‖²: pairs of settled columns from the Gram product, the rest afresh.
+    cosines[unsettled, :] = 0.0
+    cosines[:, unsettled] = 0.0
+    flat = cosines.ravel(order="K")  # upper triangle, zero diagonal: each pair once
+    total = 2.0 * np.dot(flat, flat) + np.sum((diagonal[settled] - 1.0) ** 2)
+    del cosines, flat
+    if unsettled.size:
+        moved = inner.u[:, rotated]
+        cross = moved.T @ inner.u  # rotated columns against every column
+        cross[np.arange(len(rotated)), rotated] -= 1.0
+        # each rotated-settled pair appears once here and once by symmetry; rotated pairs both
+        among = cross[:, rotated]
+        total += 2.0 * np.sum(cross**2) - np.sum(among**2)
+    gamma = (image.shape[1] + 2) * np.finfo(np.float64).eps
+    del image
+    rounding = gamma * (
+        np.linalg.norm(triangular_product(np.abs(lower), np.abs(inner.v)), axis=0) + inner.s
+    )
+    bound = float(
+        np.linalg.norm((residual + rounding) / inner.s)
+        + np.sqrt(total)
+        + _departure_from_orthonormal(inner.v)
+    )
+    return _sorted(inner), bound
