@@ -89,9 +89,7 @@ def cpu_seconds(stage: str, dim: int, images: int) -> float:
     """The model's single-thread CPU seconds for one job."""
     cost = COSTS[stage]
     scale = dim / 1000
-    return (
-        STARTUP_SECONDS + cost.cube_seconds * scale**3 + cost.sample_seconds * images * scale**2
-    )
+    return STARTUP_SECONDS + cost.cube_seconds * scale**3 + cost.sample_seconds * images * scale**2
 
 
 def runtime_minutes(stage: str, dim: int | None, images: int | None, attempt: int = 1) -> int:
