@@ -115,6 +115,7 @@ def test_native_closed_form_shape_needs_a_source_with_a_native_shape(config, sou
     config["datasets"]["odd"] = spec
     message = _error(config)
     assert "datasets.odd.closed_form_shape" in message and "no native shape" in message
+    assert message.endswith("(its images vary in size or are built at 'shape'); remove the key")
 
 
 def test_closed_form_shape_values_are_checked(config):

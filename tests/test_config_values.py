@@ -94,3 +94,17 @@ def test_a_patch_larger_than_a_configured_shape_is_refused(config):
     assert str(caught.value).startswith(
         "denoising.noises: masking_p8_r0 does not fit dataset 'digits_photo' (6x10x3 images): "
     )
+
+
+def test_a_dataset_of_unknown_shape_does_not_end_the_patch_check(config, tmp_path):
+    """A user's IDX directory without `shape:` is only sized when its files are read;
+    the datasets listed after it are still checked at config time."""
+    config["datasets"] = {
+        "own_idx": {"source": "idx_directory", "path": str(tmp_path)},
+        **config["datasets"],
+    }
+    config["datasets"]["digits_photo"]["shape"] = [6, 10, 3]
+    config["denoising"]["noises"]["masking"]["patch_sizes"] = [8]
+    config["denoising"]["noises"]["channel_masking"]["patch_sizes"] = [1]
+    with pytest.raises(ConfigError, match="does not fit dataset 'digits_photo'"):
+        check_config(config)

@@ -158,3 +158,26 @@ def test_pick_images_is_seeded_sorted_distinct_and_titled():
     assert not np.array_equal(images, other)
     everything, _ = pick_images(_Images(3), 8, seed=0)
     assert everything[:, 0, 0, 0].tolist() == [0, 1, 2]
+
+
+def test_gallery_rows_undo_each_images_own_std_and_leave_constant_images_unscaled():
+    """With per-image standardization, each row is multiplied back by its image's own
+    std (ddof 1); a constant image (std 0) was never divided, so it is not multiplied."""
+    spectrum = _gallery_spectrum()
+    spectrum.summary["preprocessing"]["per_image_std"] = True
+    constant = np.full((2, 3, 2), 7, np.uint8)
+    binary = np.array([0, 1] * 6, np.uint8).reshape(2, 3, 2)  # std ≈ 0.52 < 1
+    varied = np.arange(0, 240, 20, dtype=np.uint8).reshape(2, 3, 2)  # std > 1
+    images = np.stack([constant, binary, varied])
+    rows = gallery_rows(images, spectrum, 0.5, 0.1)
+    values = spectrum.eigen.eigenvalues
+    top = variance_subspace(values, values.sum(), "top", 0.5)
+    basis = spectrum.eigen.eigenvectors[:, top.indices]
+    for i, image in enumerate(images):
+        flat = np.concatenate([image[:, :, ch].ravel() for ch in range(2)]).astype(float)
+        std = np.std(flat, ddof=1)
+        own = std if std > 0 else 1.0
+        x = (flat / own - spectrum.statistics.mean) / 3.0
+        projected = (3.0 * (basis @ (basis.T @ x)) + spectrum.statistics.mean) * own
+        expected = np.stack([projected[:6].reshape(2, 3), projected[6:].reshape(2, 3)], -1)
+        np.testing.assert_allclose(rows[list(rows)[1]][i], expected, atol=1e-10)
