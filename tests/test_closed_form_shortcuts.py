@@ -136,7 +136,8 @@ def _graded(n=60, decades=15, mixing=0.3, shuffled=False, seed=0):
 def test_certified_warm_svd_equals_the_separate_solve_and_certificate(mixing, decades, shuffled):
     f = _graded(decades=decades, mixing=mixing, shuffled=shuffled)
     _, warm = scipy.linalg.eigh(f.T @ f)
-    svd, bound = certified_warm_svd(f, warm)
+    svd, bound, defect = certified_warm_svd(f, warm)
+    assert 0 < defect <= bound
     reference = jacobi_svd_nearly_orthogonal(triangular_product(f, warm), warm)
     np.testing.assert_allclose(svd.s, reference.s, rtol=1e-13)
     np.testing.assert_allclose(np.abs(np.sum(svd.u * reference.u, axis=0)), 1.0, atol=1e-10)
@@ -151,10 +152,12 @@ def test_certified_warm_svd_sees_a_bad_u():
     """A wrong left vector must raise the bound: the reused Gram term is live."""
     f = _graded(decades=6, mixing=1.0)
     _, warm = scipy.linalg.eigh(f.T @ f)
-    good = certified_warm_svd(f, warm)[1]
+    _, good, good_defect = certified_warm_svd(f, warm)
     skewed = warm.copy()
     skewed[:, 0] += 1e-6 * skewed[:, 1]  # V₀ no longer orthogonal, and F·V₀'s columns neither
-    assert certified_warm_svd(f, skewed)[1] > 1e3 * good
+    _, bad, bad_defect = certified_warm_svd(f, skewed)
+    assert bad > 1e3 * good
+    assert bad_defect > 1e3 * good_defect  # a defect of the solve, not of rounding
 
 
 @pytest.mark.parametrize("decades", [0, 2, 4])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import torch
-from lbr.spectral import denoising
+from lbr.spectral import denoising, jacobi
 from lbr.spectral.jacobi import jacobi_svd, jacobi_svd_nearly_orthogonal, multiplicative_error_bound
 from scipy.linalg.lapack import dgejsv
 
@@ -125,6 +125,35 @@ def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch
     w_cold, _ = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
     assert starts == ["warm", "cold"]
     np.testing.assert_allclose(np.abs(np.sum(w_warm * (h @ w_cold), axis=0)), 1.0, atol=1e-10)
+
+
+def test_the_rounding_allowance_alone_does_not_send_the_problem_to_a_cold_start(monkeypatch):
+    """The bound's rounding allowance γ|F||V| grows like D^1.5 and a cold start carries
+    the same (at D = 12 288 it alone is above 1e-8, and a cold start takes hours): only
+    the defect (residual, orthogonality) decides. Tolerance between the two here."""
+    eigenvalues = np.logspace(0, -6, 30)
+    rng = np.random.default_rng(3)
+    e = rng.standard_normal((30, 30)) / np.sqrt(30)
+    h = np.eye(30) + 1e-2 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+    certificates = []
+
+    def warm(*args):
+        result = jacobi.certified_warm_svd(*args)
+        certificates.append(result[1:])
+        return result
+
+    monkeypatch.setattr(denoising, "certified_warm_svd", warm)
+    denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
+    [(bound, defect)] = certificates
+    assert defect < bound / 2  # the allowance dominates (2e-11 against 2e-9 at D = 3072)
+
+    def no_cold_start(*args):
+        raise AssertionError("cold start")
+
+    monkeypatch.setattr(denoising, "jacobi_svd", no_cold_start)
+    monkeypatch.setattr(denoising, "WARM_START_TOLERANCE", np.sqrt(bound * defect))
+    _, kept = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
+    assert kept == bound  # recorded in full
 
 
 @pytest.mark.parametrize(
