@@ -49,13 +49,15 @@ class Cost:
     sample_seconds: float  # CPU seconds per image per (D/1000)²
 
 
-# Fitted to benchmarks/resource_measurements.json (D = 64, 784, 3 072) and, for the
-# spectrum, one TinyImageNet-sized pass (N = 100 000, D = 12 288: 1 292 CPU s, 7 608 MB).
+# Fitted to benchmarks/resource_measurements.json (D = 64, 784, 3 072) and, at
+# D = 12 288, one TinyImageNet-sized spectrum pass (N = 100 000: 1 292 CPU s, 7 608 MB)
+# and one masking setting of benchmarks/bench_denoising.py (1 004 CPU s, 12 638 MB:
+# 10.4 D×D matrices at the peak, where D ≤ 3 072 fitted 8).
 COSTS = {
     "dataset": Cost(square_matrices=0, image_bytes=3, cube_seconds=0, sample_seconds=0),
     "spectrum": Cost(square_matrices=5, image_bytes=1, cube_seconds=0.45, sample_seconds=2.5e-5),
     "alignment": Cost(square_matrices=2, image_bytes=0, cube_seconds=0.1, sample_seconds=0),
-    "denoising": Cost(square_matrices=8, image_bytes=0, cube_seconds=0.7, sample_seconds=0),
+    "denoising": Cost(square_matrices=10.5, image_bytes=0, cube_seconds=0.7, sample_seconds=0),
     "theorem1_interpolation": Cost(
         square_matrices=7, image_bytes=0, cube_seconds=5.0, sample_seconds=0
     ),
