@@ -12,10 +12,11 @@ whitened w are exactly the coordinates alignment.py needs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.linalg
-import torch
 from scipy.linalg import lapack
 
 from ..device import resolve_device
@@ -28,7 +29,9 @@ from .jacobi import (
 )
 from .noise import ImageGeometry, Noise, table_columns
 
-CPU = torch.device("cpu")
+if TYPE_CHECKING:
+    import torch
+
 # The warm start's answer is kept when the defect part of its certificate (residual and
 # orthogonality, not the rounding allowance: certified_warm_svd) is below this.
 WARM_START_TOLERANCE = 1e-8
@@ -50,7 +53,7 @@ def denoising_basis(
     order = _diagonal_order(eigenvalues, h)
     if order is not None:
         return np.eye(len(eigenvalues))[:, order], 0.0
-    return _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
+    return _graded_generalized_eigenvectors(eigenvalues, h, _solver_device(device))
 
 
 def denoising_ordered_basis(
@@ -69,7 +72,7 @@ def denoising_ordered_basis(
     order = _diagonal_order(eigenvalues, h)
     if order is not None:
         return np.eye(len(eigenvalues))[:, order], 0.0
-    basis, bound = _graded_generalized_eigenvectors(eigenvalues, h, resolve_device(device))
+    basis, bound = _graded_generalized_eigenvectors(eigenvalues, h, _solver_device(device))
     return orthonormal_in_order(basis), bound
 
 
@@ -99,7 +102,7 @@ def _diagonal_order(eigenvalues: np.ndarray, h: np.ndarray) -> np.ndarray | None
 
 
 def _graded_generalized_eigenvectors(
-    eigenvalues: np.ndarray, h: np.ndarray, device: torch.device = CPU
+    eigenvalues: np.ndarray, h: np.ndarray, device: torch.device | None = None
 ) -> tuple[np.ndarray, float]:
     """Solve Λ w = μ H w, columns by descending μ, to high relative accuracy; return w and
     a computed bound on the relative error of its SVD step (multiplicative_error_bound).
@@ -124,7 +127,8 @@ def _graded_generalized_eigenvectors(
 
     Cost: F is lower triangular, so every product with it is a triangular one (half a
     general product), FᵀF is one LAPACK lauum, and the eigensolve dominates: it runs on
-    `device` (a GPU through torch), and the certificate judges its result like any other.
+    `device` (a GPU through torch; None: LAPACK), and the certificate judges its result
+    like any other.
     """
     root = np.sqrt(eigenvalues)
     # H is symmetric, so Hᵀ (Fortran order when H is C order) is H: factor it in place.
@@ -152,9 +156,15 @@ def _graded_generalized_eigenvectors(
     return w, bound
 
 
-def _eigenvectors(lower: np.ndarray, device: torch.device) -> np.ndarray:
+def _solver_device(name: str) -> torch.device | None:
+    """Where the warm start's eigensolve runs: None (LAPACK) for 'cpu', so a CPU job never
+    imports torch (about 3 s of every job's start), else the device torch resolves."""
+    return None if name == "cpu" else resolve_device(name)
+
+
+def _eigenvectors(lower: np.ndarray, device: torch.device | None) -> np.ndarray:
     """Eigenvectors of the symmetric matrix whose lower triangle is `lower`."""
-    if device.type == "cpu":
+    if device is None or device.type == "cpu":
         return _lapack_eigenvectors(lower)
     return _torch_eigenvectors(lower, device)
 
@@ -165,6 +175,8 @@ def _lapack_eigenvectors(lower: np.ndarray) -> np.ndarray:
 
 def _torch_eigenvectors(lower: np.ndarray, device: torch.device) -> np.ndarray:
     """torch's float64 eigh on `device` (cuSOLVER on a GPU; tests run it on the CPU)."""
+    import torch
+
     matrix = torch.from_numpy(np.ascontiguousarray(lower)).to(device)
     return torch.linalg.eigh(matrix, UPLO="L")[1].cpu().numpy()
 

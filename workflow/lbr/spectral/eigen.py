@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..device import resolve_device
 from ..errors import ConfigError, DataError
@@ -35,6 +34,8 @@ def eigendecompose(
         raise ConfigError(f"covariance must be square, got {covariance.shape}")
     if not np.all(np.isfinite(covariance)):
         raise DataError("covariance holds NaN or infinite values; check the dataset")
+    import torch  # here: jobs that only read a spectrum never pay its ~3 s import
+
     dev = resolve_device(device)
     values, vectors = torch.linalg.eigh(
         torch.from_numpy(np.ascontiguousarray(covariance)).to(dev, torch.float64)

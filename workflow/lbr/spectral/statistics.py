@@ -7,13 +7,18 @@ never held in float64: peak memory is a few D×D matrices plus one chunk.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from scipy.linalg.blas import dsyrk
 
 from ..device import resolve_device
 from ..errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    import torch
+# torch is imported where it is used: jobs that only read a spectrum (alignment,
+# denoising, figures) then never pay its ~3 s import.
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Preprocessing:
         """Preprocess rows of `flat` (N×D float64) with a spectrum's training mean and scale
         (the jitter only regularizes Σ; it is not noise added to samples)."""
         if self.per_image_std:
+            import torch
+
             flat = per_image_standardize(torch.from_numpy(flat)).numpy()
         return (flat - mean) / scale
 
@@ -64,6 +71,8 @@ def flatten_channel_first(images: np.ndarray) -> np.ndarray:
 
 def per_image_standardize(x: torch.Tensor) -> torch.Tensor:
     """Divide each row by its std; constant images (std 0) are left unscaled."""
+    import torch
+
     std = x.std(dim=1, keepdim=True)
     return x / torch.where(std > 0, std, torch.ones_like(std))
 
@@ -77,6 +86,8 @@ class _ScatterAccumulator:
         if self.on_cpu:
             self.upper = np.zeros((dim, dim), dtype=np.float64, order="F")
         else:
+            import torch
+
             self.full = torch.zeros(dim, dim, dtype=torch.float64, device=device)
 
     def add(self, x: torch.Tensor) -> None:
@@ -90,6 +101,8 @@ class _ScatterAccumulator:
 
     def result(self) -> torch.Tensor:
         if self.on_cpu:  # syrk wrote the upper triangle; the lower one is still zero
+            import torch
+
             self.upper += np.triu(self.upper, 1).T
             return torch.from_numpy(self.upper)
         return self.full
@@ -103,6 +116,8 @@ def accumulate_statistics(
     chunk_size: int = 2048,
     device: str = "cpu",
 ) -> SpectralStatistics:
+    import torch
+
     dev = resolve_device(device)
     n, dim = len(images), int(np.prod(images.shape[1:]))
     if n == 0:
