@@ -92,3 +92,16 @@ print("torch" in sys.modules)
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_cpu_however_named_solves_with_lapack(monkeypatch):
+    """'cpu' and 'auto' on a machine without a GPU both mean LAPACK (None); only a GPU
+    device goes to torch."""
+    import torch
+    from lbr.spectral import denoising
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert denoising._solver_device("cpu") is None
+    assert denoising._solver_device("auto") is None
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert denoising._solver_device("auto").type == "cuda"

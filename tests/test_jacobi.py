@@ -100,11 +100,16 @@ def test_graded_generalized_eigenvectors_against_high_precision():
     np.testing.assert_allclose(np.abs(np.sum(w * (h @ w_exact), axis=0)), 1.0, atol=1e-8)
 
 
-def test_falls_back_to_a_cold_start_when_the_warm_bound_is_too_large(monkeypatch):
-    eigenvalues = np.logspace(0, -6, 30)
+def _mixed_problem(n=30):
+    """Λ spanning six decades and H = I + a random PSD excess in whitened units."""
+    eigenvalues = np.logspace(0, -6, n)
     rng = np.random.default_rng(3)
-    e = rng.standard_normal((30, 30)) / np.sqrt(30)
-    h = np.eye(30) + 1e-2 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+    e = rng.standard_normal((n, n)) / np.sqrt(n)
+    return eigenvalues, np.eye(n) + 1e-2 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+
+
+def test_falls_back_to_a_cold_start_when_the_defect_is_too_large(monkeypatch):
+    eigenvalues, h = _mixed_problem()
     starts = []
 
     def recording(kind, solver):
@@ -131,10 +136,7 @@ def test_the_rounding_allowance_alone_does_not_send_the_problem_to_a_cold_start(
     """The bound's rounding allowance γ|F||V| grows like D^1.5 and a cold start carries
     the same (at D = 12 288 it alone is above 1e-8, and a cold start takes hours): only
     the defect (residual, orthogonality) decides. Tolerance between the two here."""
-    eigenvalues = np.logspace(0, -6, 30)
-    rng = np.random.default_rng(3)
-    e = rng.standard_normal((30, 30)) / np.sqrt(30)
-    h = np.eye(30) + 1e-2 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
+    eigenvalues, h = _mixed_problem()
     certificates = []
 
     def warm(*args):

@@ -127,8 +127,8 @@ def _graded_generalized_eigenvectors(
 
     Cost: F is lower triangular, so every product with it is a triangular one (half a
     general product), FᵀF is one LAPACK lauum, and the eigensolve dominates: it runs on
-    `device` (a GPU through torch; None: LAPACK), and the certificate judges its result
-    like any other.
+    `device` (a GPU through torch; None: LAPACK on the CPU), and the certificate judges
+    its result like any other.
     """
     root = np.sqrt(eigenvalues)
     # H is symmetric, so Hᵀ (Fortran order when H is C order) is H: factor it in place.
@@ -157,14 +157,18 @@ def _graded_generalized_eigenvectors(
 
 
 def _solver_device(name: str) -> torch.device | None:
-    """Where the warm start's eigensolve runs: None (LAPACK) for 'cpu', so a CPU job never
-    imports torch (about 3 s of every job's start), else the device torch resolves."""
-    return None if name == "cpu" else resolve_device(name)
+    """Where the warm start's eigensolve runs: a GPU as torch resolves it, or None for
+    LAPACK on the CPU; the word 'cpu' is answered without importing torch (about 3 s of
+    every job's start)."""
+    if name == "cpu":
+        return None
+    device = resolve_device(name)
+    return None if device.type == "cpu" else device
 
 
 def _eigenvectors(lower: np.ndarray, device: torch.device | None) -> np.ndarray:
     """Eigenvectors of the symmetric matrix whose lower triangle is `lower`."""
-    if device is None or device.type == "cpu":
+    if device is None:
         return _lapack_eigenvectors(lower)
     return _torch_eigenvectors(lower, device)
 
