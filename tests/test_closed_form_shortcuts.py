@@ -177,3 +177,45 @@ def test_ill_conditioned_basis_falls_back_to_householder(monkeypatch):
     assert calls == [1]
     np.testing.assert_allclose(q.T @ q, np.eye(40), atol=1e-13)
     assert alignment.CHOLESKY_QR_MAX_CONDITION < 1e12
+
+
+def _cholesky_passes(monkeypatch):
+    calls = []
+    original = alignment._cholesky_qr
+    monkeypatch.setattr(
+        alignment, "_cholesky_qr", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    return calls
+
+
+def test_a_well_conditioned_basis_takes_one_cholesky_pass(monkeypatch):
+    basis = np.random.default_rng(1).standard_normal((120, 120)) + 30.0 * np.eye(120)
+    calls = _cholesky_passes(monkeypatch)
+    q = orthonormal_in_order(basis)
+    assert calls == [1]
+    np.testing.assert_allclose(q, _householder_in_order(basis), atol=1e-12)
+    assert np.linalg.norm(q.T @ q - np.eye(120)) <= alignment.ORTHONORMAL_TOLERANCE
+
+
+def test_a_first_pass_short_of_orthonormal_gets_the_second(monkeypatch):
+    """cond ≈ 3e3, not from column scaling (which Cholesky QR shrugs off): one pass
+    leaves ‖QᵀQ − I‖ near 4e-10, so the measured check must send it on."""
+    rng = np.random.default_rng(2)
+    left, _ = np.linalg.qr(rng.standard_normal((100, 100)))
+    right, _ = np.linalg.qr(rng.standard_normal((100, 100)))
+    basis = left * np.logspace(0, -3.5, 100) @ right
+    first, _ = alignment._cholesky_qr(np.asfortranarray(basis))
+    assert np.linalg.norm(first.T @ first - np.eye(100)) > 100 * alignment.ORTHONORMAL_TOLERANCE
+    calls = _cholesky_passes(monkeypatch)
+    q = orthonormal_in_order(basis)
+    assert calls == [1, 1]
+    assert np.linalg.norm(q.T @ q - np.eye(100)) <= alignment.ORTHONORMAL_TOLERANCE
+    np.testing.assert_allclose(q, _householder_in_order(basis), atol=1e-9)
+
+
+def test_departure_from_identity_reads_the_upper_triangle_exactly():
+    gram = np.triu(np.eye(4) + np.arange(16.0).reshape(4, 4) * 1e-20)
+    gram[0, 0] += 3e-16
+    expected = np.linalg.norm(gram + np.triu(gram, 1).T - np.eye(4))
+    assert alignment._departure_from_identity(gram) == pytest.approx(expected, rel=1e-12)
+    assert gram[0, 0] == 1.0 + 3e-16  # restored
