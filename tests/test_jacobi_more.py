@@ -1,7 +1,8 @@
 """More edges of the Jacobi SVD binding: LAPACK's failure codes (through a stand-in for
 dgesvj that reports them, since a real non-convergence is not cheap to provoke), ties
 between singular values, negative cosines, float32 start matrices, a general (not
-triangular) matrix in the error bound, and ‖QᵀQ − I‖ on a hand-written Q."""
+triangular) matrix in the error bound, ‖QᵀQ − I‖ on a hand-written Q, and the blocked
+product whose rounding the certificate counts."""
 
 import ctypes
 
@@ -10,9 +11,11 @@ import pytest
 from lbr.spectral import jacobi
 from lbr.spectral.jacobi import (
     _departure_from_orthonormal,
+    blocked_product,
     jacobi_svd,
     jacobi_svd_nearly_orthogonal,
     multiplicative_error_bound,
+    product_rounding,
 )
 
 
@@ -140,3 +143,34 @@ def test_departure_from_orthonormal_on_a_hand_written_q():
     assert _departure_from_orthonormal(q) == pytest.approx(np.sqrt(2 * t**2 + t**4), rel=1e-15)
     q = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # QᵀQ − I = diag(3, 0)
     assert _departure_from_orthonormal(q) == pytest.approx(3.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("m, n", [(700, 600), (600, 600), (300, 700), (5, 1)])
+def test_blocked_product_is_the_product_within_its_rounding_bound(m, n):
+    """Several blocks, square and trapezoidal: every entry within γ|A||B| of the exact
+    product (taken in extended precision), and in the triangular case only the lower
+    triangle is read, like trmm."""
+    rng = np.random.default_rng(m + n)
+    a = rng.standard_normal((m, n)) * np.logspace(0, -8, n)
+    b = rng.standard_normal((n, 9))
+    wide = np.longdouble
+    for lower in (False, True):
+        used = np.tril(a) if lower else a
+        exact = used.astype(wide) @ b.astype(wide)
+        product = blocked_product(a, b, lower_triangular=lower)
+        allowed = product_rounding(n) * (np.abs(used) @ np.abs(b))
+        assert np.all(np.abs(product.astype(wide) - exact) <= allowed)
+        np.testing.assert_allclose(product, used @ b, rtol=1e-12, atol=1e-12)
+
+
+def test_product_rounding_counts_blocks_not_columns():
+    eps = np.finfo(np.float64).eps
+    assert product_rounding(3) == 5 * eps  # one block: the classic (n + 2)ε
+    blocks = -(-12288 // jacobi.PRODUCT_BLOCK)
+    assert product_rounding(12288) == (jacobi.PRODUCT_BLOCK + blocks + 1) * eps
+    assert product_rounding(12288) < (12288 + 2) * eps / 30
+
+
+def test_blocked_product_rejects_shapes_that_do_not_multiply():
+    with pytest.raises(ValueError, match="do not multiply"):
+        blocked_product(np.ones((3, 4)), np.ones((3, 4)))
