@@ -191,3 +191,20 @@ def test_spec_round_trip(noise):
     assert spec["family"] == noise.family
     assert noise_from_spec(spec) == noise
     assert spec["family"] == noise.family  # the caller's dict is left intact
+
+
+def test_a_masking_ratio_of_zero_costs_nothing(monkeypatch):
+    """E = 0 exactly, and none of the per-patch work runs (it would multiply by 0)."""
+    geometry = ImageGeometry(height=4, width=4, channels=3)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((geometry.dimension, 200))
+    sigma = x @ x.T
+    values, vectors = np.linalg.eigh(sigma)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("per-patch eigensolve ran for a ratio of 0")
+
+    monkeypatch.setattr(np.linalg, "eigh", refuse)
+    for noise in (Masking(2, 0.0), ChannelMasking(1, 0.0)):
+        h = noise.whitened_excess(values, vectors, sigma, 200, geometry)
+        assert h.shape == sigma.shape and not np.any(h)
