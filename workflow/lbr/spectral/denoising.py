@@ -122,8 +122,8 @@ def _graded_generalized_eigenvectors(
     posteriori, and a defect above WARM_START_TOLERANCE (residual or orthogonality: what
     a cold start can repair) sends the problem to a cold start (kept if its bound is
     lower). The rounding allowance in the bound is left out of that choice: a cold start
-    carries the same, and at D = 12 288 it alone exceeds 1e-8, where a cold start costs
-    hours (one-sided Jacobi from scratch, about nine sweeps).
+    carries the same, and at D = 12 288 a cold start costs hours (one-sided Jacobi from
+    scratch, about nine sweeps).
 
     Cost: F is lower triangular, so every product with it is a triangular one (half a
     general product), FᵀF is one LAPACK lauum, and the eigensolve dominates: it runs on

@@ -315,9 +315,9 @@ def certified_warm_svd(lower: np.ndarray, start: np.ndarray) -> tuple[JacobiSVD,
     """SVD of a lower-triangular F by jacobi_svd_nearly_orthogonal(F·V₀, V₀), its
     multiplicative_error_bound, and the bound's *defect* part: the same terms without the
     rounding allowance γ|F||V|. The defect is what a better solve could remove (residual,
-    U and V not orthonormal); the allowance is the worst case of forming F·V in float64,
-    about the same for any computed SVD of F, and it grows like D^1.5 (γ = (D+2)ε over D
-    columns): 2e-9 at D = 3072 where the defect is 2e-11.
+    U and V not orthonormal); the allowance is the worst case of forming F·V in float64
+    (blocked_product), about the same for any computed SVD of F: 2e-10 at D = 3072,
+    where the defect is 2e-11.
 
     The same terms as multiplicative_error_bound(F, svd, lower_triangular=True), two
     D³ products fewer: for the columns Jacobi left alone, v_j = V₀e_j and u_j·s_j is
