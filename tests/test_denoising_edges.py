@@ -33,8 +33,7 @@ def test_subspace_shift_never_goes_below_zero():
     np.testing.assert_array_equal(subspace_shift((1 + 1e-9) * np.eye(3)), [0.0, 0.0, 0.0])
 
 
-def test_the_eigensolvers_read_the_lower_triangle_only():
-    import torch
+def test_the_lapack_eigensolver_reads_the_lower_triangle_only():
     from lbr.spectral import denoising
 
     lower = np.array([[2.0, 0.0], [1.0, 2.0]])  # stands for [[2, 1], [1, 2]]
@@ -42,22 +41,24 @@ def test_the_eigensolvers_read_the_lower_triangle_only():
     np.testing.assert_allclose(
         np.abs(denoising._lapack_eigenvectors(lower.copy())), np.abs(expected)
     )
-    through_torch = denoising._torch_eigenvectors(lower.copy(), torch.device("cpu"))
-    np.testing.assert_allclose(np.abs(through_torch), np.abs(expected))
 
 
-def test_a_non_cpu_device_goes_to_torch(monkeypatch):
+def test_a_non_cpu_device_goes_to_the_torch_front(monkeypatch):
     from types import SimpleNamespace
 
     from lbr.spectral import denoising
 
     calls = []
-    monkeypatch.setattr(
-        denoising, "_torch_eigenvectors", lambda lower, device: calls.append((lower, device)) or 7
-    )
-    lower, gpu = np.eye(2), SimpleNamespace(type="cuda")
-    assert denoising._eigenvectors(lower, gpu) == 7
-    assert calls == [(lower, gpu)]
+
+    def front(h, root, device):
+        calls.append(device)
+        return denoising._lapack_front(h, root)
+
+    monkeypatch.setattr(denoising, "_torch_front", front)
+    gpu = SimpleNamespace(type="cuda")
+    h = np.array([[2.0, 0.5], [0.5, 1.0]])
+    w, bound = denoising._graded_generalized_eigenvectors(np.array([2.0, 1.0]), h.copy(), gpu)
+    assert calls == [gpu] and w.shape == (2, 2) and bound < 1e-12
 
 
 def test_a_cpu_closed_form_job_never_imports_torch():

@@ -193,25 +193,31 @@ def test_bad_input(bad, error, message):
         jacobi_svd(bad)
 
 
-def test_torch_eigensolve_path_gives_the_same_certified_result(monkeypatch):
-    """The warm start's eigensolve through torch (the GPU path), run here on the CPU:
-    the certificate accepts it and the directions match LAPACK's."""
+def test_the_torch_front_gives_the_same_certified_result():
+    """Cholesky, F, FᵀF and the eigensolve through torch (the GPU path), run here on the
+    CPU: the certificate accepts its F and V₀, and the directions match LAPACK's."""
     eigenvalues = np.logspace(0, -8, 40)
     rng = np.random.default_rng(4)
     e = rng.standard_normal((40, 40)) / np.sqrt(40)
     h = np.eye(40) + 1e-3 * (e @ e.T) / np.sqrt(np.outer(eigenvalues, eigenvalues))
     w_lapack, bound_lapack = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
-    calls = []
-
-    def through_torch(lower):
-        calls.append(lower.shape)
-        return denoising._torch_eigenvectors(lower, torch.device("cpu"))
-
-    monkeypatch.setattr(denoising, "_lapack_eigenvectors", through_torch)
-    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(eigenvalues, h.copy())
-    assert calls == [(40, 40)]
+    w_torch, bound_torch = denoising._graded_generalized_eigenvectors(
+        eigenvalues, h.copy(), torch.device("cpu")
+    )
     assert max(bound_lapack, bound_torch) < denoising.WARM_START_TOLERANCE
     np.testing.assert_allclose(np.abs(np.sum(w_torch * (h @ w_lapack), axis=0)), 1.0, atol=1e-10)
+    graded, warm = denoising._torch_front(h.copy(), np.sqrt(eigenvalues), torch.device("cpu"))
+    reference, _ = denoising._lapack_front(h.copy(), np.sqrt(eigenvalues))
+    np.testing.assert_allclose(np.tril(graded), np.tril(reference), rtol=1e-10, atol=0)
+    assert warm.shape == (40, 40)
+
+
+def test_the_torch_front_refuses_an_indefinite_h():
+    h = np.diag([1.0, -1.0, 2.0])
+    with pytest.raises(ArithmeticError, match="not positive definite"):
+        denoising._torch_front(h, np.ones(3), torch.device("cpu"))
+    with pytest.raises(ArithmeticError, match="not positive definite"):
+        denoising._lapack_front(h.copy(), np.ones(3))
 
 
 def test_triangular_certificate_equals_the_general_one():

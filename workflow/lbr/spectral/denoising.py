@@ -32,6 +32,7 @@ from .noise import ImageGeometry, Noise, table_columns
 if TYPE_CHECKING:
     import torch
 
+NOT_POSITIVE_DEFINITE = "H = I + Λ^(-1/2)UᵀEUΛ^(-1/2) is not positive definite (info={info})"
 # The warm start's answer is kept when the defect part of its certificate (residual and
 # orthogonality, not the rounding allowance: certified_warm_svd) is below this.
 WARM_START_TOLERANCE = 1e-8
@@ -48,7 +49,8 @@ def denoising_basis(
 ) -> tuple[np.ndarray, float]:
     """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
     and the certified relative error bound of the solver's SVD step. device: where the
-    warm start's eigensolve runs (auto, cpu, cuda); every other step runs on the CPU."""
+    solver's front runs (auto, cpu, cuda: _graded_generalized_eigenvectors); every other
+    step runs on the CPU."""
     h = _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry)
     order = _diagonal_order(eigenvalues, h)
     if order is not None:
@@ -126,23 +128,17 @@ def _graded_generalized_eigenvectors(
     scratch, about nine sweeps).
 
     Cost: F is lower triangular, so every product with it is a triangular one (half a
-    general product), FᵀF is one LAPACK lauum, and the eigensolve dominates: it runs on
-    `device` (a GPU through torch; None: LAPACK on the CPU), and the certificate judges
-    its result like any other.
+    general product), FᵀF is one LAPACK lauum, and the eigensolve dominates. The front
+    (Cholesky, F, FᵀF and the eigensolve) runs on `device`: a GPU through torch, or None
+    for LAPACK on the CPU; the Jacobi repair, the certificate and w run on the CPU, and
+    the certificate judges a GPU's F and V₀ like LAPACK's.
     """
     root = np.sqrt(eigenvalues)
-    # H is symmetric, so Hᵀ (Fortran order when H is C order) is H: factor it in place.
-    factor, info = lapack.dpotrf(h.T if h.flags.c_contiguous else h, lower=1, overwrite_a=1)
-    if info != 0:
-        raise ArithmeticError(
-            f"H = I + Λ^(-1/2)UᵀEUΛ^(-1/2) is not positive definite (info={info})"
-        )
-    graded, info = lapack.dtrtri(factor, lower=1, overwrite_c=1)  # L⁻¹, then F = L⁻¹Λ^{1/2}
-    del factor, h
-    graded *= root
-    gram, _ = lapack.dlauum(graded, lower=1)  # FᵀF in the lower triangle
-    warm = _eigenvectors(gram, device)
-    del gram
+    if device is None:
+        graded, warm = _lapack_front(h, root)
+    else:
+        graded, warm = _torch_front(h, root, device)
+    del h
     svd, bound, defect = certified_warm_svd(graded, warm)
     del warm
     if defect > WARM_START_TOLERANCE:
@@ -157,8 +153,8 @@ def _graded_generalized_eigenvectors(
 
 
 def _solver_device(name: str) -> torch.device | None:
-    """Where the warm start's eigensolve runs: a GPU as torch resolves it, or None for
-    LAPACK on the CPU; the word 'cpu' is answered without importing torch (about 3 s of
+    """Where the solver's front (Cholesky, F, FᵀF, eigensolve) runs: a GPU as torch
+    resolves it, or None for LAPACK on the CPU; the word 'cpu' is answered without importing torch (about 3 s of
     every job's start)."""
     if name == "cpu":
         return None
@@ -166,23 +162,44 @@ def _solver_device(name: str) -> torch.device | None:
     return None if device.type == "cpu" else device
 
 
-def _eigenvectors(lower: np.ndarray, device: torch.device | None) -> np.ndarray:
-    """Eigenvectors of the symmetric matrix whose lower triangle is `lower`."""
-    if device is None:
-        return _lapack_eigenvectors(lower)
-    return _torch_eigenvectors(lower, device)
+def _lapack_front(h: np.ndarray, root: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """F = L⁻¹Λ^{1/2} (H = LLᵀ; lower triangle, Fortran order) and V₀, the eigenvectors
+    of FᵀF, by LAPACK in place: h is overwritten."""
+    # H is symmetric, so Hᵀ (Fortran order when H is C order) is H: factor it in place.
+    factor, info = lapack.dpotrf(h.T if h.flags.c_contiguous else h, lower=1, overwrite_a=1)
+    if info != 0:
+        raise ArithmeticError(NOT_POSITIVE_DEFINITE.format(info=info))
+    graded, info = lapack.dtrtri(factor, lower=1, overwrite_c=1)  # L⁻¹, then F = L⁻¹Λ^{1/2}
+    del factor
+    graded *= root
+    gram, _ = lapack.dlauum(graded, lower=1)  # FᵀF in the lower triangle
+    return graded, _lapack_eigenvectors(gram)
 
 
 def _lapack_eigenvectors(lower: np.ndarray) -> np.ndarray:
+    """Eigenvectors of the symmetric matrix whose lower triangle is `lower` (overwritten)."""
     return scipy.linalg.eigh(lower, lower=True, overwrite_a=True, check_finite=False)[1]
 
 
-def _torch_eigenvectors(lower: np.ndarray, device: torch.device) -> np.ndarray:
-    """torch's float64 eigh on `device` (cuSOLVER on a GPU; tests run it on the CPU)."""
+def _torch_front(
+    h: np.ndarray, root: np.ndarray, device: torch.device
+) -> tuple[np.ndarray, np.ndarray]:
+    """_lapack_front's F and V₀ in float64 through torch on `device` (cuSOLVER and cuBLAS
+    on a GPU; tests run it on the CPU): every D³ step of the front, one transfer each
+    way."""
     import torch
 
-    matrix = torch.from_numpy(np.ascontiguousarray(lower)).to(device)
-    return torch.linalg.eigh(matrix, UPLO="L")[1].cpu().numpy()
+    matrix = torch.from_numpy(np.ascontiguousarray(h)).to(device)
+    factor, info = torch.linalg.cholesky_ex(matrix)
+    del matrix
+    if int(info) != 0:
+        raise ArithmeticError(NOT_POSITIVE_DEFINITE.format(info=int(info)))
+    identity = torch.eye(len(root), dtype=torch.float64, device=device)
+    graded = torch.linalg.solve_triangular(factor, identity, upper=False)  # L⁻¹
+    del factor, identity
+    graded *= torch.from_numpy(root).to(device)
+    warm = torch.linalg.eigh(graded.T @ graded).eigenvectors
+    return np.asfortranarray(graded.cpu().numpy()), warm.cpu().numpy()
 
 
 def subspace_shift(ordered: np.ndarray) -> np.ndarray:
