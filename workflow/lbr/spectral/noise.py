@@ -151,7 +151,7 @@ class Masking(Noise):
         """Σ ⊙ B is block diagonal up to a permutation (one block per patch), each block
         positive semidefinite: with T_b = R_b R_bᵀ, Sᵀ(Σ⊙B)S = KᵀK for the rows
         K_b = R_bᵀS_b (S = UΛ^{-1/2}): one symmetric rank-D update, not a D³ product.
-        A ratio of 0 masks nothing: E = 0, with no work (about 40 s at D = 12 288)."""
+        A ratio of 0 masks nothing: E = 0, with no work (the update is a D³ one)."""
         self.check(geometry)
         if self.ratio == 0.0:
             return np.zeros((len(eigenvalues), len(eigenvalues)))
