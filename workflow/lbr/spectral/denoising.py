@@ -154,8 +154,8 @@ def _graded_generalized_eigenvectors(
 
 def _solver_device(name: str) -> torch.device | None:
     """Where the solver's front (Cholesky, F, FᵀF, eigensolve) runs: a GPU as torch
-    resolves it, or None for LAPACK on the CPU; the word 'cpu' is answered without importing torch (about 3 s of
-    every job's start)."""
+    resolves it, or None for LAPACK on the CPU; the word 'cpu' is answered without
+    importing torch (about 3 s of every job's start)."""
     if name == "cpu":
         return None
     device = resolve_device(name)

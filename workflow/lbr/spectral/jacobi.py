@@ -182,8 +182,8 @@ def multiplicative_error_bound(
 
 # Columns of A per block in blocked_product: each entry of A·B is summed within a block
 # by the BLAS, then across the ⌈n/block⌉ blocks in order, so its rounding error is at
-# most γ|A||B| with γ = (block + ⌈n/block⌉ + 2)ε instead of (n + 2)ε for one product: at
-# n = 12 288, 306ε against 12 290ε. Any summation order inside a BLAS call obeys this
+# most γ|A||B| with γ = (block + ⌈n/block⌉ + 1)ε (product_rounding) instead of (n + 2)ε
+# for one product: at n = 12 288, 305ε against 12 290ε. Any summation order inside a BLAS call obeys this
 # (the bound counts additions along the longest path); only sub-cubic algorithms
 # (Strassen), which no LAPACK-grade BLAS uses for dgemm, would not.
 PRODUCT_BLOCK = 256
