@@ -12,6 +12,7 @@ from lbr.spectral.eigen import eigendecompose
 from lbr.spectral.jacobi import (
     blocked_product,
     certified_warm_svd,
+    departure_from_identity,
     jacobi_svd_nearly_orthogonal,
     multiplicative_error_bound,
 )
@@ -217,5 +218,5 @@ def test_departure_from_identity_reads_the_upper_triangle_exactly():
     gram = np.triu(np.eye(4) + np.arange(16.0).reshape(4, 4) * 1e-20)
     gram[0, 0] += 3e-16
     expected = np.linalg.norm(gram + np.triu(gram, 1).T - np.eye(4))
-    assert alignment._departure_from_identity(gram) == pytest.approx(expected, rel=1e-12)
+    assert departure_from_identity(gram) == pytest.approx(expected, rel=1e-12)
     assert gram[0, 0] == 1.0 + 3e-16  # restored

@@ -52,8 +52,9 @@ class Cost:
 # Fitted to benchmarks/resource_measurements.json (D = 64, 784, 3 072) and, at
 # D = 12 288, to benchmarks/closed_form_costs.json: one TinyImageNet-sized spectrum pass
 # (N = 100 000) and one masking setting of benchmarks/bench_denoising.py (about 10 D×D
-# matrices at the peak, where D ≤ 3 072 fitted 8). Its CPU seconds vary by 1.4× between
-# days on the same kind of machine, which RUNTIME_MARGIN absorbs (tests/test_resources.py).
+# matrices at the peak, where D ≤ 3 072 fitted 8). Its CPU seconds differed by 1.4×
+# between two machines of the same kind, which RUNTIME_MARGIN absorbs
+# (tests/test_resources.py).
 COSTS = {
     "dataset": Cost(square_matrices=0, image_bytes=3, cube_seconds=0, sample_seconds=0),
     "spectrum": Cost(square_matrices=5, image_bytes=1, cube_seconds=0.45, sample_seconds=2.5e-5),

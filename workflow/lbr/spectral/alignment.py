@@ -15,6 +15,7 @@ from scipy.linalg import lapack
 from scipy.linalg.blas import dsyrk, dtrsm
 
 from ..errors import ConfigError, DataError
+from .jacobi import departure_from_identity
 
 
 def whitened_class_sums(
@@ -51,24 +52,13 @@ def orthonormal_in_order(basis: np.ndarray) -> np.ndarray:
         first = _cholesky_qr(np.asfortranarray(basis, dtype=np.float64))
         if first is not None:
             gram = dsyrk(1.0, first[0], trans=1)  # upper triangle of Q₁ᵀQ₁
-            if _departure_from_identity(gram) <= ORTHONORMAL_TOLERANCE:
+            if departure_from_identity(gram) <= ORTHONORMAL_TOLERANCE:
                 return first[0]
             second = _cholesky_qr(first[0], max_condition=None, gram=gram)
             if second is not None:
                 return second[0]
     q, r = np.linalg.qr(basis)
     return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
-
-
-def _departure_from_identity(upper: np.ndarray) -> float:
-    """‖G − I‖_F for a symmetric G given by its upper triangle, the strict lower one
-    zero (as dsyrk leaves it), with no D×D temporary (1.2 GB at D = 12 288)."""
-    diagonal = upper.diagonal().copy()
-    np.fill_diagonal(upper, 0.0)
-    flat = upper.ravel(order="K")
-    off_diagonal = np.dot(flat, flat)
-    np.fill_diagonal(upper, diagonal)
-    return float(np.sqrt(2.0 * off_diagonal + np.sum((diagonal - 1.0) ** 2)))
 
 
 def _cholesky_qr(

@@ -181,10 +181,10 @@ def multiplicative_error_bound(
 
 
 # Columns of A per block in blocked_product: each entry of A·B is summed within a block
-# by the BLAS, then across the ⌈n/block⌉ blocks in order, so its rounding error is at
-# most γ|A||B| with γ = (block + ⌈n/block⌉ + 1)ε (product_rounding) instead of (n + 2)ε
-# for one product: at n = 12 288, 305ε against 12 290ε. Any summation order inside a BLAS call obeys this
-# (the bound counts additions along the longest path); only sub-cubic algorithms
+# by the BLAS, then across the ⌈n/block⌉ blocks in order, so its rounding allowance is
+# product_rounding(n), about block + n/block units of ε instead of one product's n + 2
+# (305ε against 12 290ε at n = 12 288). Any summation order inside a BLAS call obeys
+# this (the bound counts additions along the longest path); only sub-cubic algorithms
 # (Strassen), which no LAPACK-grade BLAS uses for dgemm, would not.
 PRODUCT_BLOCK = 256
 
@@ -261,11 +261,19 @@ def upper_gram(a: np.ndarray) -> np.ndarray:
 
 def _departure_from_orthonormal(q: np.ndarray) -> float:
     """‖QᵀQ − I‖_F from the upper triangle alone (no D×D temporaries)."""
-    upper = upper_gram(q)
+    return departure_from_identity(upper_gram(q))
+
+
+def departure_from_identity(upper: np.ndarray) -> float:
+    """‖G − I‖_F for a symmetric G given by its upper triangle, the strict lower one zero
+    (as syrk leaves it), with no D×D temporary (1.2 GB at D = 12 288); G is left as it
+    was."""
     diagonal = upper.diagonal().copy()
     np.fill_diagonal(upper, 0.0)
     flat = upper.ravel(order="K")  # a view: syrk's output is contiguous
-    return float(np.sqrt(2.0 * np.dot(flat, flat) + np.sum((diagonal - 1.0) ** 2)))
+    off_diagonal = np.dot(flat, flat)
+    np.fill_diagonal(upper, diagonal)
+    return float(np.sqrt(2.0 * off_diagonal + np.sum((diagonal - 1.0) ** 2)))
 
 
 def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
