@@ -2,8 +2,8 @@
 
     sudo python benchmarks/bench_grouping.py    # needs root, slurm-wlm and munge
 
-Starts the one-node test cluster of tests/cluster/slurm.sh, then runs the closed-form
-jobs of tests/configs/tiny.yaml (datasets built, spectra, alignment, every denoising
+Starts the one-node test cluster of tests/workflow/cluster/slurm.sh, then runs the closed-form
+jobs of tests/workflow/configs/tiny.yaml (datasets built, spectra, alignment, every denoising
 setting, Theorem 1's interpolation) twice in fresh directories: once as one SLURM job per
 rule job, once with the profile's groups (one SLURM job per dataset and preprocessing).
 Prints, for each, the jobs submitted through sbatch and the wall time.
@@ -22,12 +22,13 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+WORKFLOW = REPO / "tests" / "workflow"
+TINY = WORKFLOW / "configs" / "tiny.yaml"
 sys.path.insert(0, str(REPO / "workflow"))
 
 from lbr.spectral.noise import expand_noise_grid  # noqa: E402
 
-TINY = REPO / "tests" / "configs" / "tiny.yaml"
-SCRIPT = REPO / "tests" / "cluster" / "slurm.sh"
+SCRIPT = WORKFLOW / "cluster" / "slurm.sh"
 
 
 def groups() -> list[str]:

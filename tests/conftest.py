@@ -1,4 +1,6 @@
-"""Shared fixtures: a local HTTP server for download tests, and small datasets."""
+"""Shared fixtures (a local HTTP server for download tests) and the `workflow` marker:
+every test under tests/workflow/ starts Snakemake or another subprocess, and is marked
+so that `pytest -m "not workflow"` selects the in-process unit tests alone."""
 
 from __future__ import annotations
 
@@ -8,8 +10,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+WORKFLOW_TESTS = REPO / "tests" / "workflow"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if WORKFLOW_TESTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.workflow)
 
 
 @pytest.fixture
@@ -31,18 +40,3 @@ def http_server(tmp_path):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
-
-
-def small_image_dataset():
-    """20 train and 6 test random 4×4×1 images in two classes: the smallest valid dataset."""
-    import numpy as np
-    from lbr.data.format import ImageDataset
-
-    rng = np.random.default_rng(0)
-    return ImageDataset(
-        rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8),
-        np.arange(20) % 2,
-        rng.integers(0, 256, (6, 4, 4, 1), dtype=np.uint8),
-        np.arange(6) % 2,
-        class_names=["a", "b"],
-    )

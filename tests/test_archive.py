@@ -7,8 +7,8 @@ import sys
 import tarfile
 
 import pytest
-from conftest import REPO
 from lbr.archive import main, verify_archive, write_archive
+from support import REPO
 
 
 def _run(tmp_path):

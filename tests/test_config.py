@@ -3,10 +3,10 @@ import re
 
 import pytest
 import yaml
-from conftest import REPO
 from lbr.config import NEEDS_SHAPE, WILDCARD_PATTERNS, check_config, load_schema
 from lbr.data.registry import LOCAL_SOURCES, SOURCE_NAMES, needs_shape
 from lbr.errors import ConfigError
+from support import REPO
 
 
 @pytest.fixture

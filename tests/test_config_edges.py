@@ -4,9 +4,9 @@ and the value just inside every limit is accepted (hand-written cases, D = HÂ·WÂ
 import pytest
 import torch
 import yaml
-from conftest import REPO
 from lbr.config import check_config, planned_device
 from lbr.errors import ConfigError
+from support import REPO
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ import math
 
 import pytest
 import yaml
-from conftest import REPO
 from lbr.config import check_config, validate_schema
 from lbr.errors import ConfigError
+from support import TINY
 
 
 @pytest.fixture
 def config():
-    return yaml.safe_load((REPO / "tests" / "configs" / "tiny.yaml").read_text())
+    return yaml.safe_load(TINY.read_text())
 
 
 def _lines(config) -> list[str]:

@@ -10,15 +10,14 @@ import urllib.request
 import fake_archives as fake
 import pytest
 import yaml
-from conftest import REPO
 from lbr.data import catalog
 from lbr.data.format import read_dataset
 from lbr.data.registry import acquire
 from lbr.data.remote import REMOTE_SOURCES
 from lbr.errors import ChecksumError, DataError
+from support import REPO, TINY, WORKFLOW
 
-TINY = REPO / "tests" / "configs" / "tiny.yaml"
-OVERRIDE_HOOK = REPO / "tests" / "remote_override"
+OVERRIDE_HOOK = WORKFLOW / "remote_override"
 
 
 def test_catalog_names_every_downloadable_source_with_its_split_sizes():
@@ -114,7 +113,7 @@ def test_a_damaged_raw_file_is_refused_and_moved_aside(http_server, tmp_path, mo
 
 def fake_remote_environment(served, sources):
     """Environment for a Snakemake run whose downloadable `sources` are the fake files
-    in `served` (tests/remote_override/sitecustomize.py applies it in every process)."""
+    in `served` (tests/workflow/remote_override/sitecustomize.py applies it in every process)."""
     overrides = {
         name: {"md5": {f.filename: f.md5 for f in s.files}, "split_sizes": s.split_sizes}
         for name, s in sources.items()

@@ -12,13 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, small_image_dataset
 from lbr.atomic import save_npy
 from lbr.config import check_config
 from lbr.data.format import read_dataset, write_dataset
 from lbr.errors import ConfigError, DataError
-
-TINY = REPO / "tests" / "configs" / "tiny.yaml"
+from support import REPO, TINY, small_image_dataset
 
 
 def snakemake(*args, check=True):

@@ -2,7 +2,6 @@
 an artifact's directory from the files a rule hands them."""
 
 import pytest
-from conftest import small_image_dataset
 from lbr.data.format import read_dataset, write_dataset
 from lbr.errors import DataError
 from lbr.layout import (
@@ -14,6 +13,7 @@ from lbr.layout import (
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
 from lbr.train.grid import subspace_runs
+from support import small_image_dataset
 
 
 def test_written_files_are_exactly_the_declared_lists(tmp_path):

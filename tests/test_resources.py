@@ -8,9 +8,9 @@ import sys
 
 import pytest
 import yaml
-from conftest import REPO
 from lbr import resources
 from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
+from support import REPO
 
 MEASURED = json.loads((REPO / "benchmarks" / "resource_measurements.json").read_text())
 # Closed-form stages at D = 12 288 (benchmarks/bench_denoising.py): the spectrum from one

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from conftest import REPO
+from support import REPO
 
 PAPER = REPO / "config.paper.yaml"
 TRAINING_RULES = ("subspace_train", "dynamics", "guidance")

@@ -1,6 +1,6 @@
 """The tiny pipeline on a real one-node SLURM cluster (Debian's slurm-wlm and munge).
 
-The cluster is started by tests/cluster/slurm.sh with one GPU declared as a generic
+The cluster is started by tests/workflow/cluster/slurm.sh with one GPU declared as a generic
 resource, so GPU-tagged training jobs are scheduled through it; the daemons are
 stopped by their PIDs afterwards. CI installs the packages; elsewhere the test skips.
 """
@@ -15,12 +15,11 @@ import fake_archives as fake
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO
 from lbr.spectral.noise import expand_noise_grid
+from support import REPO, TINY, WORKFLOW
 from test_download_split import fake_remote_environment, fashion_config
 
-TINY = REPO / "tests" / "configs" / "tiny.yaml"
-SCRIPT = REPO / "tests" / "cluster" / "slurm.sh"
+SCRIPT = WORKFLOW / "cluster" / "slurm.sh"
 PROFILE = REPO / "profiles" / "slurm"
 
 pytestmark = [

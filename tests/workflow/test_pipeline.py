@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO
 from lbr.atomic import load_json
 from lbr.data.format import read_dataset
 from lbr.spectral.cache import read_spectrum
-
-TINY = REPO / "tests" / "configs" / "tiny.yaml"
+from support import REPO, TINY
 
 
 def snakemake(*args, cwd=REPO, check=True):
