@@ -11,8 +11,9 @@ from lbr import stage_version
 from lbr.config import WILDCARD_PATTERNS, check_config, planned_device
 from lbr import resources
 from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
+from lbr.data.source_files import source_files_record
 from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
-from lbr.errors import ConfigError
+from lbr.errors import ConfigError, DataError
 from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
 from lbr.spectral.noise import expand_noise_grid, noise_spec
 from lbr.train.grid import subspace_runs
@@ -218,6 +219,19 @@ def base_dataset_input(wildcards):
     if spec["source"] == "composite":
         return dataset_files(spec["base"])
     return []
+
+
+def dataset_spec(wildcards):
+    """A dataset's config entry as the `dataset` job's param: for a source that reads
+    the user's files (image_folder, idx_directory, garments_on_photos), with a record of
+    those files (lbr.data.source_files), so adding, removing or replacing one reruns the
+    dataset. Sources that read none keep the bare entry (their recorded params stay)."""
+    spec = config["datasets"][wildcards.dataset]
+    try:
+        record = source_files_record(wildcards.dataset, spec)
+    except DataError as error:
+        raise WorkflowError(str(error))
+    return spec if record is None else {**spec, "source_files": record}
 
 
 # --- Resources from what a job processes (lbr.resources) -----------------------------

@@ -54,7 +54,7 @@ rule dataset:
         mem_mb=sized_memory("dataset"),
         runtime=60,
     params:
-        spec=lambda wildcards: config["datasets"][wildcards.dataset],
+        spec=dataset_spec,
         download_dir=lambda wildcards: download_dir(
             config["datasets"][wildcards.dataset]["source"]
         ),

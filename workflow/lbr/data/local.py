@@ -10,16 +10,15 @@ from ..checksums import file_digest
 from ..errors import DataError
 from .format import ImageDataset
 from .idx import read_idx
+from .source_files import IDX_STEMS, IMAGE_SUFFIXES, find_idx_file
 from .transforms import decode_image
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
 
 def _find(directory: Path, stem: str) -> Path:
-    for candidate in (directory / stem, directory / f"{stem}.gz"):
-        if candidate.exists():
-            return candidate
-    raise DataError(f"{directory} has no {stem} or {stem}.gz")
+    found = find_idx_file(directory, stem)
+    if found is None:
+        raise DataError(f"{directory} has no {stem} or {stem}.gz")
+    return found
 
 
 def load_idx_directory(
@@ -33,15 +32,7 @@ def load_idx_directory(
             or "point 'path' at a directory holding train-images-idx3-ubyte(.gz) and its three siblings"
         )
         raise DataError(f"local IDX directory {directory} does not exist: {advice}")
-    files = {
-        key: _find(directory, stem)
-        for key, stem in (
-            ("train_images", "train-images-idx3-ubyte"),
-            ("train_labels", "train-labels-idx1-ubyte"),
-            ("test_images", "t10k-images-idx3-ubyte"),
-            ("test_labels", "t10k-labels-idx1-ubyte"),
-        )
-    }
+    files = {key: _find(directory, stem) for key, stem in IDX_STEMS.items()}
     arrays = {key: read_idx(path) for key, path in files.items()}
     num_classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
     names = class_names or [str(c) for c in range(num_classes)]

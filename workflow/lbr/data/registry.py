@@ -18,24 +18,15 @@ from ..errors import ConfigError
 from .format import ImageDataset, check_split_sizes, read_dataset, subset, write_dataset
 from .local import load_idx_directory, load_image_folder
 from .remote import REMOTE_SOURCES
+from .source_files import (  # noqa: F401 (DEBIAN_FASHION_MNIST: imported from here too)
+    DEBIAN_FASHION_MNIST,
+    DEFAULT_SPLITS,
+    idx_directory_hint,
+    idx_source_path,
+    source_files_record,
+)
 from .transforms import conform
 from .views import stored_shape
-
-# Debian packages that install IDX datasets, by the directory they install to.
-DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
-DEBIAN_IDX_PACKAGES = {DEBIAN_FASHION_MNIST: "dataset-fashion-mnist"}
-
-
-def idx_directory_hint(path: str) -> str | None:
-    """Advice for a missing IDX directory: the Debian package only when `path` is where
-    that package installs (for any other path the package would not help)."""
-    package = DEBIAN_IDX_PACKAGES.get(str(Path(path)))
-    if package:
-        return (
-            f"on Debian/Ubuntu run 'apt-get install {package}' (files land in {path}), "
-            f"or set 'path' to your own copy"
-        )
-    return None
 
 
 @dataclass(frozen=True)
@@ -80,9 +71,7 @@ def _idx_directory(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
 
 
 def _image_folder(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
-    return load_image_folder(
-        spec["path"], spec.get("shape"), spec.get("splits", {"train": "train", "test": "test"})
-    )
+    return load_image_folder(spec["path"], spec.get("shape"), spec.get("splits", DEFAULT_SPLITS))
 
 
 def _photo_regions(spec: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +101,7 @@ def _photo_patches(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
 def _garments_on_photos(spec: dict[str, Any], base_dir: Path | None) -> ImageDataset:
     from .photos import garments_on_photos
 
-    path = spec.get("path", DEBIAN_FASHION_MNIST)
+    path = idx_source_path(spec)
     classes = REMOTE_SOURCES["fashion_mnist"].extra["classes"]
     garments = load_idx_directory(path, classes, hint=idx_directory_hint(path))
     if "subset" in spec:  # blend only the garments that will be kept
@@ -179,7 +168,14 @@ def acquire(
     download_dir: str | Path,
     base_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Load, conform to the configured shape, validate and write one dataset; return its meta."""
+    """Load, conform to the configured shape, validate and write one dataset; return its meta.
+
+    `spec` may carry the plan's record of the user's files (key `source_files`): it is
+    dropped, and the record taken again here, just before the files are read, is the
+    one meta.json keeps.
+    """
+    spec = {key: value for key, value in spec.items() if key != "source_files"}
+    source_files = source_files_record(name, spec)
     try:
         dataset = load_source(spec, Path(download_dir), Path(base_dir) if base_dir else None)
     except ConfigError as error:
@@ -190,6 +186,8 @@ def acquire(
     dataset.test_images = conform(dataset.test_images, stored_shape(spec))
     dataset.__post_init__()  # re-validate after conversion
     meta = {"name": name, "source": spec["source"], "config": spec}
+    if source_files is not None:
+        meta["source_files"] = source_files
     if spec["source"] in REMOTE_SOURCES:
         remote = REMOTE_SOURCES[spec["source"]]
         # The official address: a mirror serves the same bytes, as the md5 proves.

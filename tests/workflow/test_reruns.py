@@ -1,0 +1,107 @@
+"""The rerun contract in both directions, in real Snakemake runs: changed inputs rerun what
+they feed, unchanged ones (however they are written) rerun nothing. Issue 26."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+from support import REPO, TINY
+
+DATASET = "results/datasets/own/meta.json"
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    command = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+        "--directory", str(workdir), "--cores", "1", *args,
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout[-3000:]}{result.stderr}")
+    return result
+
+
+def _plans(workdir: Path, config: Path, target: str) -> str:
+    """The dry run's text: which jobs would run for `target`, and why."""
+    result = snakemake(workdir, "-n", target, "--configfile", str(config))
+    return result.stdout + result.stderr
+
+
+def _config_with(tmp_path: Path, dataset: dict) -> Path:
+    config = yaml.safe_load(TINY.read_text())
+    config["datasets"] = {"own": dataset}
+    config["subspace"]["datasets"] = ["own"]
+    config["autoencoders"]["datasets"] = ["own"]
+    path = tmp_path / "own.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _png(path: Path, seed: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pixels = np.random.default_rng(seed).integers(0, 256, (10, 10), dtype=np.uint8)
+    Image.fromarray(pixels).save(path)
+
+
+@pytest.mark.slow
+def test_image_folder_changes_rerun_the_dataset(tmp_path):
+    folder = tmp_path / "folder"
+    paths = [folder / s / c / f"{i}.png" for s in ("train", "test") for c in "ab" for i in range(3)]
+    for seed, path in enumerate(paths):
+        _png(path, seed)
+    config = _config_with(
+        tmp_path, {"source": "image_folder", "path": str(folder), "shape": [8, 8, 1]}
+    )
+    snakemake(tmp_path, DATASET, "--configfile", str(config))
+    assert "Nothing to be done" in _plans(tmp_path, config, DATASET)
+
+    _png(folder / "train" / "a" / "added.png", 99)  # one image more (tests/data: each change)
+    assert "rule dataset:" in _plans(tmp_path, config, DATASET)
+
+
+def _idx_files(root: Path, labels: list[int]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    images = np.arange(len(labels) * 16, dtype=np.uint8).reshape(len(labels), 4, 4)
+    for prefix in ("train", "t10k"):
+        header = struct.pack(">IIII", 0x0803, len(labels), 4, 4)
+        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(header + images.tobytes(), mtime=0)
+        )
+        header = struct.pack(">II", 0x0801, len(labels))
+        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
+            gzip.compress(header + bytes(labels), mtime=0)
+        )
+
+
+@pytest.mark.slow
+def test_replaced_idx_files_rerun_the_dataset(tmp_path):
+    idx = tmp_path / "idx"
+    _idx_files(idx, [0, 1] * 6)
+    config = _config_with(tmp_path, {"source": "idx_directory", "path": str(idx)})
+    snakemake(tmp_path, DATASET, "--configfile", str(config))
+    labels = idx / "train-labels-idx1-ubyte.gz"
+    stat = labels.stat()
+    _idx_files(idx, [1, 0] * 6)  # other labels: the same sizes, and the old mtimes put back
+    for path in idx.iterdir():
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert labels.stat().st_size == stat.st_size
+    assert "rule dataset:" in _plans(tmp_path, config, DATASET)
+
+
+def test_missing_local_path_stops_the_plan_with_the_key(tmp_path):
+    config = _config_with(
+        tmp_path,
+        {"source": "image_folder", "path": str(tmp_path / "gone"), "shape": [8, 8, 1]},
+    )
+    result = snakemake(tmp_path, "-n", DATASET, "--configfile", str(config), check=False)
+    assert result.returncode != 0
+    assert f"datasets.own.path: {tmp_path / 'gone'} does not exist" in result.stdout + result.stderr
