@@ -43,6 +43,17 @@ WILDCARD_PATTERNS = {
 }
 
 
+# torch's intra-op threads in every job that trains on the CPU, unless `cpu_threads` says
+# otherwise. Fixed by the config, never by --cores: a reduction split over another number
+# of threads rounds differently, so the thread count is part of what decides the numbers.
+DEFAULT_CPU_THREADS = 2
+
+
+def cpu_threads(config: dict[str, Any]) -> int:
+    """The configured intra-op thread count of the training jobs."""
+    return int(config.get("cpu_threads", DEFAULT_CPU_THREADS))
+
+
 def path_number(value: float) -> str:
     """How a fraction or weight is written in file names (and read back by the jobs)."""
     return f"{value:g}"

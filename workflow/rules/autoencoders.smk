@@ -15,7 +15,7 @@ rule dynamics:
         benchmark_path("dynamics", "{dataset}-{arch}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: CPU_THREADS
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "autoencoders"),
@@ -25,6 +25,7 @@ rule dynamics:
         device=config["device"],
         acceleration=ACCELERATION,
         compile_cache=COMPILE_CACHE,
+        cpu_threads=CPU_THREADS,
         code=stage_version("autoencoders"),
     script:
         "../scripts/dynamics.py"
@@ -47,7 +48,7 @@ rule guidance:
         benchmark_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: CPU_THREADS
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "autoencoders"),
@@ -57,6 +58,7 @@ rule guidance:
         device=config["device"],
         acceleration=ACCELERATION,
         compile_cache=COMPILE_CACHE,
+        cpu_threads=CPU_THREADS,
         code=stage_version("autoencoders"),
     script:
         "../scripts/guidance.py"

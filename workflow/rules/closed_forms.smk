@@ -18,6 +18,7 @@ rule alignment:
         mem_mb=sized_memory("alignment"),
         runtime=sized_runtime("alignment"),
     params:
+        threads=sized_threads(),  # fixed BLAS threads: the same numbers whatever --cores
         code=stage_version("alignment"),
     script:
         "../scripts/alignment.py"
@@ -39,6 +40,7 @@ rule denoising:
         mem_mb=sized_memory("denoising"),
         runtime=sized_runtime("denoising"),
     params:
+        threads=sized_threads(),  # fixed BLAS threads: the same numbers whatever --cores
         noise=lambda w: noise_spec(NOISES[w.noise]),
         device=config["device"],
         code=stage_version("denoising"),
@@ -79,12 +81,13 @@ rule theorem1_adam:
         benchmark_path("theory", "theorem1_adam")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: CPU_THREADS
     resources:
         mem_mb=2000,
         runtime=60,
     params:
         adam=config["theorem1"]["adam"],
+        cpu_threads=CPU_THREADS,
         code=stage_version("theorem1"),
     script:
         "../scripts/theorem1_adam.py"
@@ -106,6 +109,7 @@ rule theorem1_interpolation:
         mem_mb=sized_memory("theorem1_interpolation"),
         runtime=sized_runtime("theorem1_interpolation"),
     params:
+        threads=sized_threads(),  # fixed BLAS threads: the same numbers whatever --cores
         interpolation=config["theorem1"]["interpolation"],
         code=stage_version("theorem1"),
     script:

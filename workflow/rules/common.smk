@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
-from lbr.config import WILDCARD_PATTERNS, check_config, planned_device
+from lbr.config import WILDCARD_PATTERNS, check_config, cpu_threads, planned_device
 from lbr import resources
 from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
 from lbr.data.source_files import source_files_record
@@ -61,6 +61,9 @@ RESULTS = "results"
 COMPILE_CACHE = f"{RESULTS}/cache/torch_compile"
 # The training fast-path switches; absent keys mean `auto` (lbr.train.runtime).
 ACCELERATION = config.get("acceleration", {})
+# torch's threads in a training job: a param (it decides the numbers on the CPU), and
+# the job's `threads:`. Snakemake lowers `threads:` to --cores; the job keeps this count.
+CPU_THREADS = cpu_threads(config)
 
 
 def dataset_dir(dataset):

@@ -20,6 +20,7 @@ rule spectrum:
         mem_mb=sized_memory("spectrum"),
         runtime=sized_runtime("spectrum"),
     params:
+        threads=sized_threads(),  # fixed BLAS threads: the same numbers whatever --cores
         preprocessing=lambda wildcards: config["preprocessings"][
             wildcards.preprocessing
         ],

@@ -23,7 +23,7 @@ rule subspace_train:
         benchmark_path("subspace", "{dataset}-{side}-{fraction}-{augment}-s{seed}")
     conda:
         "../../envs/lbr.yaml"
-    threads: 2
+    threads: CPU_THREADS
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "subspace"),
@@ -35,6 +35,7 @@ rule subspace_train:
         device=config["device"],
         acceleration=ACCELERATION,
         compile_cache=COMPILE_CACHE,
+        cpu_threads=CPU_THREADS,
         code=stage_version("subspace"),
     script:
         "../scripts/subspace_train.py"

@@ -11,10 +11,12 @@ from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.alignment import spectrum_alignment
 from lbr.spectral.cache import read_spectrum
+from lbr.threads import fix_blas_threads
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
+    fix_blas_threads(smk.params.threads)
     table = spectrum_alignment(read_spectrum(spectrum_directory(smk.input)))
     save_parquet(smk.output[0], table)
     log.info("alignment at K=10: %.4f", table["alignment_appendix"].iloc[min(9, len(table) - 1)])

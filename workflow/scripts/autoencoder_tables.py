@@ -12,6 +12,11 @@ from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder_claims import dynamics_summaries, guidance_pairs
 
 
+def _runs(paths) -> pd.DataFrame:
+    """One row per run's JSON; its numerics environment stays in the JSON (nested)."""
+    return pd.DataFrame([load_json(path) for path in paths]).drop(columns="environment")
+
+
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     tables = {
@@ -20,11 +25,11 @@ def main(smk) -> None:
     }
     for name, table in tables.items():
         save_parquet(smk.output[name], table)
-    runs = pd.DataFrame([load_json(path) for path in smk.input.dynamics])
+    runs = _runs(smk.input.dynamics)
     save_parquet(
         smk.output.dynamics, dynamics_summaries(runs, tables["directions"], tables["bands"])
     )
-    guidance = pd.DataFrame([load_json(path) for path in smk.input.guidance])
+    guidance = _runs(smk.input.guidance)
     save_parquet(smk.output.guidance, guidance)
     save_parquet(smk.output.pairs, guidance_pairs(guidance))
 

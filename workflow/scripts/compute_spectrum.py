@@ -10,10 +10,12 @@ from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
+from lbr.threads import fix_blas_threads
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
+    fix_blas_threads(smk.params.threads)
     spectrum = compute_spectrum(
         dataset_directory(smk.input),
         Preprocessing(**smk.params.preprocessing),

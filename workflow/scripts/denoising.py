@@ -12,10 +12,12 @@ from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import read_spectrum
 from lbr.spectral.denoising import spectrum_denoising
 from lbr.spectral.noise import noise_from_spec
+from lbr.threads import fix_blas_threads
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
+    fix_blas_threads(smk.params.threads)
     table = spectrum_denoising(
         read_spectrum(spectrum_directory(smk.input)),
         noise_from_spec(smk.params.noise),

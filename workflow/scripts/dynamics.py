@@ -10,12 +10,12 @@ from lbr.atomic import save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import dynamics_settings, learning_dynamics
-from lbr.train.runtime import setup_training_job
+from lbr.train.runtime import numerics_environment, setup_training_job
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    setup_training_job(smk.threads, smk.params.compile_cache)
+    setup_training_job(smk.params.cpu_threads, smk.params.compile_cache)
     settings, sampling = dynamics_settings(smk.params.settings, smk.wildcards.arch)
     directions, bands, summary = learning_dynamics(
         dataset_directory(smk.input.dataset),
@@ -32,7 +32,12 @@ def main(smk) -> None:
     save_parquet(smk.output.bands, bands)
     save_json(
         smk.output.summary,
-        {"dataset": smk.wildcards.dataset, "arch": smk.wildcards.arch, **summary},
+        {
+            "dataset": smk.wildcards.dataset,
+            "arch": smk.wildcards.arch,
+            **summary,
+            "environment": numerics_environment(),
+        },
     )
     log.info("R2: gamma(k, step learned) %.3f, holds: %s", summary["gamma"], summary["r2_holds"])
 

@@ -11,12 +11,12 @@ from lbr.atomic import save_json, save_npy, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder import guidance_settings, guided_autoencoder
-from lbr.train.runtime import setup_training_job
+from lbr.train.runtime import numerics_environment, setup_training_job
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    setup_training_job(smk.threads, smk.params.compile_cache)
+    setup_training_job(smk.params.cpu_threads, smk.params.compile_cache)
     w = smk.wildcards
     settings, probe = guidance_settings(smk.params.settings, w.arch, w.latent, w.weight)
     metrics, curves, reconstructions = guided_autoencoder(
@@ -38,7 +38,8 @@ def main(smk) -> None:
         curves.insert(0, column, value)
     save_npy(smk.output.reconstructions, reconstructions.astype(np.float32))
     save_parquet(smk.output.curves, curves)
-    save_json(smk.output.metrics, {"dataset": w.dataset, **metrics})
+    environment = numerics_environment()
+    save_json(smk.output.metrics, {"dataset": w.dataset, **metrics, "environment": environment})
 
 
 if __name__ == "__main__":

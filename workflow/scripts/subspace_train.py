@@ -9,13 +9,13 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.atomic import atomic_path, save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
-from lbr.train.runtime import setup_training_job
+from lbr.train.runtime import numerics_environment, setup_training_job
 from lbr.train.subspace_run import run_subspace_training
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
-    setup_training_job(smk.threads, smk.params.compile_cache)
+    setup_training_job(smk.params.cpu_threads, smk.params.compile_cache)
     metrics, summary, model = run_subspace_training(
         dataset_directory(smk.input.dataset),
         spectrum_directory(smk.input.spectrum),
@@ -28,6 +28,7 @@ def main(smk) -> None:
         smk.params.device,
         smk.params.acceleration,
     )
+    summary["environment"] = numerics_environment()
     weights = Path(smk.output.summary).with_name("weights.pt")
     if smk.params.save_weights:
         import torch

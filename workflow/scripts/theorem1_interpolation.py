@@ -11,10 +11,12 @@ from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import read_spectrum
 from lbr.spectral.theorem1 import interpolation_table
+from lbr.threads import fix_blas_threads
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
+    fix_blas_threads(smk.params.threads)
     table = interpolation_table(
         read_spectrum(spectrum_directory(smk.input)), **smk.params.interpolation
     )

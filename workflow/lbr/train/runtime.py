@@ -109,8 +109,32 @@ def seed_everything(seed: int, device: torch.device) -> torch.Generator:
 
 
 def cpu_threads(threads: int) -> None:
-    """Use the rule's `threads:` for torch's intra-op pool (Snakemake sets OMP_NUM_THREADS)."""
+    """Set torch's intra-op pool and the BLAS libraries to the configured count (config
+    `cpu_threads`), whatever cores Snakemake gave the job: CPU reductions round
+    differently with another count."""
+    from ..threads import fix_blas_threads
+
     torch.set_num_threads(max(1, threads))
+    fix_blas_threads(threads)
+
+
+def numerics_environment() -> dict:
+    """What besides the config decides a CPU job's numbers: torch's thread count and
+    version, and the BLAS libraries loaded (their kernels round differently), for the
+    job's summary."""
+    import numpy
+    from threadpoolctl import threadpool_info
+
+    return {
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "blas": [
+            {key: pool.get(key) for key in ("internal_api", "version", "architecture")}
+            for pool in threadpool_info()
+            if pool.get("user_api") == "blas"
+        ],
+    }
 
 
 def setup_training_job(threads: int, compile_cache: str | os.PathLike) -> None:
