@@ -53,11 +53,33 @@ def conform(images: np.ndarray, shape: list[int] | None) -> np.ndarray:
     return resize(convert_channels(images, channels), height, width)
 
 
+# Pillow modes whose samples are not 8-bit: converting them to "L" or "RGB" clips 16- and
+# 32-bit integers at 255 and turns float NaN into 0, so they are refused, not converted.
+WIDE_MODES = {
+    "I;16": "16-bit integer",
+    "I;16L": "16-bit integer",
+    "I;16B": "16-bit integer",
+    "I;16N": "16-bit integer",
+    "I": "32-bit integer",
+    "F": "32-bit float",
+}
+
+
 def decode_image(path, shape: list[int] | None) -> np.ndarray:
-    """Decode one image file to H×W×C uint8: shorter side resized, then centre-cropped."""
+    """Decode one image file to H×W×C uint8: shorter side resized, then centre-cropped.
+    Images with more than 8 bits per sample (WIDE_MODES) are refused: how their values
+    map to 0..255 is the user's choice, not one to make silently."""
     try:
         with Image.open(path) as image:
             image.load()
+            if image.mode in WIDE_MODES:
+                raise DataError(
+                    f"image {path} has {WIDE_MODES[image.mode]} samples (Pillow mode "
+                    f"{image.mode!r}); the pipeline stores 8 bits per channel and will not "
+                    f"guess how your values map to 0..255 (16-bit values above 255 would "
+                    f"clip, float NaN would become 0). Convert the images to 8-bit PNG or "
+                    f"JPEG, scaled as suits your data, and rerun."
+                )
             mode = "L" if shape is not None and shape[2] == 1 else "RGB"
             image = image.convert(mode)
             if shape is not None:
