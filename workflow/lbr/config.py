@@ -90,12 +90,50 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def _message(error: jsonschema.ValidationError) -> str:
     instance = error.instance
+    if error.validator == "uniqueItems" and isinstance(instance, list):
+        repeated = [item for i, item in enumerate(instance) if item in instance[:i]]
+        return (
+            f"{instance} lists {repeated[0]!r} more than once; each item is one run or "
+            f"setting, so a repeat would only repeat rows: remove it"
+        )
     if error.validator == "type" and isinstance(instance, float):
         if not math.isfinite(instance):
             return f"{instance} is not allowed: use a finite number"
         if instance.is_integer() and "integer" in str(error.validator_value):
             return f"{instance} is not an integer: write {int(instance)}"
     return error.message
+
+
+def check_unique_keys(path: str | Path) -> None:
+    """Raise ConfigError when a config file writes one key twice in a mapping: YAML (and
+    Snakemake's loader) would keep the last block silently."""
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return  # Snakemake itself reports a missing or unparsable config file
+    pending = [(root, "")]
+    while pending:
+        node, where = pending.pop()
+        if isinstance(node, yaml.SequenceNode):
+            pending += [
+                (item, f"{where}.{i}" if where else str(i)) for i, item in enumerate(node.value)
+            ]
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        lines: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else None
+            if name is None or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            key_path = f"{where}.{name}" if where else name
+            if name in lines:
+                raise ConfigError(
+                    f"{path}, line {key.start_mark.line + 1}: '{key_path}' is written twice "
+                    f"(first on line {lines[name]}); YAML would keep only the last one, so "
+                    f"merge the two or rename one"
+                )
+            lines[name] = key.start_mark.line + 1
+            pending.append((value, key_path))
 
 
 def validate_schema(config: dict[str, Any]) -> None:

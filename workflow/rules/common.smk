@@ -8,7 +8,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from lbr import stage_version
-from lbr.config import WILDCARD_PATTERNS, check_config, cpu_threads, planned_device
+from lbr.config import (
+    WILDCARD_PATTERNS,
+    check_config,
+    check_unique_keys,
+    cpu_threads,
+    planned_device,
+)
 from lbr import resources
 from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
 from lbr.data.source_files import source_files_record
@@ -27,6 +33,8 @@ def _jobs_run_on_this_machine():
 
 
 try:
+    for configfile in workflow.configfiles:
+        check_unique_keys(configfile)
     check_config(config)
     if _jobs_run_on_this_machine():
         # Checked before any job is planned; the resolved device (not the word) is what
