@@ -1,0 +1,320 @@
+"""What the autoencoder figures draw (lbr/plots.py: Figs. 3, 5, 6): made from small
+hand-made tables, read back from the matplotlib artists (lines, scatter offsets and colours,
+images, labels) and compared with the columns the captions name. Two models share an
+architecture and two datasets share latent sizes, so a figure that reads another model's
+or dataset's rows shows; snapshot steps and bands are listed out of order."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from lbr import plots  # noqa: E402
+
+rgba = matplotlib.colors.to_rgba
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --- Figs. 1 (bottom), 3: dynamics_figure ---------------------------------------------
+
+STEPS = [100, 0, 1000, 10]  # out of order in the table
+MODELS = {("d2", "mlp"): 3.0, ("d1", "mlp"): 7.0}  # each model's own scale
+
+
+def _dynamics_tables():
+    directions, bands = [], []
+    for (dataset, arch), scale in MODELS.items():
+        for step in STEPS:
+            for k in range(1, 7):
+                energy = scale * 10.0 ** (3 - k)
+                error = energy * (0.9 ** np.log1p(step)) ** (7 - k)
+                directions.append(
+                    dict(
+                        dataset=dataset,
+                        arch=arch,
+                        step=step,
+                        k=k,
+                        error=error,
+                        energy=energy if step == 0 else -1.0,
+                    )
+                )
+        for band, (start, stop) in ((1, (4, 6)), (0, (1, 3))):  # bands out of order
+            for step in sorted(STEPS):
+                value = scale / 10 + band / 3 + step / 1e4
+                bands.append(
+                    dict(
+                        dataset=dataset,
+                        arch=arch,
+                        step=step,
+                        band=band,
+                        band_start=start,
+                        band_stop=stop,
+                        relative_error=value,
+                    )
+                )
+    return pd.DataFrame(directions), pd.DataFrame(bands)
+
+
+def _summaries():
+    return pd.DataFrame(
+        [
+            dict(dataset="d2", arch="mlp", latent=32, width=16, parameters=1_234_567, gamma=1 / 3),
+            dict(dataset="d1", arch="mlp", latent=8, width=4, parameters=45_000, gamma=-0.5),
+        ]
+    )
+
+
+def test_dynamics_figure_error_per_direction_and_band_per_model():
+    directions, bands = _dynamics_tables()
+    figure = plots.dynamics_figure(directions, bands, _summaries())
+    panels = np.array(figure.axes[:4], dtype=object).reshape(2, 2)
+    titles = [
+        "d2, mlp autoencoder (latent 32, width 16, 1.23M parameters)",
+        "d1, mlp autoencoder (latent 8, width 4, 45k parameters)",
+    ]
+    band_titles = [
+        "d2, mlp: bands; γ(k, step learned) = +0.33",
+        "d1, mlp: bands; γ(k, step learned) = -0.50",
+    ]
+    for column, (dataset, arch) in enumerate(MODELS):
+        spectrum, band = panels[0][column], panels[1][column]
+        mine = directions[(directions["dataset"] == dataset) & (directions["arch"] == arch)]
+        # one curve per snapshot, early (red) to late (blue), then the data's energy in black
+        assert len(spectrum.lines) == len(STEPS) + 1
+        for line, step in zip(spectrum.lines, sorted(STEPS)):
+            curve = mine[mine["step"] == step]
+            np.testing.assert_array_equal(line.get_xydata(), np.c_[curve["k"], curve["error"]])
+        assert rgba(spectrum.lines[0].get_color()) == rgba("#d62728")
+        assert rgba(spectrum.lines[len(STEPS) - 1].get_color()) == rgba("#1f4eb4")
+        energy = spectrum.lines[-1]
+        first = mine[mine["step"] == 0]
+        np.testing.assert_array_equal(energy.get_xydata(), np.c_[first["k"], first["energy"]])
+        assert rgba(energy.get_color()) == (0, 0, 0, 1) and energy.get_label() == "data"
+        assert spectrum.get_xscale() == spectrum.get_yscale() == "log"
+        assert spectrum.get_title() == titles[column]
+        # bands: energy-weighted error against the step (step 0 left out), sorted by band
+        table = bands[(bands["dataset"] == dataset) & (bands["arch"] == arch)]
+        assert len(band.lines) == 3
+        for line, number, label in zip(band.lines, (0, 1), ("k 1–3", "k 4–6")):
+            curve = table[(table["band"] == number) & (table["step"] > 0)]
+            np.testing.assert_array_equal(
+                line.get_xydata(), np.c_[curve["step"], curve["relative_error"]]
+            )
+            assert line.get_label() == label
+        threshold = band.lines[2]
+        assert list(threshold.get_ydata()) == [0.5, 0.5]
+        assert threshold.get_label() == "learned (½ of energy)"
+        assert band.get_title() == band_titles[column]
+        assert band.get_xscale() == band.get_yscale() == "log"
+    colour_bars = figure.axes[4:]
+    assert len(colour_bars) == 2
+    for bar in colour_bars:
+        labels = [t.get_text() for t in bar.get_yticklabels()]
+        assert labels == [str(s) for s in sorted(STEPS)]
+        assert bar.get_ylabel() == "training step"
+
+
+# --- Fig. 5: guidance_figure ----------------------------------------------------------
+
+PAIR_COLUMNS = [
+    "dataset",
+    "arch",
+    "latent",
+    "guidance",
+    "train_reconstruction_loss",
+    "train_reconstruction_loss_unguided",
+    "test_reconstruction_loss",
+    "test_reconstruction_loss_unguided",
+    "linear_probe_accuracy",
+    "linear_probe_accuracy_unguided",
+    "mlp_probe_accuracy",
+    "mlp_probe_accuracy_unguided",
+    "linear_probe_relative_difference",
+    "mlp_probe_relative_difference",
+]
+
+
+def _pairs():
+    rows = [
+        ("d1", "conv", 32, 0.1, 1.10, 1.20, 1.30, 1.40, 0.61, 0.42, 0.73, 0.54, 45.2, 35.1),
+        ("d1", "conv", 8, 0.05, 2.10, 2.20, 2.30, 2.40, 0.35, 0.26, 0.57, 0.48, 34.6, 18.7),
+        ("d2", "conv", 16, 0.1, 3.10, 3.20, 3.30, 3.40, 0.19, 0.28, 0.37, 0.46, -32.1, -19.5),
+    ]
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+def _marker_vertices(marker):
+    style = matplotlib.markers.MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform()).vertices
+
+
+def test_guidance_figure_draws_both_models_of_each_pair_against_each_loss():
+    pairs = _pairs()
+    figure = plots.guidance_figure(pairs)
+    axes = np.array(figure.axes, dtype=object).reshape(4, 2)
+    blues, greens = plt.get_cmap("Blues"), plt.get_cmap("Greens")
+    shade = {("d1", 8): 0.45, ("d1", 32): 0.95, ("d2", 16): 0.45}  # per dataset, by latent
+    markers = {0.05: "o", 0.1: "s"}
+    for index, dataset in enumerate(("d1", "d2")):
+        mine = pairs[pairs["dataset"] == dataset]
+        for column, split in enumerate(("train", "test")):
+            accuracy, relative = axes[2 * index][column], axes[2 * index + 1][column]
+            loss = f"{split}_reconstruction_loss"
+            scatters, lines = iter(accuracy.collections), iter(accuracy.lines)
+            relative_scatters = iter(relative.collections)
+            for pair in mine.itertuples(index=False):
+                pair = pair._asdict()
+                blue, green = (
+                    blues(shade[dataset, pair["latent"]]),
+                    greens(shade[dataset, pair["latent"]]),
+                )
+                for probe, filled in (("linear", True), ("mlp", False)):
+                    unguided = (
+                        pair[f"{loss}_unguided"],
+                        100 * pair[f"{probe}_probe_accuracy_unguided"],
+                    )
+                    guided = (pair[loss], 100 * pair[f"{probe}_probe_accuracy"])
+                    np.testing.assert_allclose(
+                        next(lines).get_xydata(), [unguided, guided], atol=1e-13
+                    )
+                    for point, colour in ((unguided, blue), (guided, green)):
+                        drawn = next(scatters)
+                        np.testing.assert_allclose(drawn.get_offsets(), [point], atol=1e-13)
+                        assert tuple(drawn.get_edgecolor()[0]) == colour
+                        faces = drawn.get_facecolor()
+                        assert (tuple(faces[0]) == colour) if filled else len(faces) == 0
+                        np.testing.assert_allclose(
+                            drawn.get_paths()[0].vertices,
+                            _marker_vertices(markers[pair["guidance"]]),
+                        )
+                    drawn = next(relative_scatters)
+                    np.testing.assert_array_equal(
+                        drawn.get_offsets(),
+                        [[pair[loss], pair[f"{probe}_probe_relative_difference"]]],
+                    )
+                    assert tuple(drawn.get_edgecolor()[0]) == green
+            assert next(scatters, None) is None and next(relative_scatters, None) is None
+            assert accuracy.get_xlabel() == f"{split} reconstruction loss (MSE)"
+            assert accuracy.get_ylabel() == "test accuracy (%)"
+            assert relative.get_xlabel() == f"{split} reconstruction loss of the guided model (MSE)"
+            assert relative.get_ylabel() == "guided vs unguided accuracy (%, relative)"
+            assert accuracy.get_title() == f"{dataset}: probes against {split} reconstruction loss"
+            assert relative.get_title() == f"{dataset}: relative difference per pair"
+    legend = figure.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "unguided (weight 0)",
+        "guided, weight 0.05",
+        "guided, weight 0.1",
+        "linear probe",
+        "MLP probe",
+    ]
+    assert legend.get_title().get_text() == "latent sizes 8, 16, 32: lighter = smaller"
+
+
+# --- Fig. 6: reconstruction_figure ----------------------------------------------------
+
+
+def _curves(dataset, guidance, scale):
+    rows = []
+    for weight in (0.0, guidance):
+        for epoch in (0, 5, 10):
+            rows.append(
+                dict(
+                    dataset=dataset,
+                    guidance=weight,
+                    epoch=epoch,
+                    train_reconstruction_loss=scale * (1 + weight) / (epoch + 1),
+                    test_reconstruction_loss=scale * (2 + weight) / (epoch + 1),
+                    linear_probe_accuracy=0.1 + weight + epoch / 100,
+                    mlp_probe_accuracy=0.2 + weight + epoch / 50,
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+def _panel(dataset, channels, count, guidance, seed):
+    rng = np.random.default_rng(seed)
+    pair = pd.Series(
+        dict(
+            dataset=dataset,
+            arch="conv",
+            latent=16,
+            parameters=250_000,
+            guidance=guidance,
+            test_reconstruction_loss=0.01254,
+            test_reconstruction_loss_unguided=0.01231,
+            linear_probe_accuracy=0.523,
+            linear_probe_accuracy_unguided=0.314,
+        )
+    )
+    originals = rng.integers(0, 256, (count, 4, 5, channels)).astype(np.uint8)
+    unguided = rng.normal(size=(count, channels, 4, 5))
+    guided = rng.normal(size=(count, channels, 4, 5)) * 3 + 1
+    return pair, originals, unguided, guided, _curves(dataset, guidance, seed + 1)
+
+
+def _scaled(image):
+    image = np.asarray(image, dtype=np.float64)
+    return ((image - image.min()) / (image.max() - image.min())).squeeze()
+
+
+def test_reconstruction_figure_images_and_curves_of_each_pair():
+    panels = [_panel("grey", 1, 3, 0.1, 0), _panel("colour", 3, 2, 0.05, 1)]
+    figure = plots.reconstruction_figure(panels)
+    assert len(figure.subfigs) == 2
+    for block, (pair, originals, unguided, guided, curves) in zip(figure.subfigs, panels):
+        top, bottom = block.subfigs
+        count = len(originals)
+        images = np.array(top.axes, dtype=object).reshape(3, count)
+        shown = [originals, unguided.transpose(0, 2, 3, 1), guided.transpose(0, 2, 3, 1)]
+        for row, versions in enumerate(shown):
+            for c in range(count):
+                # each image scaled to [0, 1]: one subtraction and one division per pixel
+                np.testing.assert_allclose(
+                    images[row][c].images[0].get_array(), _scaled(versions[c]), atol=1e-15
+                )
+        labels = [images[r][0].get_ylabel() for r in range(3)]
+        assert labels == [
+            "original",
+            "unguided\ntest rec 0.0123\nlinear probe 31%",
+            f"guided, weight {pair['guidance']:g}\ntest rec 0.0125\nlinear probe 52%",
+        ]
+        assert top.get_suptitle() == (
+            f"{pair['dataset']}: conv autoencoders, latent 16, 250k parameters (test images)"
+        )
+        losses, linear, mlp = bottom.axes
+        names = {0.0: "unguided", pair["guidance"]: f"guided, weight {pair['guidance']:g}"}
+        colours = {0.0: rgba("tab:blue"), pair["guidance"]: rgba("tab:orange")}
+        assert len(losses.lines) == 4 and len(linear.lines) == len(mlp.lines) == 2
+        for index, weight in enumerate((0.0, pair["guidance"])):
+            run = curves[curves["guidance"] == weight]
+            train, test = losses.lines[2 * index], losses.lines[2 * index + 1]
+            for line, column, style, suffix in (
+                (train, "train_reconstruction_loss", "-", "train"),
+                (test, "test_reconstruction_loss", "--", "test"),
+            ):
+                np.testing.assert_array_equal(line.get_xydata(), np.c_[run["epoch"], run[column]])
+                assert line.get_linestyle() == style
+                assert line.get_label() == f"{names[weight]}, {suffix}"
+                assert rgba(line.get_color()) == colours[weight]
+            for axis, probe in ((linear, "linear"), (mlp, "mlp")):
+                line = axis.lines[index]
+                np.testing.assert_allclose(
+                    line.get_xydata(),
+                    np.c_[run["epoch"], 100 * run[f"{probe}_probe_accuracy"]],
+                    atol=1e-13,
+                )
+                assert line.get_label() == names[weight]
+                assert rgba(line.get_color()) == colours[weight]
+        assert losses.get_ylabel() == "reconstruction loss (MSE)"
+        assert linear.get_ylabel() == "linear probe test accuracy (%)"
+        assert mlp.get_ylabel() == "MLP probe test accuracy (%)"
+        assert all(axis.get_xlabel() == "epoch" for axis in (losses, linear, mlp))
