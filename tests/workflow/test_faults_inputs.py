@@ -32,3 +32,42 @@ def test_a_dataset_written_twice_stops_the_plan(tmp_path):
     assert result.returncode != 0, output[-2000:]
     assert "'datasets.digits' is written twice" in output and str(config) in output
     assert not (tmp_path / "results").exists()
+
+
+def _readme_cluster_errors() -> str:
+    text = (REPO / "README.md").read_text()
+    start = text.index("Errors Snakemake or the SLURM plugin print as they are")
+    return text[start : text.index("## Running the paper on a cluster")]
+
+
+def test_readme_quotes_what_snakemake_prints_without_the_slurm_plugin(tmp_path):
+    # The same interpreter and packages, less the SLURM executor plugins.
+    site = Path(__import__("snakemake").__file__).parents[1]
+    view = tmp_path / "site"
+    view.mkdir()
+    for entry in site.iterdir():
+        if not entry.name.startswith("snakemake_executor_plugin_slurm"):
+            (view / entry.name).symlink_to(entry)
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "snakemake", "--executor", "slurm", "-n"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(view), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    quoted = (
+        "argument --executor/-e: invalid choice: 'slurm' (choose from 'local', 'dryrun', 'touch')"
+    )
+    assert quoted in result.stderr, result.stderr[-1500:]
+    rows = _readme_cluster_errors()
+    assert f"`{quoted}`" in rows and "pip install -e '.[cluster]'" in rows
+
+
+def test_readme_lists_the_slurm_status_errors():
+    rows = _readme_cluster_errors()
+    assert "Neither 'sacct' nor 'squeue' commands are available" in rows
+    assert (
+        "Slurm accounting storage is disabled" in rows and "--slurm-status-command squeue" in rows
+    )

@@ -88,8 +88,32 @@ def _validator() -> jsonschema.protocols.Validator:
     return jsonschema.validators.extend(base, type_checker=types)(schema)
 
 
+# PyYAML, which Snakemake uses, reads YAML 1.1: a number with an exponent needs a dot in
+# the mantissa and a sign in the exponent (1.0e-3, 1.0e+3); `1e-3` or `1.5e3` is text.
+_EXPONENT_TEXT = re.compile(r"([-+]?)([0-9]*)\.?([0-9]*)[eE]([-+]?)([0-9]+)")
+
+
+def yaml11_number(text: str, integer: bool = False) -> str | None:
+    """How to write `text` (a number YAML 1.1 read as a string) so that it reads as a
+    number, or None when it is not such a number."""
+    match = _EXPONENT_TEXT.fullmatch(text.strip())
+    if not match or not (match[2] or match[3]):
+        return None
+    if integer and float(text).is_integer():
+        return str(int(float(text)))
+    sign, whole, fraction, exponent_sign, exponent = match.groups()
+    return f"{sign}{whole or '0'}.{fraction or '0'}e{exponent_sign or '+'}{exponent}"
+
+
 def _message(error: jsonschema.ValidationError) -> str:
     instance = error.instance
+    if error.validator == "type" and isinstance(instance, str):
+        fixed = yaml11_number(instance, integer="integer" in str(error.validator_value))
+        if fixed is not None:
+            return (
+                f"{instance!r} is text, not a number: YAML 1.1 (PyYAML, which Snakemake "
+                f"uses) reads an exponent only after a dot and with a sign; write {fixed}"
+            )
     if error.validator == "uniqueItems" and isinstance(instance, list):
         repeated = [item for i, item in enumerate(instance) if item in instance[:i]]
         return (
@@ -188,6 +212,7 @@ def check_config(config: dict[str, Any]) -> None:
                 f"{section}.datasets: {unknown} are not configured datasets (configured: {sorted(datasets)})"
             )
     _check_autoencoder_sizes(config)
+    _check_theorem1_sizes(config)
     _check_noises_fit_images(config)
     defined = sorted(config["preprocessings"])
     references = {"spectrum.preprocessings": config["spectrum"]["preprocessings"]}
@@ -232,6 +257,29 @@ def _check_autoencoder_sizes(config: dict[str, Any]) -> None:
         if edges[-1] > dim:
             raise ConfigError(
                 f"autoencoders.dynamics.band_edges: {edges[-1]} is beyond D = {dim} of dataset {name!r}"
+            )
+
+
+def _check_theorem1_sizes(config: dict[str, Any]) -> None:
+    """Theorem 1's latent sizes against the rank they need: D of each dataset whose shape
+    the config fixes (the interpolation job checks the rank of Σ itself), and, for Adam's
+    random data, min(dimension, samples)."""
+    adam = config["theorem1"]["adam"]
+    rank = min(*adam["dimensions"], adam["samples"])
+    if max(adam["latent_sizes"]) > rank:
+        raise ConfigError(
+            f"theorem1.adam.latent_sizes: {max(adam['latent_sizes'])} is larger than the rank "
+            f"{rank} of the random data (the smallest of theorem1.adam.dimensions and "
+            f"samples); use latent sizes up to {rank}"
+        )
+    latents = config["theorem1"]["interpolation"]["latent_sizes"]
+    for name, spec in config["datasets"].items():
+        shape = closed_form_shape(spec)
+        if shape and max(latents) > shape[0] * shape[1] * shape[2]:
+            dim = shape[0] * shape[1] * shape[2]
+            raise ConfigError(
+                f"theorem1.interpolation.latent_sizes: {max(latents)} is larger than D = {dim} "
+                f"of dataset {name!r}; use latent sizes up to {dim}"
             )
 
 

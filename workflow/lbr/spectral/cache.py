@@ -32,15 +32,23 @@ def compute_spectrum(
     dataset_dir: str | Path, prep: Preprocessing, chunk_size: int, rtol: float, device: str
 ) -> Spectrum:
     dataset = read_dataset(dataset_dir, mmap=True)
-    stats = accumulate_statistics(
-        dataset.train_images,
-        dataset.train_labels,
-        len(dataset.class_names),
-        prep,
-        chunk_size=chunk_size,
-        device=device,
-    )
-    eigen = eigendecompose(stats.covariance, rtol=rtol, device=device)
+    try:
+        stats = accumulate_statistics(
+            dataset.train_images,
+            dataset.train_labels,
+            len(dataset.class_names),
+            prep,
+            chunk_size=chunk_size,
+            device=device,
+        )
+        eigen = eigendecompose(stats.covariance, rtol=rtol, device=device)
+    except DataError as error:  # constant or non-finite data: say which dataset
+        raise DataError(
+            f"dataset {Path(dataset_dir).name!r} ({dataset_dir}), preprocessing "
+            f"{prep.as_dict()}: {error}. Every training image is the same, or the arrays "
+            f"hold no usable values: check the dataset's source files, its 'subset' and "
+            f"'shape', then rerun"
+        ) from error
     summary = {
         "dataset_dir": str(dataset_dir),
         "preprocessing": prep.as_dict(),

@@ -8,6 +8,7 @@ well conditioned whatever the spread of Σ's eigenvalues.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,12 @@ def interpolation_table(
     rows = []
     for k in latent_sizes:
         if not 1 <= k <= len(values):
-            raise ConfigError(f"theorem1 latent size {k} outside 1..{len(values)} (rank of Σ)")
+            dataset = Path(spectrum.summary.get("dataset_dir", "?")).name
+            raise ConfigError(
+                f"theorem1.interpolation.latent_sizes: latent size {k} outside "
+                f"1..{len(values)} (rank of Σ) for dataset {dataset!r}: D less the "
+                f"directions below spectrum.rank_rtol; use latent sizes up to {len(values)}"
+            )
         for factor in [0.0, *lambda_factors, np.inf]:
             if np.isinf(factor):
                 residual = sum_sq_labels - float(np.sum(p[:, :k] ** 2))  # PCA: the top-K directions
