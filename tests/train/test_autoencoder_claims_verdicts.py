@@ -392,3 +392,40 @@ def test_figure6_shows_each_datasets_strongest_pair_in_table_order():
         ("d2", "conv", 32, 0.05),  # 0.15; the 0.39 pair is 5.1% apart
         ("d1", "resnet", 8, 0.1),
     ]
+
+
+def _float32_accuracy(correct: int, total: int) -> float:
+    """A probe's accuracy as the probe computes it: the float32 mean of its 0/1 hits."""
+    return float(np.float32(correct) / np.float32(total))
+
+
+@pytest.mark.parametrize(
+    "guided, unguided, total, holds",
+    [
+        (70, 60, 100, True),  # exactly 10 points, 0.09999996 in float32
+        (7_000, 6_000, 10_000, True),
+        (9, 8, 10, True),
+        (60, 70, 100, True),  # 10 points worse
+        (69, 60, 100, False),  # 9 points
+        # the largest test set here (SVHN, 26 032): 10 points are 2 603.2 images
+        (22_604, 20_000, 26_032, True),
+        (22_603, 20_000, 26_032, False),  # one image short
+    ],
+)
+def test_r3_counts_a_gap_of_exactly_ten_points(guided, unguided, total, holds):
+    rows = [
+        ("d", "conv", 8, weight, 1.0, 1.0, _float32_accuracy(correct, total), 0.5)
+        for weight, correct in ((0.0, unguided), (0.1, guided))
+    ]
+    columns = [
+        "dataset",
+        "arch",
+        "latent",
+        "guidance",
+        "test_reconstruction_loss",
+        "train_reconstruction_loss",
+        "linear_probe_accuracy",
+        "mlp_probe_accuracy",
+    ]
+    pairs = guidance_pairs(pd.DataFrame(rows, columns=columns))
+    assert pairs["r3_holds"].tolist() == [holds]
