@@ -31,8 +31,8 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 
 def _plans(workdir: Path, config: Path, target: str) -> str:
-    """The dry run's text: which jobs would run for `target`, and why."""
-    result = snakemake(workdir, "-n", target, "--configfile", str(config))
+    """The dry run's text: which jobs would run for `target` (space-separated), and why."""
+    result = snakemake(workdir, "-n", *target.split(), "--configfile", str(config))
     return result.stdout + result.stderr
 
 
@@ -105,3 +105,61 @@ def test_missing_local_path_stops_the_plan_with_the_key(tmp_path):
     result = snakemake(tmp_path, "-n", DATASET, "--configfile", str(config), check=False)
     assert result.returncode != 0
     assert f"datasets.own.path: {tmp_path / 'gone'} does not exist" in result.stdout + result.stderr
+
+
+# Outputs recorded as done without running the jobs: empty files, then `--touch` of every
+# job, which records each job's params as a run would. Only the params are compared.
+TRAINING_TARGETS = [
+    "results/subspace/digits/top-0.5-aug-s0/summary.json",
+    "results/guidance/digits/conv-k8-g0.json",
+]
+
+
+def _record_as_done(workdir: Path, config: Path, targets: list[str]) -> None:
+    plan = snakemake(workdir, "-n", *targets, "--configfile", str(config)).stdout
+    for line in plan.splitlines():
+        if line.startswith("    output: "):
+            for name in line.removeprefix("    output: ").split(", "):
+                (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+                (workdir / name).touch()
+    snakemake(workdir, "--touch", "--forceall", *targets, "--configfile", str(config))
+
+
+def _tiny_variant(tmp_path: Path, name: str, change) -> Path:
+    config = yaml.safe_load(TINY.read_text())
+    change(config)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _written_out_defaults_and_display(config: dict) -> None:
+    config["acceleration"] = {
+        "precision": "auto", "compile": "auto", "channels_last": "auto", "fused_optimizer": "auto",
+    }  # fmt: skip
+    config["autoencoders"]["guidance"]["show"] = 8  # display only
+    config["spectrum"]["chunk_size"] = 7  # memory only
+    config["subspace"]["save_weights"] = False  # which files, not which numbers
+
+
+def _cpu_defaults_explicit(config: dict) -> None:  # what `auto` gives on the CPU
+    config["acceleration"] = {
+        "precision": "fp32", "compile": False, "channels_last": True, "fused_optimizer": False,
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_settings_that_change_no_number_rerun_nothing(tmp_path):
+    base = _tiny_variant(tmp_path, "base", lambda config: None)  # device: cpu, no block
+    _record_as_done(tmp_path, base, TRAINING_TARGETS)
+    targets = " ".join(TRAINING_TARGETS)
+    for change in (_written_out_defaults_and_display, _cpu_defaults_explicit):
+        config = _tiny_variant(tmp_path, change.__name__, change)
+        assert "Nothing to be done" in _plans(tmp_path, config, targets), change.__name__
+    # ... while a switch that changes what runs reruns the training jobs.
+    config = _tiny_variant(
+        tmp_path, "compiled", lambda config: config.update(acceleration={"compile": True})
+    )
+    plan = _plans(tmp_path, config, targets)
+    assert "rule subspace_train:" in plan and "rule guidance:" in plan
+    assert "Params have changed" in plan  # so the params were recorded and compared above

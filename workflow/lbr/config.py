@@ -54,6 +54,32 @@ def cpu_threads(config: dict[str, Any]) -> int:
     return int(config.get("cpu_threads", DEFAULT_CPU_THREADS))
 
 
+# What `auto` means for each training fast-path switch on a GPU and on the CPU: bf16
+# convolutions gain little on CPU and fp32 keeps CPU runs bit-reproducible; compiling costs
+# a minute per job on a small CPU for little gain there. lbr.train.runtime applies it in
+# each job; the plan resolves it wherever the device is known (planned_acceleration).
+ACCELERATION_AUTO = {
+    "precision": {"cuda": "bf16", "cpu": "fp32"},
+    "compile": {"cuda": True, "cpu": False},
+    "channels_last": {"cuda": True, "cpu": True},
+    "fused_optimizer": {"cuda": True, "cpu": False},
+}
+
+
+def planned_acceleration(acceleration: dict[str, Any] | None, device: str) -> dict[str, Any]:
+    """The `acceleration` block as the training jobs' param: only the switches whose value
+    differs from what `auto` gives on `device`, so a missing block, a block of `auto`s and
+    the same choices written out explicitly are one param and rerun nothing. Where the
+    device is not known yet (a cluster's head node: `device` stays `auto`), only the
+    explicit non-`auto` values are kept. A job resolves the missing switches as `auto`."""
+    planned = {}
+    for switch, auto in ACCELERATION_AUTO.items():
+        value = (acceleration or {}).get(switch, "auto")
+        if value != "auto" and not (device in auto and value == auto[device]):
+            planned[switch] = value
+    return planned
+
+
 def path_number(value: float) -> str:
     """How a fraction or weight is written in file names (and read back by the jobs)."""
     return f"{value:g}"

@@ -13,6 +13,7 @@ from lbr.config import (
     check_config,
     check_unique_keys,
     cpu_threads,
+    planned_acceleration,
     planned_device,
 )
 from lbr import resources
@@ -67,8 +68,9 @@ RESULTS = "results"
 # torch.compile's kernel cache, shared by every training job of a run (TORCHINDUCTOR_CACHE_DIR
 # in the environment overrides it). A constant, so never a rerun trigger.
 COMPILE_CACHE = f"{RESULTS}/cache/torch_compile"
-# The training fast-path switches; absent keys mean `auto` (lbr.train.runtime).
-ACCELERATION = config.get("acceleration", {})
+# The training fast-path switches as a param: `auto` resolved against the planned device,
+# so writing out the defaults reruns nothing; absent keys mean `auto` (lbr.train.runtime).
+ACCELERATION = planned_acceleration(config.get("acceleration"), config["device"])
 # torch's threads in a training job: a param (it decides the numbers on the CPU), and
 # the job's `threads:`. Snakemake lowers `threads:` to --cores; the job keeps this count.
 CPU_THREADS = cpu_threads(config)
@@ -185,6 +187,12 @@ def subspace_run_dir(dataset, side, fraction, augment, seed):
 
 
 AUTOENCODERS = config["autoencoders"]
+
+
+def without_keys(section, *keys):
+    """A config section as a param, less its display-only keys (changing them reruns
+    only the figures that read them)."""
+    return {key: value for key, value in section.items() if key not in keys}
 
 
 def dynamics_runs():

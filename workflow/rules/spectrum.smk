@@ -1,5 +1,7 @@
 # The eigendecomposition cache: depends only on a dataset and its preprocessing,
-# so changes to training or sweeps never recompute it.
+# so changes to training or sweeps never recompute it. spectrum.chunk_size (how many
+# images the pass holds at once) is read from the config by the job, not a param:
+# changing it reruns nothing.
 
 
 rule spectrum:
@@ -24,7 +26,6 @@ rule spectrum:
         preprocessing=lambda wildcards: config["preprocessings"][
             wildcards.preprocessing
         ],
-        chunk_size=config["spectrum"]["chunk_size"],
         rank_rtol=config["spectrum"]["rank_rtol"],
         device=config["device"],
         code=stage_version("spectrum"),

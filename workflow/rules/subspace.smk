@@ -13,7 +13,9 @@ rule subspace_train:
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",
         summary=f"{SUBSPACE_RUN}/summary.json",
-        # Declared, so a retrain (or a killed one) never leaves older weights behind.
+        # Declared, so a retrain (or a killed one) never leaves older weights behind. Not a
+        # param: turning save_weights off keeps the runs (and any weights.pt they wrote);
+        # turning it on reruns the runs whose weights.pt is missing.
         weights=(
             f"{SUBSPACE_RUN}/weights.pt" if config["subspace"]["save_weights"] else []
         ),
@@ -31,7 +33,6 @@ rule subspace_train:
     params:
         training=config["subspace"]["training"],
         model=config["subspace"]["model"],
-        save_weights=config["subspace"]["save_weights"],
         device=config["device"],
         acceleration=ACCELERATION,
         compile_cache=COMPILE_CACHE,

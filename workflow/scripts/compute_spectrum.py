@@ -19,7 +19,7 @@ def main(smk) -> None:
     spectrum = compute_spectrum(
         dataset_directory(smk.input),
         Preprocessing(**smk.params.preprocessing),
-        chunk_size=smk.params.chunk_size,
+        chunk_size=smk.config["spectrum"]["chunk_size"],  # memory only: not a param
         rtol=smk.params.rank_rtol,
         device=smk.params.device,
     )

@@ -10,7 +10,7 @@ import numpy as np
 from lbr.atomic import save_json, save_npy, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
-from lbr.train.autoencoder import guidance_settings, guided_autoencoder
+from lbr.train.autoencoder import RECONSTRUCTIONS_KEPT, guidance_settings, guided_autoencoder
 from lbr.train.runtime import numerics_environment, setup_training_job
 
 
@@ -24,7 +24,7 @@ def main(smk) -> None:
         spectrum_directory(smk.input.spectrum),
         settings,
         probe,
-        smk.params.settings["show"],
+        RECONSTRUCTIONS_KEPT,  # Fig. 6 draws the first `show` of them
         smk.params.device,
         smk.params.acceleration,
     )

@@ -42,8 +42,8 @@ def main(smk) -> None:
             (
                 pair,
                 np.asarray(originals[: smk.params.show]),
-                load_npy(reconstructions[(*key, 0.0)]),
-                load_npy(reconstructions[(*key, float(pair["guidance"]))]),
+                load_npy(reconstructions[(*key, 0.0)])[: smk.params.show],
+                load_npy(reconstructions[(*key, float(pair["guidance"]))])[: smk.params.show],
                 curves[
                     (curves["dataset"] == key[0])
                     & (curves["arch"] == key[1])

@@ -30,7 +30,7 @@ def main(smk) -> None:
     )
     summary["environment"] = numerics_environment()
     weights = Path(smk.output.summary).with_name("weights.pt")
-    if smk.params.save_weights:
+    if smk.config["subspace"]["save_weights"]:  # decides the outputs, not the numbers
         import torch
 
         with atomic_path(smk.output.weights) as tmp:

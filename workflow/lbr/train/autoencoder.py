@@ -93,6 +93,11 @@ def dynamics_settings(section: dict, arch: str) -> tuple[AutoencoderSettings, Dy
     return model, sampling
 
 
+# Test images each guidance run reconstructs and saves; the config's `guidance.show`
+# (at most this many, as the schema says) only picks how many of them Fig. 6 draws.
+RECONSTRUCTIONS_KEPT = 32
+
+
 def guidance_settings(
     section: dict, arch: str, latent: int, weight: float
 ) -> tuple[AutoencoderSettings, ProbeSettings]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from ..config import ACCELERATION_AUTO
 from ..device import resolve_device
 from ..errors import ConfigError
 
@@ -57,15 +58,8 @@ class Runtime:
 
 
 def _auto(switch: str, device: torch.device):
-    gpu = device.type == "cuda"
-    return {
-        # bf16 convolutions gain little on CPU, and fp32 keeps CPU runs bit-reproducible.
-        "precision": "bf16" if gpu else "fp32",
-        # Compiling costs a minute per job on a small CPU for little gain there.
-        "compile": gpu,
-        "channels_last": True,
-        "fused_optimizer": gpu,
-    }[switch]
+    # One table (lbr.config) for the jobs and for the plan, which resolves `auto` early.
+    return ACCELERATION_AUTO[switch]["cuda" if device.type == "cuda" else "cpu"]
 
 
 def resolve_runtime(device_name: str, acceleration: Mapping | None = None) -> Runtime:
