@@ -3,10 +3,14 @@ config key and the fix, before anything is written. Issue 26."""
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
 from support import REPO, TINY
 
 
@@ -71,3 +75,41 @@ def test_readme_lists_the_slurm_status_errors():
     assert (
         "Slurm accounting storage is disabled" in rows and "--slurm-status-command squeue" in rows
     )
+
+
+@pytest.mark.slow
+def test_the_integrity_fix_command_redoes_the_users_run(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    del config["datasets"]["digits_photo"]  # config.yaml has it: tells the two runs apart
+    config["subspace"]["datasets"] = ["digits"]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump(config))
+    built = snakemake(tmp_path, "results/datasets/digits/meta.json", "--configfile", str(mine))
+    assert built.returncode == 0, built.stderr[-2000:]
+    images = tmp_path / "results/datasets/digits/train_images.npy"
+    data = bytearray(images.read_bytes())
+    data[-3:] = bytes(255 - b for b in data[-3:])  # same size, other pixels
+    images.write_bytes(bytes(data))
+
+    spectrum = "results/spectrum/digits/standardized/summary.json"
+    failed = snakemake(tmp_path, spectrum, "--configfile", str(mine))
+    assert failed.returncode != 0
+    printed = re.search(r"recreate them with '([^']+)'", failed.stdout + failed.stderr)
+    assert printed, (failed.stdout + failed.stderr)[-3000:]
+    command = shlex.split(printed[1])
+    assert command[:3] == ["snakemake", "--cores", "all"] and str(mine) in command
+    assert command[-2:] == ["--forcerun", "results/datasets/digits/meta.json"]
+
+    # Pasted as printed (here as a dry run) beside the default config.yaml of a checkout:
+    # it plans the user's run, the corrupt dataset redone, and not config.yaml's datasets.
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    pasted = subprocess.run(
+        [sys.executable, "-m", *command, "-n"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    plan = pasted.stdout + pasted.stderr
+    assert pasted.returncode == 0, plan[-2000:]
+    assert "results/datasets/digits/meta.json" in plan and "digits_photo" not in plan

@@ -10,6 +10,8 @@ Each file is hashed at most once per process (one Snakemake job).
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Iterable
 from pathlib import Path
 
 from .checksums import file_digest
@@ -61,9 +63,46 @@ def verify(directory: str | os.PathLike, expected: dict[str, dict], redo: str) -
         _verified.add(key)
 
 
+# Set by the Snakefile (common.smk) for its jobs: the options naming the user's Snakefile,
+# working directory, config files and --config overrides, so that a fix command a job
+# prints redoes the user's run, not the default config's.
+SNAKEMAKE_OPTIONS_ENV = "LBR_SNAKEMAKE_OPTIONS"
+
+
+def snakemake_options(
+    snakefile: str | os.PathLike,
+    workdir: str | os.PathLike,
+    workdir_given: bool,
+    configfiles: Iterable[str | os.PathLike],
+    config_args: Iterable[str],
+) -> str:
+    """The command-line options that make a pasted `snakemake` command plan the same run
+    (absolute paths: it may be pasted in another directory). The Snakefile and working
+    directory are named only when they are not the defaults of a run from `workdir`."""
+    options = []
+    if Path(snakefile).resolve() != (Path(workdir) / "Snakefile").resolve():
+        options += ["--snakefile", str(Path(snakefile).resolve())]
+    if workdir_given:
+        options += ["--directory", str(Path(workdir).resolve())]
+    configfiles = [str(Path(path).resolve()) for path in configfiles]
+    if configfiles:
+        options += ["--configfile", *configfiles]
+    config_args = list(config_args)
+    if config_args:
+        options += ["--config", *config_args]
+    return shlex.join(options)
+
+
+def fix_command(*arguments: str) -> str:
+    """`snakemake --cores all` with the user's options (SNAKEMAKE_OPTIONS_ENV) and
+    `arguments`, ready to paste."""
+    options = os.environ.get(SNAKEMAKE_OPTIONS_ENV, "")
+    return " ".join(
+        part for part in ("snakemake --cores all", options, shlex.join(arguments)) if part
+    )
+
+
 def redo_advice(directory: str | os.PathLike, last_file: str) -> str:
     """How to recreate the files of a stage directory whose record is `last_file`."""
-    return (
-        f"recreate them with 'snakemake --cores all --forcerun {Path(directory) / last_file}' "
-        f"(or delete {directory} and rerun)"
-    )
+    command = fix_command("--forcerun", str(Path(directory) / last_file))
+    return f"recreate them with '{command}' (or delete {directory} and rerun)"

@@ -1,5 +1,6 @@
 # Config validation, wildcard constraints and the one place where paths are built.
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from lbr.config import (
     planned_device,
 )
 from lbr import resources
+from lbr.integrity import SNAKEMAKE_OPTIONS_ENV, snakemake_options
 from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_images
 from lbr.data.source_files import source_files_record
 from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
@@ -58,6 +60,18 @@ def _sorted_keys(value):
 _canonical = _sorted_keys(dict(config))
 config.clear()
 config.update(_canonical)
+
+
+# The fix commands jobs print (a file to redo, a run to archive) carry the user's
+# Snakefile, directory, config files and overrides; jobs inherit the environment, and a
+# cluster job parses this file again. Never a param: it changes no result.
+os.environ[SNAKEMAKE_OPTIONS_ENV] = snakemake_options(
+    workflow.main_snakefile,
+    Path.cwd(),
+    workflow.overwrite_workdir is not None,
+    workflow.config_settings.configfiles,
+    workflow.config_settings.config_args or [],
+)
 
 
 # One list of patterns, in the library, which the config checks validate against.
