@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from support import REPO, TINY
@@ -113,3 +114,25 @@ def test_the_integrity_fix_command_redoes_the_users_run(tmp_path):
     plan = pasted.stdout + pasted.stderr
     assert pasted.returncode == 0, plan[-2000:]
     assert "results/datasets/digits/meta.json" in plan and "digits_photo" not in plan
+
+
+@pytest.mark.slow
+def test_a_hand_edited_table_stops_the_job_that_reads_it(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    del config["datasets"]["digits_photo"]
+    config["subspace"]["datasets"] = ["digits"]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump(config))
+    figure = "results/figures/fig2_alignment.png"
+    built = snakemake(tmp_path, figure, "--configfile", str(mine))
+    assert built.returncode == 0, built.stderr[-2000:]
+    table = tmp_path / "results/alignment/digits.parquet"
+    frame = pd.read_parquet(table)
+    frame.loc[0, "alignment_percent"] = 99.0  # by hand, with pandas
+    frame.to_parquet(table, index=False)
+
+    rerun = snakemake(tmp_path, figure, "--configfile", str(mine))  # the table is newer
+    output = rerun.stdout + rerun.stderr
+    assert rerun.returncode != 0
+    assert "results/alignment/digits.parquet carries no record of its content" in output
+    assert f"--configfile {mine} --forcerun results/alignment/digits.parquet" in output

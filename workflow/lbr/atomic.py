@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError, PipelineError
+from .integrity import fix_command
 
 
 def _umask() -> int:
@@ -86,13 +88,81 @@ def save_json(path: str | os.PathLike, payload: Any) -> None:
         tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=_jsonable) + "\n")
 
 
+def _redo(path: str | os.PathLike) -> str:
+    return f"recreate it with '{fix_command('--forcerun', str(path))}' (or delete it and rerun)"
+
+
 def load_json(path: str | os.PathLike) -> Any:
-    return json.loads(Path(path).read_text())
+    """A JSON file; a truncated or corrupt one raises DataError naming it and the fix."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DataError(
+            f"{path} is truncated or not valid JSON ({error}); {_redo(path)}"
+        ) from error
+
+
+# Key of a table's content record in its parquet metadata (written by save_parquet).
+TABLE_RECORD = b"lbr.content_sha256"
+
+
+def table_digest(table) -> str:
+    """sha256 of a pyarrow table's column names, types and values, whatever its row
+    groups, chunks or metadata: what `load_parquet` compares with the record. Numbers and
+    booleans are hashed as their null mask and raw values (fast); other columns by the
+    repr of their values."""
+    import pyarrow as pa
+
+    digest = hashlib.sha256()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        column = column.combine_chunks()
+        digest.update(repr((name, str(column.type))).encode())
+        kind = column.type
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            filled = column.fill_null(False if pa.types.is_boolean(kind) else 0)
+            digest.update(np.packbits(column.is_null().to_numpy(zero_copy_only=False)).tobytes())
+            digest.update(np.ascontiguousarray(filled.to_numpy(zero_copy_only=False)).tobytes())
+        else:
+            digest.update(repr(column.to_pylist()).encode())
+    return digest.hexdigest()
 
 
 def save_parquet(path: str | os.PathLike, frame) -> None:
+    """Write a DataFrame (no index) with a record of its content in the file's metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = {**(table.schema.metadata or {}), TABLE_RECORD: table_digest(table).encode()}
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(table.replace_schema_metadata(metadata), tmp)
+
+
+def load_parquet(path: str | os.PathLike):
+    """A table written by save_parquet, as a DataFrame, after checking its content against
+    the record written with it: a truncated, corrupt, altered or hand-rewritten table
+    raises DataError naming the file and the fix."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        raise DataError(
+            f"{path} is truncated or not a parquet table ({error}); {_redo(path)}"
+        ) from error
+    recorded = (table.schema.metadata or {}).get(TABLE_RECORD)
+    if recorded is None:
+        raise DataError(
+            f"{path} carries no record of its content (it was rewritten outside the pipeline, "
+            f"e.g. by hand); {_redo(path)}"
+        )
+    if recorded.decode() != table_digest(table):
+        raise DataError(
+            f"{path} does not match the content recorded when it was written (altered after "
+            f"the fact); {_redo(path)}"
+        )
+    return table.to_pandas()
 
 
 def _jsonable(value: Any) -> Any:

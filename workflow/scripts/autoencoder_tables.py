@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
-from lbr.atomic import load_json, save_parquet
+from lbr.atomic import load_json, load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.train.autoencoder_claims import dynamics_summaries, guidance_pairs
 
@@ -20,7 +20,7 @@ def _runs(paths) -> pd.DataFrame:
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     tables = {
-        name: pd.concat([pd.read_parquet(p) for p in smk.input[name]])
+        name: pd.concat([load_parquet(p) for p in smk.input[name]])
         for name in ("directions", "bands", "curves")
     }
     for name, table in tables.items():

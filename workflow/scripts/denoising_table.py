@@ -7,14 +7,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
-from lbr.atomic import save_parquet
+from lbr.atomic import load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.spectral.denoising import screen_summary
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    table = pd.concat([pd.read_parquet(path) for path in smk.input], ignore_index=True)
+    table = pd.concat([load_parquet(path) for path in smk.input], ignore_index=True)
     save_parquet(smk.output.table, table)
     save_parquet(smk.output.screen, screen_summary(table, smk.params.k_min))
 

@@ -6,14 +6,14 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-import pandas as pd
+from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots import alignment_figure, save_figure
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    tables = {name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input)}
+    tables = {name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input)}
     save_figure(alignment_figure(tables), *smk.output)
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import numpy as np
-import pandas as pd
-from lbr.atomic import load_npy
+from lbr.atomic import load_npy, load_parquet
 from lbr.data.format import read_dataset
 from lbr.logs import setup_rule_logging
 from lbr.plots import dynamics_figure, guidance_figure, reconstruction_figure, save_figure
@@ -20,20 +19,20 @@ def main(smk) -> None:
     out = smk.output
     save_figure(
         dynamics_figure(
-            pd.read_parquet(smk.input.directions),
-            pd.read_parquet(smk.input.bands),
-            pd.read_parquet(smk.input.dynamics),
+            load_parquet(smk.input.directions),
+            load_parquet(smk.input.bands),
+            load_parquet(smk.input.dynamics),
         ),
         *out.dynamics,
     )
-    pairs = pd.read_parquet(smk.input.pairs)
+    pairs = load_parquet(smk.input.pairs)
     save_figure(guidance_figure(pairs), *out.guidance)
     # Reconstructions are inputs in the order of params.guidance_runs: key them by run.
     reconstructions = {
         (d, a, int(k), float(g)): path
         for path, (d, a, k, g) in zip(smk.input.reconstructions, smk.params.guidance_runs)
     }
-    curves = pd.read_parquet(smk.input.curves)
+    curves = load_parquet(smk.input.curves)
     panels = []
     for pair in figure6_pairs(pairs):
         key = (pair["dataset"], pair["arch"], int(pair["latent"]))

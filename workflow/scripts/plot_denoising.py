@@ -6,16 +6,16 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-import pandas as pd
+from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots import denoising_figure, save_figure, screen_figure
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    table = pd.read_parquet(smk.input.table)
+    table = load_parquet(smk.input.table)
     save_figure(denoising_figure(table, smk.params.k_min), *smk.output.denoising)
-    save_figure(screen_figure(pd.read_parquet(smk.input.screen)), *smk.output.screen)
+    save_figure(screen_figure(load_parquet(smk.input.screen)), *smk.output.screen)
 
 
 if __name__ == "__main__":

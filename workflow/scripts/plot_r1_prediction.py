@@ -6,14 +6,14 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-import pandas as pd
+from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots import r1_prediction_figure, save_figure
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    verdicts = pd.read_parquet(smk.input[0])
+    verdicts = load_parquet(smk.input[0])
     save_figure(r1_prediction_figure(verdicts, smk.params.headline), *smk.output)
 
 

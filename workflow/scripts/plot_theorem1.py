@@ -6,17 +6,16 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-import pandas as pd
+from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots import interpolation_figure, save_figure, theorem1_figure
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    save_figure(theorem1_figure(pd.read_parquet(smk.input.adam)), *smk.output.theorem1)
+    save_figure(theorem1_figure(load_parquet(smk.input.adam)), *smk.output.theorem1)
     tables = {
-        name: pd.read_parquet(path)
-        for name, path in zip(smk.params.datasets, smk.input.interpolation)
+        name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input.interpolation)
     }
     save_figure(interpolation_figure(tables), *smk.output.interpolation)
 

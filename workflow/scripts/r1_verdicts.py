@@ -7,8 +7,7 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-import pandas as pd
-from lbr.atomic import save_parquet
+from lbr.atomic import load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.r1_prediction import r1_verdicts
 
@@ -16,9 +15,9 @@ from lbr.r1_prediction import r1_verdicts
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     alignment = {
-        name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
+        name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
     }
-    verdicts = r1_verdicts(alignment, pd.read_parquet(smk.input.subspace), smk.params.headline)
+    verdicts = r1_verdicts(alignment, load_parquet(smk.input.subspace), smk.params.headline)
     save_parquet(smk.output[0], verdicts)
 
 

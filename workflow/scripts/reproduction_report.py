@@ -8,25 +8,25 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
 from lbr import report
-from lbr.atomic import atomic_path, save_parquet
+from lbr.atomic import atomic_path, load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
     alignment = {
-        name: pd.read_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
+        name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
     }
-    screen = pd.read_parquet(smk.input.screen)
-    verdicts = pd.read_parquet(smk.input.r1_verdicts)
+    screen = load_parquet(smk.input.screen)
+    verdicts = load_parquet(smk.input.r1_verdicts)
     rows = [
         report.alignment_claim(alignment),
         report.gaussian_claim(screen),
         report.masking_claim(screen, alignment),
-        report.theorem1_claim(pd.read_parquet(smk.input.adam)),
+        report.theorem1_claim(load_parquet(smk.input.adam)),
         *report.subspace_claims(verdicts, smk.params.headline),
-        *report.dynamics_claims(pd.read_parquet(smk.input.dynamics)),
-        report.guidance_claim(pd.read_parquet(smk.input.pairs)),
+        *report.dynamics_claims(load_parquet(smk.input.dynamics)),
+        report.guidance_claim(load_parquet(smk.input.pairs)),
     ]
     preamble = (
         f"Datasets: {', '.join(smk.params.datasets)}. Verdicts judge the paper's qualitative claim on "
