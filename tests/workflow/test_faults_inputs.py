@@ -136,3 +136,39 @@ def test_a_hand_edited_table_stops_the_job_that_reads_it(tmp_path):
     assert rerun.returncode != 0
     assert "results/alignment/digits.parquet carries no record of its content" in output
     assert f"--configfile {mine} --forcerun results/alignment/digits.parquet" in output
+
+
+def _record_as_done(workdir: Path, config: Path, *targets: str) -> None:
+    """Every job of `targets` recorded as run, without running it: empty outputs, then
+    `--touch` of every job (which records each job's params as a run would)."""
+    plan = snakemake(workdir, "-n", *targets, "--configfile", str(config)).stdout
+    for line in plan.splitlines():
+        if line.startswith("    output: "):
+            for name in line.removeprefix("    output: ").split(", "):
+                (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+                (workdir / name).touch()
+    touched = snakemake(workdir, "--touch", "--forceall", *targets, "--configfile", str(config))
+    assert touched.returncode == 0, touched.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_an_output_deleted_after_the_run_stops_the_archive(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    del config["datasets"]["digits_photo"]
+    config["subspace"]["datasets"] = ["digits"]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump(config))
+    _record_as_done(tmp_path, mine)  # the whole run (`all`), as empty files
+    (tmp_path / "results/alignment/digits.parquet").unlink()  # an intermediate, by hand
+
+    archive = "results/archive/run.tar.gz"
+    result = snakemake(tmp_path, archive, "--configfile", str(mine))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert not (tmp_path / archive).exists()
+    assert "the run is incomplete: 1 output(s) of the current config are missing" in output
+    printed = re.search(r"Recreate them with '([^']+)'", output)
+    assert printed, output[-3000:]
+    command = shlex.split(printed[1])
+    assert command[:2] == ["snakemake", "results/alignment/digits.parquet"]
+    assert str(mine) in command

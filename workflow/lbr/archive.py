@@ -25,6 +25,8 @@ from pathlib import Path
 
 from .atomic import atomic_path
 from .checksums import file_digest, stream_digest
+from .errors import DataError
+from .integrity import fix_command
 
 MANIFEST = "manifest.json"
 PACKAGES = (
@@ -80,6 +82,15 @@ def run_files(python: str, snakefile: str | Path, config: dict, workdir: str | P
     relative to `workdir`), as the workflow itself plans them: a nested
     `snakemake --summary` (no lock taken) run by `python`, Snakemake's own interpreter
     (a job's conda environment has no Snakemake)."""
+    return run_listing(python, snakefile, config, workdir)[0]
+
+
+def run_listing(
+    python: str, snakefile: str | Path, config: dict, workdir: str | Path
+) -> tuple[list[str], list[str]]:
+    """(the files of `run_files`, the outputs of the current config's jobs that do not
+    exist): an output deleted after its job ran is one Snakemake does not recreate while
+    the files made from it are up to date, so only this listing sees it."""
     import yaml
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix=".archive-config.") as handle:
@@ -106,13 +117,19 @@ def run_files(python: str, snakefile: str | Path, config: dict, workdir: str | P
         )
     if listing.returncode != 0:
         raise RuntimeError(f"listing the run's files failed:\n{listing.stderr[-2000:]}")
-    listing = listing.stdout
-    files = set()
-    for line in listing.splitlines()[1:]:
+    return summary_files(listing.stdout, workdir)
+
+
+def summary_files(summary: str, workdir: str | Path) -> tuple[list[str], list[str]]:
+    """(existing outputs, logs and benchmarks; missing outputs) of a `snakemake --summary`
+    table run in `workdir`."""
+    files, outputs = set(), set()
+    for line in summary.splitlines()[1:]:
         columns = line.split("\t")
         if len(columns) < 4:
             continue
         files.add(columns[0])
+        outputs.add(columns[0])
         for log in columns[3].split(","):
             if log.strip() not in ("", "-"):
                 log = log.strip()
@@ -125,7 +142,24 @@ def run_files(python: str, snakefile: str | Path, config: dict, workdir: str | P
                     files.add(
                         str(Path(*parts[:i], "benchmarks", *parts[i + 1 :]).with_suffix(".tsv"))
                     )
-    return sorted(name for name in files if (Path(workdir) / name).is_file())
+    present = sorted(name for name in files if (Path(workdir) / name).is_file())
+    missing = sorted(name for name in outputs if not (Path(workdir) / name).is_file())
+    return present, missing
+
+
+def require_complete(missing: list[str]) -> None:
+    """Refuse to archive a run whose outputs are not all there, naming them and the fix."""
+    if not missing:
+        return
+    shown = ", ".join(missing[:10]) + (
+        f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    )
+    command = fix_command(targets=missing)
+    raise DataError(
+        f"the run is incomplete: {len(missing)} output(s) of the current config are missing "
+        f"({shown}), so the archive would leave them out. Recreate them with '{command}', "
+        f"then archive again"
+    )
 
 
 def build_manifest(files: list[Path], root: Path, config: dict, code_dir: Path) -> dict:

@@ -93,13 +93,13 @@ def snakemake_options(
     return shlex.join(options)
 
 
-def fix_command(*arguments: str) -> str:
-    """`snakemake --cores all` with the user's options (SNAKEMAKE_OPTIONS_ENV) and
-    `arguments`, ready to paste."""
+def fix_command(*arguments: str, targets: Iterable[str] = ()) -> str:
+    """`snakemake [targets] --cores all` with the user's options (SNAKEMAKE_OPTIONS_ENV)
+    and `arguments`, ready to paste. Targets come first: after `--configfile`, which takes
+    several values, they would be read as config files."""
     options = os.environ.get(SNAKEMAKE_OPTIONS_ENV, "")
-    return " ".join(
-        part for part in ("snakemake --cores all", options, shlex.join(arguments)) if part
-    )
+    parts = ("snakemake", shlex.join(targets), "--cores all", options, shlex.join(arguments))
+    return " ".join(part for part in parts if part)
 
 
 def redo_advice(directory: str | os.PathLike, last_file: str) -> str:

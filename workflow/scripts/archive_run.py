@@ -6,7 +6,7 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
-from lbr.archive import run_files, write_archive
+from lbr.archive import require_complete, run_listing, write_archive
 from lbr.logs import setup_rule_logging
 
 
@@ -15,11 +15,11 @@ def main(smk) -> None:
     archive = Path(smk.output[0])
     root = archive.parent.parent  # results/archive/run.tar.gz -> results/
     own = {archive.resolve(), Path(smk.log[0]).resolve()}
+    present, missing = run_listing(smk.params.python, smk.params.snakefile, smk.params.config, ".")
+    require_complete(missing)  # an output deleted after its job ran: never archived silently
     files = [
         path
-        for path in map(
-            Path, run_files(smk.params.python, smk.params.snakefile, smk.params.config, ".")
-        )
+        for path in map(Path, present)
         if path.resolve().is_relative_to(root.resolve()) and path.resolve() not in own
     ]
     manifest = write_archive(archive, files, root, smk.params.config, Path(smk.params.code_dir))
