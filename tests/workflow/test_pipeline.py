@@ -71,13 +71,6 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("tiny")
-    snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(workdir))
-    return workdir
-
-
 @pytest.mark.slow
 def test_end_to_end_outputs(tiny_run):
     results = tiny_run / "results"
@@ -404,7 +397,7 @@ def _run_until_killed(workdir, config_path, log: Path, marker: str) -> None:
 
 @pytest.mark.slow
 def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
-    path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=6))
+    path = _changed_config(tmp_path, lambda c: c["subspace"]["training"].update(epochs=3))
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     _run_until_killed(
         killed, path, killed / "results/logs/subspace/digits-top-0.5-aug-s0.log", "epoch 1:"
@@ -431,7 +424,7 @@ def test_a_job_killed_hard_is_redone_with_the_same_results(tmp_path):
     redone, uninterrupted = (
         pd.read_parquet(d / KILLED_RUN / "metrics.parquet")[columns] for d in (killed, clean)
     )
-    assert len(redone) == 6 and redone.equals(uninterrupted)
+    assert len(redone) == 3 and redone.equals(uninterrupted)
 
 
 @pytest.mark.slow
