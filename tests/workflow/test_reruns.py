@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -163,3 +165,54 @@ def test_settings_that_change_no_number_rerun_nothing(tmp_path):
     plan = _plans(tmp_path, config, targets)
     assert "rule subspace_train:" in plan and "rule guidance:" in plan
     assert "Params have changed" in plan  # so the params were recorded and compared above
+
+
+def _clone(tmp_path: Path) -> Path:
+    """A copy of the workflow as a fresh clone would be: its own Snakefile and scripts."""
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    shutil.copy2(REPO / "Snakefile", clone / "Snakefile")
+    shutil.copytree(REPO / "envs", clone / "envs")
+    shutil.copytree(
+        REPO / "workflow",
+        clone / "workflow",
+        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+    )
+    return clone
+
+
+@pytest.mark.slow
+def test_a_fresh_checkout_reruns_nothing_with_the_readmes_triggers(tmp_path):
+    clone = _clone(tmp_path)
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "snakemake", "--cores", "1", *args, "--configfile", str(TINY)],
+        cwd=clone, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    target = "results/datasets/digits/meta.json"
+    assert run("-n", target).returncode == 0
+    for name in (
+        "train_images.npy",
+        "train_labels.npy",
+        "test_images.npy",
+        "test_labels.npy",
+        "meta.json",
+    ):
+        (clone / "results/datasets/digits" / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / "results/datasets/digits" / name).touch()
+    assert run("--touch", "--forceall", target).returncode == 0
+    later = time.time() + 60  # what a checkout does to the scripts' modification times
+    for script in (clone / "workflow" / "scripts").iterdir():
+        os.utime(script, (later, later))
+
+    plain = run("-n", target)
+    assert "Code has changed since last execution" in plain.stdout + plain.stderr
+    readme = (REPO / "README.md").read_text()
+    command = "--rerun-triggers mtime params input software-env"
+    assert command in readme
+    fixed = run("-n", target, *command.split())
+    assert "Nothing to be done" in fixed.stdout + fixed.stderr
+    # ... and without params the workflow refuses, instead of ignoring config changes.
+    refused = run("-n", target, "--rerun-triggers", "mtime")
+    assert refused.returncode != 0
+    message = refused.stdout + refused.stderr
+    assert "leaves out 'params'" in message and command in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 from pathlib import Path
@@ -355,6 +356,35 @@ def _check_noises_fit_images(config: dict[str, Any]) -> None:
                     f"denoising.noises: {name} does not fit dataset {dataset!r} "
                     f"({shape[0]}x{shape[1]}x{shape[2]} images): {error}"
                 ) from None
+
+
+# What a fresh clone or checkout should run: every trigger but the scripts' mtimes, which
+# a checkout renews (the stage versions, a param, stand for the code).
+CHECKOUT_TRIGGERS = "mtime params input software-env"
+
+
+def command_line_rerun_triggers(argv: list[str]) -> set[str] | None:
+    """The `--rerun-triggers` given on Snakemake's command line (None: not given). Read
+    from the command line because the workflow is parsed before Snakemake hands it its
+    DAG settings; a profile's `rerun-triggers` is not seen."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--rerun-triggers", nargs="+")
+    known, _ = parser.parse_known_args(argv)
+    return None if known.rerun_triggers is None else set(known.rerun_triggers)
+
+
+def check_rerun_triggers(triggers: set[str]) -> None:
+    """Refuse `--rerun-triggers` without `params`: config changes and the stage versions
+    (lbr.STAGE_VERSIONS) reach the jobs only as params, so results would silently stop
+    matching the config."""
+    if "params" not in {trigger.lower() for trigger in triggers}:
+        raise ConfigError(
+            f"--rerun-triggers {' '.join(sorted(triggers))} leaves out 'params': changes to "
+            f"the config and to the code's stage versions would rerun nothing, and the "
+            f"results would no longer match the config. To skip only the reruns that new "
+            f"script modification times cause (a fresh clone or a git checkout), use "
+            f"--rerun-triggers {CHECKOUT_TRIGGERS}"
+        )
 
 
 def planned_device(name: str) -> str:

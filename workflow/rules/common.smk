@@ -12,7 +12,9 @@ from lbr import stage_version
 from lbr.config import (
     WILDCARD_PATTERNS,
     check_config,
+    check_rerun_triggers,
     check_unique_keys,
+    command_line_rerun_triggers,
     cpu_threads,
     planned_acceleration,
     planned_device,
@@ -36,6 +38,9 @@ def _jobs_run_on_this_machine():
 
 
 try:
+    triggers = command_line_rerun_triggers(sys.argv[1:])
+    if triggers is not None:
+        check_rerun_triggers(triggers)
     for configfile in workflow.configfiles:
         check_unique_keys(configfile)
     check_config(config)
