@@ -24,3 +24,192 @@ def small_image_dataset():
 
 WORKFLOW = REPO / "tests" / "workflow"
 TINY = WORKFLOW / "configs" / "tiny.yaml"  # the end-to-end tests' small config
+
+
+# --- helpers shared by the tests of several library modules ------------------------------
+# Each test file imports them under the private name its tests call them by.
+
+
+def closed_form_geometry():
+    """The 4×5×2 images of the closed-form tests (alignment, denoising, noise)."""
+    from lbr.spectral.noise import ImageGeometry
+
+    return ImageGeometry(height=4, width=5, channels=2)
+
+
+def alignment_data(n=300, classes=3, balanced=False, seed=0):
+    """Structured small images: class means plus correlated noise; X is D×N, centered."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    d = closed_form_geometry().dimension
+    labels = np.arange(n) % classes if balanced else rng.integers(0, classes, n)
+    mixing = rng.standard_normal((d, d)) * np.linspace(2.0, 0.05, d)
+    x = mixing @ rng.standard_normal((d, n)) + 0.8 * rng.standard_normal((d, classes))[:, labels]
+    x -= x.mean(axis=1, keepdims=True)
+    return x, np.eye(classes)[labels].T
+
+
+def alignment_spectrum(x, y):
+    """Σ = XXᵀ, the class sums M = YXᵀ, the class counts and Σ's eigendecomposition."""
+    from lbr.spectral.eigen import eigendecompose
+
+    sigma = x @ x.T
+    eigen = eigendecompose(sigma)
+    return sigma, y @ x.T, y.sum(axis=1), eigen
+
+
+def direct_alignment(x, y, basis):
+    """The authors' algorithm: N×K representation, QR, then ‖YᵀY q_k‖² per direction."""
+    import numpy as np
+
+    q, _ = np.linalg.qr(x.T @ basis)
+    yy = y.T @ y
+    numerators = np.sum((yy @ q) ** 2, axis=0)
+    return np.cumsum(numerators) / numerators.sum()
+
+
+def householder_in_order(basis):
+    """Householder QR with R's diagonal made positive: Q's columns span the leading columns."""
+    import numpy as np
+
+    q, r = np.linalg.qr(basis)
+    return q * np.sign(np.diag(r))
+
+
+def theorem1_setup(d=6, n=40, classes=3, seed=0):
+    """X (D×N, graded scales), one-hot Y and XXᵀ's eigendecomposition for Theorem 1."""
+    import numpy as np
+    from lbr.spectral.eigen import eigendecompose
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((d, n)) * np.linspace(3, 0.3, d)[:, None]
+    y = np.eye(classes)[rng.integers(0, classes, n)].T
+    eigen = eigendecompose(x @ x.T)
+    return x, y, eigen
+
+
+def toy_spectrum(seed=0, d=5, n=40, classes=3):
+    """Centered X (D×N), one-hot Y and their Spectrum (statistics, eigendecomposition, summary)."""
+    import numpy as np
+    from lbr.spectral.cache import Spectrum
+    from lbr.spectral.eigen import eigendecompose
+    from lbr.spectral.statistics import SpectralStatistics
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((d, n)) * np.linspace(2.0, 0.5, d)[:, None]
+    x -= x.mean(axis=1, keepdims=True)
+    labels = rng.integers(0, classes, n)
+    y = np.eye(classes)[labels].T
+    eigen = eigendecompose(x @ x.T)
+    stats = SpectralStatistics(x @ x.T, y @ x.T, y.sum(axis=1).astype(int), np.zeros(d), 1.0)
+    summary = {"image_shape": [1, d, 1], "num_samples": n}
+    return x, y, Spectrum(stats, eigen, summary)
+
+
+def download_and_decode(source, served_url, tmp_path, shape=None):
+    """Download a (fake) remote source from `served_url`, decode it, check its split sizes."""
+    from lbr.data.format import check_split_sizes
+
+    source.download(tmp_path / "downloads", served_url)
+    dataset = source.decode(tmp_path / "downloads", shape)
+    check_split_sizes(dataset, source.split_sizes, source.name)
+    return dataset
+
+
+def digits_spectrum():
+    """The digits (30% test) and the spectrum of the classification preprocessing."""
+    import numpy as np
+    from lbr.data.embedded import load_digits_dataset
+    from lbr.spectral.cache import Spectrum
+    from lbr.spectral.eigen import eigendecompose
+    from lbr.spectral.statistics import Preprocessing, accumulate_statistics
+
+    data = load_digits_dataset(0.3, seed=0)
+    prep = Preprocessing(per_image_std=True, center=True, global_std=False, jitter=0.0)
+    stats = accumulate_statistics(data.train_images, data.train_labels, 10, prep)
+    eigen = eigendecompose(stats.covariance)
+    summary = {
+        "preprocessing": prep.as_dict(),
+        "total_variance": float(np.trace(stats.covariance)),
+        "image_shape": [8, 8, 1],
+    }
+    return data, Spectrum(stats, eigen, summary)
+
+
+def tiny_classifier_run(seed=0, runtime=None, **changes):
+    """A ResNet9 trained for 5 epochs on the digits' top-90% projection, on the CPU."""
+    import torch
+    from lbr.train.classifier import TrainSettings, as_device_tensors, train_classifier
+    from lbr.train.projection import projected_splits
+    from lbr.train.runtime import Runtime
+
+    data, spectrum = digits_spectrum()
+    splits, _ = projected_splits(data, spectrum, "top", 0.9)
+    device = torch.device("cpu")
+    train = as_device_tensors(splits["train"], data.train_labels, (8, 8, 1), device)
+    test = as_device_tensors(splits["test"], data.test_labels, (8, 8, 1), device)
+    settings = TrainSettings(
+        **{
+            "epochs": 5,
+            "batch_size": 64,
+            "augment": True,
+            "seed": seed,
+            "width_multiplier": 0.125,
+            **changes,
+        }
+    )
+    return train_classifier(*train, *test, 10, settings, runtime or Runtime(device))
+
+
+R1_HEADLINE = {"top": 0.9, "bottom": 0.2}  # the headline fractions of the R1 tests
+
+
+def r1_runs(accuracies):
+    """Subspace-training runs: {dataset: (top accuracy, bottom accuracy)} at the headline
+    fractions, unaugmented, plus augmented runs (ignored by R1) whose bottom side is better."""
+    import pandas as pd
+
+    rows = []
+    for dataset, (top, bottom) in accuracies.items():
+        for side, accuracy, variance in (("top", top, 0.9), ("bottom", bottom, 0.21)):
+            fraction = R1_HEADLINE[side]
+            for augment, shift in ((False, 0.0), (True, 0.3)):  # augmented runs are ignored
+                rows.append(
+                    dict(
+                        dataset=dataset,
+                        side=side,
+                        fraction=fraction,
+                        augment=augment,
+                        seed=0,
+                        variance_fraction=variance,
+                        final_test_accuracy=accuracy + shift * (side == "bottom"),
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def fake_remote_environment(served, sources):
+    """Environment for a Snakemake run whose downloadable `sources` are the fake files
+    in `served` (tests/workflow/remote_override/sitecustomize.py applies it in every process)."""
+    import json
+    import os
+
+    overrides = {
+        name: {"md5": {f.filename: f.md5 for f in s.files}, "split_sizes": s.split_sizes}
+        for name, s in sources.items()
+    }
+    path = os.pathsep.join([str(WORKFLOW / "remote_override"), str(REPO / "workflow")])
+    return dict(os.environ, LBR_TEST_REMOTES=json.dumps(overrides), PYTHONPATH=path)
+
+
+def fashion_config(tmp_path, mirror):
+    """The tiny config plus a downloadable dataset `fm` (Fashion-MNIST) and `mirror`."""
+    import yaml
+
+    config = yaml.safe_load(TINY.read_text())
+    config["datasets"]["fm"] = {"source": "fashion_mnist"}
+    config["download_mirror"] = mirror
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path

@@ -12,7 +12,6 @@ from lbr.layout import (
 )
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
-from lbr.train.grid import subspace_runs
 from support import small_image_dataset
 
 
@@ -43,18 +42,3 @@ def test_written_files_are_exactly_the_declared_lists(tmp_path):
 def test_a_wrong_file_list_is_named(files):
     with pytest.raises(DataError, match="expected the files"):
         dataset_directory(files)
-
-
-def test_subspace_grid_lists_each_run_once():
-    grid = {
-        "datasets": ["d"],
-        "sides": ["top", "bottom"],
-        "fractions": [0.2, 0.9],
-        "headline": {"top": 0.9, "bottom": 0.2},
-        "dimension_halves": True,
-        "augment": [False, True],
-        "seeds": [0],
-    }
-    runs = subspace_runs(grid)
-    assert len(runs) == len(set(runs)) == (4 + 2) * 2  # the headline pair is in the grid already
-    assert ("d", "top", "0.9", "aug", 0) in runs and ("d", "bottom_dims", "0.5", "noaug", 0) in runs

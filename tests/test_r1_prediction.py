@@ -12,8 +12,8 @@ from lbr.r1_prediction import (
     predicted_outcome,
     r1_verdicts,
 )
-
-HEADLINE = {"top": 0.9, "bottom": 0.2}
+from support import R1_HEADLINE as HEADLINE
+from support import r1_runs as _runs
 
 
 def _alignment(level_at_predictor_k: float, dimension: int = 64) -> pd.DataFrame:
@@ -21,26 +21,6 @@ def _alignment(level_at_predictor_k: float, dimension: int = 64) -> pd.DataFrame
     k = np.arange(1, dimension + 1)
     curve = np.minimum(1.0, level_at_predictor_k * k / PREDICTOR_K)
     return pd.DataFrame({"K": k, "alignment_appendix": curve, "dimension": dimension})
-
-
-def _runs(accuracies: dict[str, tuple[float, float]]) -> pd.DataFrame:
-    rows = []
-    for dataset, (top, bottom) in accuracies.items():
-        for side, accuracy, variance in (("top", top, 0.9), ("bottom", bottom, 0.21)):
-            fraction = HEADLINE[side]
-            for augment, shift in ((False, 0.0), (True, 0.3)):  # augmented runs are ignored
-                rows.append(
-                    dict(
-                        dataset=dataset,
-                        side=side,
-                        fraction=fraction,
-                        augment=augment,
-                        seed=0,
-                        variance_fraction=variance,
-                        final_test_accuracy=accuracy + shift * (side == "bottom"),
-                    )
-                )
-    return pd.DataFrame(rows)
 
 
 def test_prediction_follows_the_threshold():
@@ -71,14 +51,3 @@ def test_verdicts_per_dataset():
     table = report.r1_markdown(verdicts.reset_index(), HEADLINE)
     assert "| untrained | 64 | 0.156, 0.500 | bottom ≥ top | — | — | not trained | n/a |" in table
     assert f"≥ {HIGH_ALIGNMENT}" in table
-
-
-def test_headline_figure_draws_the_runs_the_verdicts_use():
-    """A run with augmented runs only (the tiny config) used to draw an empty Fig. 1 top."""
-    from lbr.plots import headline_figure
-
-    runs = _runs({"a": (0.9, 0.4), "b": (0.5, 0.6)})
-    augmented = runs[runs["augment"]]
-    figure = headline_figure(augmented, HEADLINE)
-    heights = [bar.get_height() for bar in figure.axes[0].patches]
-    np.testing.assert_allclose(heights, [90.0, 50.0, 70.0, 90.0])  # top a, b; bottom a, b

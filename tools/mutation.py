@@ -13,6 +13,13 @@ once to learn which test reaches which function, then runs only those tests agai
 each mutant, in forked workers. The summary (killed, survived, score, every surviving
 mutant's diff) is written to build/mutation/TARGET/report.md and printed.
 
+A module's tests are found from the layout, which mirrors the library: for
+lbr/<pkg>/<mod>.py they are tests/<pkg>/test_<mod>.py and tests/<pkg>/test_<mod>_*.py
+(lbr/<mod>.py: tests/test_<mod>.py, ...), less the files of a longer module name of
+the same package (tests/spectral/test_theorem1_adam.py is theorem1_adam's, not
+theorem1's). Tests that start Snakemake or another process live in tests/workflow/
+and never run against mutants.
+
 mutmut mutates the bodies of undecorated functions and methods only: a function under
 @property, @contextmanager or @cache, and module-level constants, are not mutated.
 """
@@ -28,86 +35,129 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+LIBRARY = REPO / "workflow" / "lbr"
+TESTS = REPO / "tests"
 BUILD = REPO / "build" / "mutation"
-FAST = "not slow and not cluster"
+FAST = "not slow and not cluster and not workflow"
 
-# target -> (files to mutate, relative to workflow/; test files that exercise them)
-TARGETS: dict[str, tuple[list[str], list[str]]] = {
-    "atomic": (
-        ["lbr/atomic.py"],
-        ["tests/test_atomic.py", "tests/test_atomic_edges.py", "tests/test_archive.py"],
-    ),
-    "config": (
-        ["lbr/config.py"],
-        ["tests/test_config.py", "tests/test_config_edges.py", "tests/test_config_values.py"],
-    ),
-    "archive": (
-        ["lbr/archive.py"],
-        ["tests/test_archive.py", "tests/test_archive_members.py", "tests/test_archive_listing.py"],
-    ),
-    "download": (
-        ["lbr/data/download.py", "lbr/checksums.py"],
-        ["tests/test_downloads.py", "tests/test_download_reuse.py"],
-    ),
-    "projection": (["lbr/train/projection.py"], ["tests/test_projection.py"]),
-    # test_training.py also reaches these two, through whole training runs (minutes per
+# target -> the library files it mutates (relative to workflow/), mutated together.
+# A module listed in no group below is a target of its own (see _targets).
+GROUPS: dict[str, list[str]] = {
+    "atomic": ["lbr/atomic.py"],
+    "config": ["lbr/config.py"],
+    "archive": ["lbr/archive.py"],
+    "download": ["lbr/data/download.py", "lbr/checksums.py"],
+    "projection": ["lbr/train/projection.py"],
+    # test_classifier.py also reaches these two, through whole training runs (minutes per
     # mutant under load), so their own test files stand for them.
-    "device_data": (["lbr/train/device_data.py"], ["tests/test_device_data.py"]),
-    "spectral-closed-forms": (
-        [
-            "lbr/spectral/alignment.py",
-            "lbr/spectral/eigen.py",
-            "lbr/spectral/noise.py",
-            "lbr/spectral/theorem1.py",
-            "lbr/spectral/theorem1_adam.py",
-        ],
-        [
-            "tests/test_closed_forms.py",
-            "tests/test_alignment_k.py",
-            "tests/test_eigen_scale.py",
-            "tests/test_noise_geometry.py",
-            "tests/test_spectral_cache.py",
-        ],
-    ),
+    "device_data": ["lbr/train/device_data.py"],
+    "spectral-closed-forms": [
+        "lbr/spectral/alignment.py",
+        "lbr/spectral/eigen.py",
+        "lbr/spectral/noise.py",
+        "lbr/spectral/theorem1.py",
+        "lbr/spectral/theorem1_adam.py",
+    ],
     # Its own target: with the closed forms above it took well over ten minutes.
-    "spectral-denoising": (
-        ["lbr/spectral/denoising.py"],
-        [
-            "tests/test_closed_forms.py",
-            "tests/test_spectral_cache.py",
-            "tests/test_jacobi.py",  # its cold-start test drives denoising's fallback
-            "tests/test_denoising_edges.py",
-        ],
-    ),
-    "spectral-statistics": (
-        ["lbr/spectral/statistics.py", "lbr/spectral/cache.py"],
-        [
-            "tests/test_statistics.py",
-            "tests/test_spectral_cache.py",
-            "tests/test_spectrum_integrity.py",
-        ],
-    ),
-    "spectral-jacobi": (
-        ["lbr/spectral/jacobi.py"],
-        ["tests/test_jacobi.py", "tests/test_jacobi_edges.py", "tests/test_jacobi_more.py"],
-    ),
-    "spectral-subspace": (
-        ["lbr/spectral/subspace.py"],
-        ["tests/test_subspace.py", "tests/test_subspace_selection.py"],
-    ),
+    "spectral-denoising": ["lbr/spectral/denoising.py"],
+    "spectral-statistics": ["lbr/spectral/statistics.py", "lbr/spectral/cache.py"],
+    "spectral-jacobi": ["lbr/spectral/jacobi.py"],
+    "spectral-subspace": ["lbr/spectral/subspace.py"],
+    "integrity": ["lbr/integrity.py"],
+    "layout": ["lbr/layout.py"],
+    "resources": ["lbr/resources.py"],
+    "report": ["lbr/report.py", "lbr/paper.py"],
+    "r1_prediction": ["lbr/r1_prediction.py"],
+    "plots": ["lbr/plots.py"],
+    "core": [
+        "lbr/__init__.py",
+        "lbr/device.py",
+        "lbr/errors.py",
+        "lbr/logs.py",
+        "lbr/data/__init__.py",
+        "lbr/models/__init__.py",
+        "lbr/spectral/__init__.py",
+        "lbr/train/__init__.py",
+    ],
+    "data-format": ["lbr/data/format.py", "lbr/data/idx.py", "lbr/data/views.py"],
+    "data-sources": [
+        "lbr/data/catalog.py",
+        "lbr/data/embedded.py",
+        "lbr/data/local.py",
+        "lbr/data/registry.py",
+        "lbr/data/transforms.py",
+    ],
+    "data-photos": ["lbr/data/photos.py"],
+    "data-remote": ["lbr/data/remote.py"],
+    "models": ["lbr/models/autoencoders.py", "lbr/models/resnet9.py"],
+    "train-autoencoder": ["lbr/train/autoencoder.py", "lbr/train/autoencoder_claims.py"],
+    "train-classifier": [
+        "lbr/train/classifier.py",
+        "lbr/train/grid.py",
+        "lbr/train/loop.py",
+        "lbr/train/runtime.py",
+        "lbr/train/subspace_run.py",
+        "lbr/train/summary.py",
+    ],
 }
 
 # Tests left out of a target's runs: 4000 Adam steps take minutes per mutant on a loaded
-# machine; tests/test_spectral_cache.py runs the same code for a few steps.
-_SLOW_ADAM = "tests/test_closed_forms.py::test_adam_approaches_the_closed_form_from_above"
-DESELECT = {"spectral-closed-forms": [_SLOW_ADAM], "spectral-denoising": [_SLOW_ADAM]}
+# machine; tests/spectral/test_theorem1_adam.py runs the same code for a few steps too.
+_SLOW_ADAM = "tests/spectral/test_theorem1_adam.py::test_adam_approaches_the_closed_form_from_above"
+DESELECT = {"spectral-closed-forms": [_SLOW_ADAM]}
 
-# Files the tests read through conftest.REPO or lbr.config.SCHEMA_PATH.
-# Every shipped config (tests validate each one), the envs and the test configs.
-SUPPORT = [*sorted(p.name for p in REPO.glob("config*.yaml")), "envs", "tests/configs"]
+# Files the tests read through support.REPO or lbr.config.SCHEMA_PATH, besides tests/
+# (which mutmut copies itself): every shipped config (tests validate each one), the
+# envs, the measured resources and the README (tests compare them with the code).
+SUPPORT = [*sorted(p.name for p in REPO.glob("config*.yaml")), "envs", "benchmarks", "README.md"]
+
+
+def _modules() -> list[str]:
+    """Every module of the library, relative to workflow/ (lbr/x.py, lbr/pkg/x.py)."""
+    return sorted(
+        p.relative_to(LIBRARY.parent).as_posix()
+        for p in LIBRARY.rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+
+
+def _targets() -> dict[str, list[str]]:
+    """GROUPS, and a target of its own for every module in none of them
+    (lbr/data/new.py -> 'data-new'), so that every module of the library is covered."""
+    grouped = {module for files in GROUPS.values() for module in files}
+    missing = sorted(grouped - set(_modules()))
+    if missing:
+        raise SystemExit(f"tools/mutation.py: GROUPS lists modules that do not exist: {missing}")
+    targets = dict(GROUPS)
+    for module in _modules():
+        if module not in grouped:
+            targets[module.removeprefix("lbr/").removesuffix(".py").replace("/", "-")] = [module]
+    return targets
+
+
+def test_files(module: str) -> list[str]:
+    """The test files of one module, from the layout (see the module docstring)."""
+    path = Path(module)  # lbr/spectral/jacobi.py
+    folder = TESTS / path.parent.relative_to("lbr")
+    siblings = {p.stem for p in (LIBRARY.parent / path.parent).glob("*.py")}
+    found = []
+    for candidate in sorted(folder.glob(f"test_{path.stem}*.py")):
+        name = candidate.stem.removeprefix("test_")
+        owners = [s for s in siblings if name == s or name.startswith(s + "_")]
+        if owners and max(owners, key=len) == path.stem:
+            found.append(candidate.relative_to(REPO).as_posix())
+    return found
+
+
+def target_tests(target: str) -> list[str]:
+    """The test files of every module a target mutates, in order, once each."""
+    files = _targets()[target]
+    return list(dict.fromkeys(test for module in files for test in test_files(module)))
+
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"})
@@ -123,44 +173,45 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
+def _pytest_settings() -> str:
+    """The repository's pytest settings the tests need (the helpers' import path, the
+    import mode for basenames that repeat across folders, the markers), without xdist."""
+    pytest = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    return (
+        "\n[tool.pytest.ini_options]\n"
+        f"pythonpath = {_toml_list(pytest['pythonpath'])}\n"
+        'addopts = "--import-mode=importlib"\n'
+        f"markers = {_toml_list(pytest['markers'])}\n"
+    )
+
+
 def _stage(target: str) -> Path:
     """A fresh scratch directory laid out the way mutmut expects."""
-    files, tests = TARGETS[target]
+    files, tests = _targets()[target], target_tests(target)
     stage = BUILD / target
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "src").mkdir(parents=True)
-    shutil.copytree(
-        REPO / "workflow" / "lbr",
-        stage / "src" / "lbr",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    shutil.copytree(LIBRARY, stage / "src" / "lbr", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "workflow" / "schemas", stage / "src" / "schemas")
-    shutil.copytree(REPO / "tests", stage / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(TESTS, stage / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     for name in SUPPORT:
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, stage / name, dirs_exist_ok=True)
         elif source.exists():
             shutil.copy2(source, stage / name)
-    if not _existing(tests):
-        raise SystemExit(f"{target}: none of its test files {tests} exists")
     (stage / "pyproject.toml").write_text(
         "[tool.mutmut]\n"
         'source_paths = ["src/lbr"]\n'
         f"only_mutate = {_toml_list(['src/' + f for f in files])}\n"
         f'also_copy = ["src/schemas", {", ".join(json.dumps(s) for s in SUPPORT)}]\n'
-        f"pytest_add_cli_args_test_selection = {_toml_list(_existing(tests))}\n"
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
         f'pytest_add_cli_args = ["-m", "{FAST}", "-p", "no:cacheprovider", "-q"'
         + "".join(f', "--deselect", "{test}"' for test in DESELECT.get(target, []))
         + "]\n"
-        "\n[tool.pytest.ini_options]\n"
-        'markers = ["slow: end-to-end pipeline runs", "cluster: SLURM runs"]\n'
+        + _pytest_settings()
     )
     return stage
-
-
-def _existing(tests: list[str]) -> list[str]:
-    return [t for t in tests if (REPO / t).exists()]
 
 
 def _results(stage: Path, files: list[str]) -> dict[str, str]:
@@ -208,9 +259,11 @@ def _signature(stage: Path, name: str) -> str:
 
 
 def run(target: str, max_children: int) -> dict:
-    files, tests = TARGETS[target]
+    files, tests = _targets()[target], target_tests(target)
+    if not tests:
+        print(f"{target}: no test file for {', '.join(files)}; nothing to run", flush=True)
+        return {"target": target, "mutants": 0, "score": None, "seconds": 0.0}
     stage = _stage(target)
-    tests = _existing(tests)
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("PYTHONPATH", None)  # the tests must import the mutated copy, never workflow/lbr
     # pytest's tmp_path outside the repository (tests that look for a git repo).
@@ -257,21 +310,34 @@ def run(target: str, max_children: int) -> dict:
     return {"target": target, "mutants": len(status), "score": score, "seconds": seconds}
 
 
+def _print_targets(targets: dict[str, list[str]]) -> None:
+    """Each target, its modules and the test files the layout gives each of them."""
+    width = max(len(module) for files in targets.values() for module in files)
+    for name, files in targets.items():
+        print(name)
+        for module in files:
+            tests = test_files(module)
+            print(f"  {module:<{width}}  <-  {' '.join(tests) if tests else '(no test file)'}")
+        for test in DESELECT.get(name, []):
+            print(f"  {'':<{width}}      deselected: {test}")
+    print(f"(tests run with -m '{FAST}')")
+
+
 def main(argv: list[str] | None = None) -> int:
+    targets = _targets()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("targets", nargs="*", help=f"'all' or any of: {', '.join(TARGETS)}")
+    parser.add_argument("targets", nargs="*", help=f"'all' or any of: {', '.join(targets)}")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant workers")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
     args = parser.parse_args(argv)
     if args.list or not args.targets:
-        for name, (files, tests) in TARGETS.items():
-            print(f"{name}: {' '.join(files)}  <-  {' '.join(tests)}")
+        _print_targets(targets)
         return 0
-    targets = list(TARGETS) if args.targets == ["all"] else args.targets
-    unknown = [t for t in targets if t not in TARGETS]
+    chosen = list(targets) if args.targets == ["all"] else args.targets
+    unknown = [t for t in chosen if t not in targets]
     if unknown:
-        parser.error(f"unknown targets {unknown}; choose from {list(TARGETS)} or 'all'")
-    for target in targets:
+        parser.error(f"unknown targets {unknown}; choose from {list(targets)} or 'all'")
+    for target in chosen:
         run(target, args.max_children)
     return 0
 

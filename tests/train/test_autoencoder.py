@@ -1,0 +1,112 @@
+"""Autoencoder training on real digits: settings, batch-statistics snapshots, the learning
+dynamics and the guided autoencoder at tiny size on the CPU."""
+
+import numpy as np
+import pytest
+import torch
+from lbr.data.embedded import load_digits_dataset
+from lbr.data.format import ImageDataset, write_dataset
+from lbr.errors import ConfigError
+from lbr.models.autoencoders import build_autoencoder
+from lbr.spectral.cache import compute_spectrum, write_spectrum
+from lbr.spectral.statistics import Preprocessing
+from lbr.train.autoencoder import (
+    AutoencoderSettings,
+    DynamicsSettings,
+    ProbeSettings,
+    guidance_settings,
+    guided_autoencoder,
+    learning_dynamics,
+    snapshot_reconstruction,
+)
+from lbr.train.runtime import Runtime
+
+
+def test_negative_guidance_is_refused():
+    with pytest.raises(ConfigError, match="guidance"):
+        AutoencoderSettings("conv", 8, 8, 1, 32, 1e-3, 0.0, guidance=-0.1)
+
+
+def test_snapshot_uses_batch_statistics_and_leaves_running_statistics_alone():
+    torch.manual_seed(0)
+    model = build_autoencoder("conv", (1, 8, 8), latent=4, width=4, num_classes=3)
+    x = torch.randn(16, 1, 8, 8)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m in norms:  # unsettled running statistics, as at the first steps
+        m.running_mean.fill_(5.0)
+        m.running_var.fill_(0.01)
+    before = [m.running_mean.clone() for m in norms]
+    model.eval()
+    snapshot = snapshot_reconstruction(model, x, Runtime(torch.device("cpu")))
+    assert all(torch.equal(m.running_mean, b) for m, b in zip(norms, before))
+    assert not model.training
+    model.train()
+    with torch.no_grad():
+        expected = model(x)[0]
+    torch.testing.assert_close(snapshot, expected)
+    model.eval()
+    with torch.no_grad():
+        assert not torch.allclose(model(x)[0], snapshot)  # eval mode would use the 5.0 means
+
+
+@pytest.fixture(scope="module")
+def digits_dirs(tmp_path_factory):
+    """Real digits, cut to 200 training and 100 test images, with their jittered spectrum."""
+    root = tmp_path_factory.mktemp("digits")
+    full = load_digits_dataset(0.2, seed=0)
+    small = ImageDataset(
+        full.train_images[:200],
+        full.train_labels[:200],
+        full.test_images[:100],
+        full.test_labels[:100],
+        full.class_names,
+    )
+    write_dataset(root / "data", small, {"name": "digits"})
+    prep = Preprocessing(per_image_std=False, center=True, global_std=True, jitter=1e-3)
+    write_spectrum(root / "spectrum", compute_spectrum(root / "data", prep, 100, 1e-10, "cpu"))
+    constant = int((small.train_images.reshape(200, -1).std(axis=0) == 0).sum())
+    return str(root / "data"), str(root / "spectrum"), constant
+
+
+def test_dynamics_leave_out_constant_pixels_and_stay_finite(digits_dirs):
+    data, spectrum, constant = digits_dirs
+    assert constant > 0  # digits have constant border pixels: their eigenvalue is jitter only
+    settings = AutoencoderSettings("conv", 8, 4, 2, 32, 1e-2, 0.0)
+    directions, bands, summary = learning_dynamics(
+        data, spectrum, settings, DynamicsSettings(6, 64, (1, 5, 17)), "cpu"
+    )
+    assert summary["directions_left_out"] == constant
+    assert directions["k"].nunique() == 64 - constant
+    assert directions["step"].min() == 0 and directions["step"].max() == 2 * 7
+    assert np.isfinite(bands["relative_error"]).all() and bands["relative_error"].max() < 10
+    gamma = summary["gamma"]  # nan (verdict n/a) when no direction is learned yet
+    assert (summary["r2_holds"] is None) == bool(np.isnan(gamma)) and not abs(gamma) > 1
+
+
+def test_resnet34_guidance_runs_on_cpu_at_tiny_size(digits_dirs):
+    data, spectrum, _ = digits_dirs
+    section = {
+        "width": 4,
+        "epochs": 2,
+        "batch_size": 100,
+        "learning_rate": 1e-3,
+        "weight_decay": 0.0,
+        "seed": 0,
+        "augment": True,
+        "record_every": 1,
+        "probe": {
+            "epochs": 2,
+            "batch_size": 100,
+            "learning_rate": 1e-3,
+            "weight_decay": 0.0,
+            "hidden": 8,
+        },
+    }
+    settings, probe = guidance_settings(section, "resnet34", "16", "0.5")
+    assert settings.guidance == 0.5 and isinstance(probe, ProbeSettings)
+    metrics, curves, shown = guided_autoencoder(data, spectrum, settings, probe, 3, "cpu")
+    assert curves["epoch"].tolist() == [1, 2] and shown.shape == (3, 1, 8, 8)
+    assert metrics["parameters"] > 21_000_000  # resnet34's encoder alone has 21.3M
+    for column in ("train_reconstruction_loss", "test_reconstruction_loss"):
+        assert np.isfinite(curves[column]).all() and metrics[column] == curves[column].iloc[-1]
+    assert curves["linear_probe_accuracy"].between(0, 1).all()
