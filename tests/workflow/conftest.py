@@ -1,7 +1,8 @@
-"""The tiny config's end-to-end run, made once per test session and read by many tests.
+"""What several workflow tests read, made once per test session: the tiny config's
+end-to-end run, and the paper config's dry run under the SLURM profile.
 
-Every test that uses it gets the xdist group TINY_RUN, so that one xdist worker runs
-them all and makes the run once."""
+Every test that uses one of them gets that fixture's xdist group, so that one xdist
+worker runs those tests and makes it once."""
 
 import subprocess
 import sys
@@ -9,14 +10,16 @@ import sys
 import pytest
 from support import REPO, TINY
 
-TINY_RUN = "tiny-run"
+# fixture -> the xdist group of the tests that use it
+SHARED = {"tiny_run": "tiny-run", "paper_slurm_plan": "paper-plan"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tiny_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(TINY_RUN))
+        for fixture, group in SHARED.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +31,17 @@ def tiny_run(tmp_path_factory):
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return workdir
+
+
+@pytest.fixture(scope="session")
+def paper_slurm_plan(tmp_path_factory) -> str:
+    """The printed dry run (`snakemake -n`) of config.paper.yaml under profiles/slurm:
+    every planned job with its wildcards and resources, and the job stats."""
+    workdir = tmp_path_factory.mktemp("paper-plan")
+    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile")]
+    command += ["--configfile", str(REPO / "config.paper.yaml"), "--directory", str(workdir)]
+    command += ["--profile", str(REPO / "profiles" / "slurm")]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert not (workdir / "results").exists()  # a plan: nothing downloaded or written
+    return result.stdout

@@ -2,8 +2,6 @@
 paper config under the SLURM profile."""
 
 import re
-import subprocess
-import sys
 
 import yaml
 from lbr import resources
@@ -11,13 +9,10 @@ from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_im
 from support import REPO
 
 
-def _dry_run_resources(*args):
-    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile")]
-    result = subprocess.run(
-        [*command, *args], cwd=REPO, capture_output=True, text=True, timeout=600, check=True
-    )
+def _planned_resources(dry_run: str) -> dict:
+    """{(rule, wildcards): resources} of every job in a printed dry run."""
     jobs, rule, wildcards = {}, None, ""
-    for line in result.stdout.splitlines():
+    for line in dry_run.splitlines():
         line = line.strip()
         if match := re.fullmatch(r"(?:local)?rule (\w+):", line):
             rule, wildcards = match.group(1), ""
@@ -28,10 +23,8 @@ def _dry_run_resources(*args):
     return jobs
 
 
-def test_a_paper_dry_run_with_the_slurm_profile_requests_the_model(tmp_path):
-    jobs = _dry_run_resources(
-        "--profile", "profiles/slurm", "--configfile", "config.paper.yaml", "--directory", tmp_path
-    )
+def test_a_paper_dry_run_with_the_slurm_profile_requests_the_model(paper_slurm_plan):
+    jobs = _planned_resources(paper_slurm_plan)
     datasets = yaml.safe_load((REPO / "config.paper.yaml").read_text())["datasets"]
     shape = closed_form_shape(datasets["tinyimagenet"])
     dim, images = shape[0] * shape[1] * shape[2], training_images("tinyimagenet", datasets)
