@@ -386,6 +386,19 @@ def test_blocked_product_rejects_shapes_that_do_not_multiply():
         blocked_product(np.ones((3, 4)), np.ones((3, 4)))
 
 
+def test_triangular_product_reads_the_lower_triangle_only():
+    """trmm's L·B and Lᵀ·B against numpy's product with np.tril(L): the entries above the
+    diagonal (garbage in a LAPACK factor's array) are never read."""
+    rng = np.random.default_rng(5)
+    full = rng.standard_normal((6, 6))
+    b = rng.standard_normal((6, 4))
+    lower = np.tril(full)
+    product = jacobi.triangular_product(full, b)
+    np.testing.assert_allclose(product, lower @ b, rtol=1e-12, atol=1e-12)
+    transposed = jacobi.triangular_product(full, b, transpose=True)
+    np.testing.assert_allclose(transposed, lower.T @ b, rtol=1e-12, atol=1e-12)
+
+
 # --- the certificate that reuses the warm start's products, against the separate
 # solve and certificate ----------------------------------------------------------------
 
