@@ -29,6 +29,8 @@ def _frame() -> pd.DataFrame:
             "dataset": ["digits", "digits", "photo", "photo", None],
             "agrees": [True, False, True, True, False],
             "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            # lists: parquet reads the child field back as `element`, not `item`
+            "steps": [[1.0, 2.0], [], [0.5], [3.0, 4.0, 5.0], [1.0]],
         }
     )
 

@@ -107,21 +107,23 @@ TABLE_RECORD = b"lbr.content_sha256"
 
 
 def table_digest(table) -> str:
-    """sha256 of a pyarrow table's column names, types and values, whatever its row
-    groups, chunks or metadata: what `load_parquet` compares with the record. Numbers and
-    booleans are hashed as their null mask and raw values (fast); other columns by the
+    """sha256 of a pyarrow table's column names and values, whatever its row groups,
+    chunks, metadata or the names parquet gives nested fields (a list's `item` reads back
+    as `element`): what `load_parquet` compares with the record. Numbers and booleans are
+    hashed as their null mask, numpy dtype and raw values (fast); other columns by the
     repr of their values."""
     import pyarrow as pa
 
     digest = hashlib.sha256()
     for name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks()
-        digest.update(repr((name, str(column.type))).encode())
+        digest.update(repr(name).encode())
         kind = column.type
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
             filled = column.fill_null(False if pa.types.is_boolean(kind) else 0)
+            values = np.ascontiguousarray(filled.to_numpy(zero_copy_only=False))
             digest.update(np.packbits(column.is_null().to_numpy(zero_copy_only=False)).tobytes())
-            digest.update(np.ascontiguousarray(filled.to_numpy(zero_copy_only=False)).tobytes())
+            digest.update(values.dtype.str.encode() + values.tobytes())
         else:
             digest.update(repr(column.to_pylist()).encode())
     return digest.hexdigest()
