@@ -33,6 +33,10 @@ from torch._dynamo.utils import counters
 ALL_ON = {"precision": "bf16", "compile": True, "channels_last": True, "fused_optimizer": True}
 GRAPHS_PER_TRAINED_MODEL = 2  # full batches + the last partial batch
 TRAIN, TEST, BATCH = 150, 60, 64  # 150 = 2 × 64 + 22: every epoch ends on a partial batch
+# The partial batch's own graph is the loop's doing, the same for every model, and it is
+# checked on the classifier, the small autoencoders and the guided one; the two largest
+# autoencoders train on full batches only (one graph), which halves their cold compile.
+FULL_BATCHES_ONLY = {"resnet": TRAIN // 2, "resnet34": TRAIN // 2}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +115,8 @@ def test_classifier_with_every_switch_on(data):
 
 def _dynamics_settings(arch):
     return AutoencoderSettings(
-        arch, latent=8, width=4, epochs=3, batch_size=BATCH, learning_rate=3e-3,
-        weight_decay=0.0, augment=True, seed=0,
+        arch, latent=8, width=4, epochs=3, batch_size=FULL_BATCHES_ONLY.get(arch, BATCH),
+        learning_rate=3e-3, weight_decay=0.0, augment=True, seed=0,
     )  # fmt: skip
 
 
@@ -130,7 +134,8 @@ def test_every_autoencoder_with_every_switch_on(data, arch):
     (directions, bands, summary), graphs, breaks = _count_graphs(lambda: run(ALL_ON))
     # step 0 and up to 8 log-spaced snapshots of a 64-image subset, none of them compiled
     assert 2 <= directions["step"].nunique() <= 9 and directions["step"].min() == 0
-    assert graphs == GRAPHS_PER_TRAINED_MODEL and breaks == 0
+    assert graphs == (1 if arch in FULL_BATCHES_ONLY else GRAPHS_PER_TRAINED_MODEL)
+    assert breaks == 0
     assert np.isfinite(directions["error"]).all() and np.isfinite(bands["relative_error"]).all()
     top = bands[bands["band"] == 0].sort_values("step")["relative_error"]
     assert top.iloc[-1] < top.iloc[0]  # the leading directions are being learned
