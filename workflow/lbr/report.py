@@ -204,3 +204,11 @@ def reproduction_markdown(rows: list[dict], preamble: str = "", appendix: str = 
             f"| {row.claim} | {row.paper} | {row[2]} | **{row.verdict}** | `{row.figure}` |"
         )
     return "\n".join(lines) + "\n" + ("\n" + appendix if appendix else "")
+
+
+def warnings_markdown(warnings: list[str]) -> str:
+    """The report's warnings (lbr.degenerate), above its claims; empty without any."""
+    if not warnings:
+        return ""
+    lines = ["## Warnings", "", *[f"- {warning}" for warning in warnings], ""]
+    return "\n".join(lines)

@@ -57,6 +57,8 @@ rule reproduction_report:
         pairs=f"{RESULTS}/guidance/pairs.parquet",
         r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
         r1_figure=figure_outputs("r1_prediction")[0],
+        # Each dataset's labels, for the warnings about classes with few images.
+        datasets=[f"{dataset_dir(d)}/{DATASET_META}" for d in DATASETS],
     output:
         markdown=f"{RESULTS}/report.md",
         html=report(

@@ -9,11 +9,22 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 import pandas as pd
 from lbr import report
 from lbr.atomic import atomic_path, load_parquet, save_parquet
+from lbr.data.format import read_dataset
+from lbr.degenerate import check_classes, fraction_warnings
 from lbr.logs import setup_rule_logging
 
 
 def main(smk) -> None:
-    setup_rule_logging(smk.log)
+    log = setup_rule_logging(smk.log)
+    warnings = []
+    for name, meta in zip(smk.params.datasets, smk.input.datasets):
+        dataset = read_dataset(Path(meta).parent)
+        warnings += check_classes(
+            name, dataset.train_labels, dataset.test_labels, dataset.class_names
+        )
+    warnings += fraction_warnings(load_parquet(smk.input.subspace))
+    for warning in warnings:
+        log.warning("%s", warning)
     alignment = {
         name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
     }
@@ -32,6 +43,8 @@ def main(smk) -> None:
         f"Datasets: {', '.join(smk.params.datasets)}. Verdicts judge the paper's qualitative claim on "
         "this run's data and model sizes; figures are in `results/figures/`."
     )
+    if warnings:
+        preamble += "\n\n" + report.warnings_markdown(warnings)
     with atomic_path(smk.output.markdown) as tmp:
         tmp.write_text(
             report.reproduction_markdown(

@@ -8,12 +8,14 @@ arrays by a resize (derive_training_view), never by downloading or decoding agai
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..checksums import file_digest
+from ..degenerate import check_classes
 from ..errors import ConfigError
 from .format import ImageDataset, check_split_sizes, read_dataset, subset, write_dataset
 from .local import load_idx_directory, load_image_folder
@@ -27,6 +29,8 @@ from .source_files import (  # noqa: F401 (DEBIAN_FASHION_MNIST: imported from h
 )
 from .transforms import conform
 from .views import stored_shape
+
+log = logging.getLogger("lbr.data")
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,12 @@ def acquire(
     dataset.train_images = conform(dataset.train_images, stored_shape(spec))
     dataset.test_images = conform(dataset.test_images, stored_shape(spec))
     dataset.__post_init__()  # re-validate after conversion
-    meta = {"name": name, "source": spec["source"], "config": spec}
+    warnings = check_classes(
+        name, dataset.train_labels, dataset.test_labels, list(dataset.class_names)
+    )
+    for warning in warnings:
+        log.warning("%s", warning)
+    meta = {"name": name, "source": spec["source"], "config": spec, "warnings": warnings}
     if source_files is not None:
         meta["source_files"] = source_files
     if spec["source"] in REMOTE_SOURCES:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, replace
+from pathlib import Path
 
 from ..data.format import read_dataset
+from ..degenerate import fraction_warning
 from ..spectral.cache import read_spectrum
 from .classifier import TrainSettings, as_device_tensors, parameter_count, train_classifier
 from .projection import projected_splits
 from .runtime import resolve_runtime
+
+log = logging.getLogger("lbr.subspace")
 
 
 def run_subspace_training(
@@ -64,4 +69,10 @@ def run_subspace_training(
         "train_size": int(len(train_y)),
         "test_size": int(len(test_y)),
     }
+    warning = fraction_warning(
+        Path(dataset_dir).name, side, fraction, float(info["variance_fraction"])
+    )
+    if warning:
+        log.warning("%s", warning)
+        summary["warnings"] = [warning]
     return metrics, summary, network
