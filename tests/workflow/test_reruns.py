@@ -63,11 +63,12 @@ def test_image_folder_changes_rerun_the_dataset(tmp_path):
     config = _config_with(
         tmp_path, {"source": "image_folder", "path": str(folder), "shape": [8, 8, 1]}
     )
-    snakemake(tmp_path, DATASET, "--configfile", str(config))
+    _record_as_done(tmp_path, config, [DATASET])  # the params a run records, no run
     assert "Nothing to be done" in _plans(tmp_path, config, DATASET)
 
     _png(folder / "train" / "a" / "added.png", 99)  # one image more (tests/data: each change)
-    assert "rule dataset:" in _plans(tmp_path, config, DATASET)
+    plan = _plans(tmp_path, config, DATASET)
+    assert "rule dataset:" in plan and "Params have changed" in plan
 
 
 def _idx_files(root: Path, labels: list[int]) -> None:
@@ -89,14 +90,15 @@ def test_replaced_idx_files_rerun_the_dataset(tmp_path):
     idx = tmp_path / "idx"
     _idx_files(idx, [0, 1] * 6)
     config = _config_with(tmp_path, {"source": "idx_directory", "path": str(idx)})
-    snakemake(tmp_path, DATASET, "--configfile", str(config))
+    _record_as_done(tmp_path, config, [DATASET])
     labels = idx / "train-labels-idx1-ubyte.gz"
     stat = labels.stat()
     _idx_files(idx, [1, 0] * 6)  # other labels: the same sizes, and the old mtimes put back
     for path in idx.iterdir():
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert labels.stat().st_size == stat.st_size
-    assert "rule dataset:" in _plans(tmp_path, config, DATASET)
+    plan = _plans(tmp_path, config, DATASET)
+    assert "rule dataset:" in plan and "Params have changed" in plan
 
 
 def test_missing_local_path_stops_the_plan_with_the_key(tmp_path):
@@ -113,7 +115,7 @@ def test_missing_local_path_stops_the_plan_with_the_key(tmp_path):
 # job, which records each job's params as a run would. Only the params are compared.
 TRAINING_TARGETS = [
     "results/subspace/digits/top-0.5-aug-s0/summary.json",
-    "results/guidance/digits/conv-k8-g0.json",
+    "results/guidance/summary.parquet",  # every guidance run (and dynamics run) of the grid
 ]
 
 
