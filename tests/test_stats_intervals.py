@@ -1,0 +1,197 @@
+"""The 95% intervals (lbr/stats.py) against independent oracles: scipy's t-interval and
+tabulated t quantiles; the bootstrap against the exact bootstrap distribution enumerated
+over every resample of a small sample, and against a brute-force bootstrap that resamples
+indices one resample at a time. Tolerances: Bernstein's bound on how far the share of B
+draws below a point can stray from its probability p (failure probability 1e-9 each)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+from lbr.stats import (
+    CONFIDENCE,
+    interval_columns,
+    intervals_of,
+    mean_interval,
+    paired_difference_interval,
+    paired_ratio_interval,
+    t_interval,
+)
+
+RESAMPLES = 20_000
+TAIL = (1 - CONFIDENCE) / 2
+
+
+def _bernstein(p: float, draws: int) -> float:
+    """|share of `draws` below a point − p| ≤ this, except with probability 1e-9."""
+    log = math.log(2 / 1e-9)
+    return math.sqrt(2 * p * (1 - p) * log / draws) + log / (3 * draws)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0.61, 0.64], [0.1, 0.4, 0.25], [0.52, 0.55, 0.49, 0.60, 0.58], list(np.linspace(-1, 2, 9))],
+)
+def test_t_interval_is_scipys(values):
+    n = len(values)
+    mean, sem = np.mean(values), scipy.stats.sem(values)
+    expected = scipy.stats.t.interval(CONFIDENCE, n - 1, loc=mean, scale=sem)
+    np.testing.assert_allclose(t_interval(values), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "n, quantile",  # t_{0.975, n−1} from printed tables (4 significant digits)
+    [(2, 12.706), (3, 4.303), (4, 3.182), (5, 2.776), (11, 2.228)],
+)
+def test_t_interval_half_width_uses_the_tabulated_quantile(n, quantile):
+    values = np.arange(n, dtype=float)  # sample sd of 0..n−1: sqrt(n(n+1)/12)
+    low, high = t_interval(values)
+    half = quantile * math.sqrt(n * (n + 1) / 12) / math.sqrt(n)
+    assert (low + high) / 2 == pytest.approx((n - 1) / 2, abs=1e-12)
+    assert (high - low) / 2 == pytest.approx(half, rel=5e-4)  # the table's rounding
+
+
+def test_no_t_interval_from_one_seed():
+    assert t_interval([0.7]) is None and t_interval([]) is None
+
+
+def _exact_bootstrap(values):
+    """The exact bootstrap distribution of the mean: every multiset of n draws from the n
+    values (a resample up to order) with its multinomial probability n!/(∏ cᵢ!)/nⁿ.
+    Returns (sorted means, their probabilities)."""
+    n = len(values)
+    means, weights = [], []
+    for pick in itertools.combinations_with_replacement(range(n), n):
+        counts = np.bincount(pick, minlength=n)
+        ways = math.factorial(n) / math.prod(math.factorial(c) for c in counts)
+        means.append(float(np.dot(counts, values)) / n)
+        weights.append(ways / n**n)
+    order = np.argsort(means, kind="stable")
+    return np.array(means)[order], np.array(weights)[order]
+
+
+def _quantile_bracket(exact, p, eps):
+    """Exact quantiles at p − eps and p + eps: where an empirical p-quantile of B draws
+    lies (Bernstein)."""
+    means, weights = exact
+    cdf = np.cumsum(weights)
+    assert cdf[-1] == pytest.approx(1.0, abs=1e-12)
+    low = means[min(len(means) - 1, np.searchsorted(cdf, max(p - eps, 0) - 1e-12))]
+    high = means[min(len(means) - 1, np.searchsorted(cdf, min(p + eps, 1) - 1e-12))]
+    return low, high
+
+
+# The two ways resamples are drawn: grouping equal per-image rows (multinomial counts per
+# group) and drawing N image indices; 0 distinct rows allowed forces the second.
+DRAWS = {"grouped": 64, "indices": 0}
+
+
+@pytest.mark.parametrize("draws", sorted(DRAWS))
+@pytest.mark.parametrize(
+    "values", [[1, 0, 1, 1, 0, 1], [0.2, -1.0, 0.5, 3.0, 0.0, 0.1], [1, -1, 0, 0, 1, 1]]
+)
+def test_bootstrap_interval_ends_within_the_exact_distributions_quantiles(
+    values, draws, monkeypatch
+):
+    import lbr.stats
+
+    monkeypatch.setattr(lbr.stats, "_GROUPED_UP_TO", DRAWS[draws])
+    exact = _exact_bootstrap(values)  # the 6^6 = 46 656 resamples, as 462 multisets
+    low, high = mean_interval(np.array(values, dtype=float), RESAMPLES, seed=3)
+    # np.quantile interpolates between two order statistics: both lie within the bracket
+    for value, p in ((low, TAIL), (high, 1 - TAIL)):
+        below, above = _quantile_bracket(exact, p, _bernstein(TAIL, RESAMPLES) + 1 / RESAMPLES)
+        assert below - 1e-12 <= value <= above + 1e-12, (value, below, above)
+
+
+def _brute_force_differences(first, second, resamples, rng):
+    """One resample at a time: draw N image indices, take both sides on those images."""
+    first, second = np.asarray(first, float), np.asarray(second, float)
+    n = first.shape[-1]
+    out = np.empty(resamples)
+    for b in range(resamples):
+        pick = rng.choice(n, size=n, replace=True)
+        out[b] = first[..., pick].mean() - second[..., pick].mean()
+    return out
+
+
+def test_paired_difference_matches_a_brute_force_bootstrap_in_distribution():
+    rng = np.random.default_rng(0)
+    n = 60
+    top = rng.random((2, n)) < 0.6  # two seeds × 60 test images
+    bottom = top.copy()
+    bottom[:, :9] = ~bottom[:, :9]  # the two sides differ on nine images only
+    brute = _brute_force_differences(bottom, top, 4000, np.random.default_rng(1))
+    low, high = paired_difference_interval(bottom, top, RESAMPLES, seed=2)
+    # The ends' CDF values under the brute-force distribution: 2.5% and 97.5%, within the
+    # two Bernstein bands (4000 and RESAMPLES draws) and the grid step of a mean of 60 images.
+    eps = _bernstein(TAIL, 4000) + _bernstein(TAIL, RESAMPLES) + 1 / RESAMPLES
+    step = 1 / (2 * n)  # per-image values are means of two seeds: multiples of 1/2
+    assert np.mean(brute <= low + step / 2) >= 0.025 - eps
+    assert np.mean(brute < low - step / 2) <= 0.025 + eps
+    assert np.mean(brute >= high - step / 2) >= 0.025 - eps
+    assert np.mean(brute > high + step / 2) <= 0.025 + eps
+
+
+def test_paired_bootstrap_of_identical_sides_is_exactly_zero():
+    correct = np.random.default_rng(4).random((3, 50)) < 0.5
+    assert paired_difference_interval(correct, correct, 2000, seed=0) == (0.0, 0.0)
+
+
+def test_pairing_narrows_the_interval_against_resampling_each_side_apart():
+    """Both sides right or wrong on the same images: the paired interval is that of the
+    few images where they differ, far narrower than two independent resamplings."""
+    rng = np.random.default_rng(5)
+    top = rng.random(400) < 0.5
+    bottom = top.copy()
+    bottom[:8] = True  # 8 images (at most) gained
+    low, high = paired_difference_interval(bottom, top, 5000, seed=1)
+    gained = (bottom & ~top).mean()
+    assert low <= gained <= high and high - low < 0.03
+    unpaired_sd = math.sqrt(2 * 0.25 / 400)  # two independent accuracies near 50%
+    assert high - low < 0.5 * 2 * 1.96 * unpaired_sd
+
+
+def test_ratio_interval_is_the_ratio_of_resampled_means():
+    errors_a = np.array([1.0, 2.0, 3.0, 4.0])
+    errors_b = 2 * errors_a  # every resample's ratio of means is exactly 1/2
+    low, high = paired_ratio_interval(errors_a, errors_b, 3000, seed=0)
+    assert low == pytest.approx(-0.5, abs=1e-15) and high == pytest.approx(-0.5, abs=1e-15)
+
+
+def test_bootstrap_is_reproducible_from_its_seed_and_moves_with_it():
+    values = np.random.default_rng(6).normal(size=80)
+    first = mean_interval(values, 3000, seed=11)
+    assert mean_interval(values, 3000, seed=11) == first
+    assert mean_interval(values, 3000, seed=12) != first
+
+
+@pytest.mark.parametrize(
+    "draws, setting, value",
+    [("indices", "_CHUNK_DRAWS", 18), ("grouped", "_CHUNK_RESAMPLES", 3)],
+)
+def test_bootstrap_in_small_chunks_is_still_the_exact_distribution(
+    draws, setting, value, monkeypatch
+):
+    """The resamples are drawn in chunks (memory); chunks of three resamples, with a last
+    partial one, give the same distribution."""
+    import lbr.stats
+
+    monkeypatch.setattr(lbr.stats, "_GROUPED_UP_TO", DRAWS[draws])
+    monkeypatch.setattr(lbr.stats, setting, value)
+    values = [1, 0, 1, 1, 0, 1]
+    exact = _exact_bootstrap(values)
+    low, high = mean_interval(np.array(values, float), 2001, seed=8)  # the last chunk: 2
+    eps = _bernstein(TAIL, 2001) + 1 / 2001
+    for value, p in ((low, TAIL), (high, 1 - TAIL)):
+        below, above = _quantile_bracket(exact, p, eps)
+        assert below - 1e-12 <= value <= above + 1e-12
+
+
+def test_interval_columns_round_trip_with_nan_for_none():
+    columns = interval_columns("gap", None, (-0.01, 0.03))
+    assert np.isnan(columns["gap_seeds_low"]) and np.isnan(columns["gap_seeds_high"])
+    assert (columns["gap_bootstrap_low"], columns["gap_bootstrap_high"]) == (-0.01, 0.03)
+    assert intervals_of(columns, "gap") == [None, (-0.01, 0.03)]
