@@ -213,3 +213,47 @@ def fashion_config(tmp_path, mirror):
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
+
+
+# --- floating-point error bounds for test tolerances --------------------------------------
+# A tolerance is either a bound the code guarantees (written with its dimension and EPS) or
+# exact; a literal tighter than a bound tests the BLAS kernel, not the code.
+
+EPS = 2.0**-52  # np.finfo(float).eps, float64 machine epsilon (unit roundoff is EPS / 2)
+
+
+def gamma(n):
+    """Higham's γ_n = nε/(1 − nε): the relative error bound of a sum or dot product of n
+    terms in any summation order (any BLAS kernel, blocking or thread split), ε = EPS."""
+    return n * EPS / (1 - n * EPS)
+
+
+def householder_orthogonality(m, n):
+    """Bound on ‖QᵀQ − I‖_F for Householder QR's explicit Q (m×n) plus the test's own QᵀQ
+    product: √n·γ_{mn} (Higham, Accuracy and Stability, Thm 19.4 with c = 1) + γ_m."""
+    return n**0.5 * gamma(m * n) + gamma(m)
+
+
+def qr_q_bound(basis):
+    """Bound on ‖Q̂ − Q‖_F for any column-wise backward-stable QR with R's diagonal positive
+    (Householder, CholeskyQR2 on a well-conditioned A): a backward error γ_{mn}‖a_j‖ in
+    each column (Higham Thm 19.4) moved to Q by √2·κ₂(A·D⁻¹), D the column norms (Sun's
+    QR perturbation bound; QR is column-scaling invariant)."""
+    import numpy as np
+
+    m, n = basis.shape
+    kappa = np.linalg.cond(basis / np.linalg.norm(basis, axis=0))
+    return 2**0.5 * kappa * gamma(m * n)
+
+
+def singular_vector_cosine_bound(s, eta, m):
+    """Bound on 1 − |cos| between two computed singular vectors of one A (m rows), each SVD
+    within a multiplicative perturbation of A with η summed over both: sin θ ≤ η/relgap
+    (Eisenstat & Ipsen), 1 − cos θ ≤ sin²θ, plus the vectors' distance from unit norm (≤ η)
+    and the m-term dot product's rounding γ_m. relgap_i = min_j |s_i − s_j|/(s_i + s_j)."""
+    import numpy as np
+
+    s = np.asarray(s, dtype=np.float64)
+    relgap = np.abs(s[:, None] - s[None, :]) / (s[:, None] + s[None, :])
+    np.fill_diagonal(relgap, np.inf)
+    return (eta / relgap.min(axis=1)) ** 2 + eta + gamma(m)

@@ -7,6 +7,7 @@ import pytest
 from lbr.errors import ConfigError, DataError
 from lbr.spectral.eigen import eigendecompose, explained_variance_table
 from lbr.spectral.statistics import Preprocessing, accumulate_statistics
+from support import gamma, householder_orthogonality
 
 
 def _covariance(values, seed=0):
@@ -93,8 +94,14 @@ def test_eigenpairs_reconstruct_covariance(small_data):
     assert eigen.rank == stats.covariance.shape[0]
     assert np.all(np.diff(eigen.eigenvalues) <= 0)
     u, lam = eigen.eigenvectors, eigen.eigenvalues
-    np.testing.assert_allclose(u.T @ u, np.eye(len(lam)), atol=1e-10)
-    np.testing.assert_allclose((u * lam) @ u.T, stats.covariance, atol=1e-10 * lam[0])
+    d = len(lam)
+    # eigh's Q is a product of Householder reflections (tridiagonalization, then the
+    # tridiagonal solver's orthogonal updates): orthonormal to √D·γ_{D²} + the test's γ_D
+    orthogonality = householder_orthogonality(d, d)
+    np.testing.assert_allclose(u.T @ u, np.eye(d), atol=orthogonality)
+    # backward stable: UΛUᵀ = Σ + ΔΣ, ‖ΔΣ‖ ≤ γ_{D²}‖Σ‖, plus U's departure and the product
+    residual = (gamma(d * d) + orthogonality + gamma(d)) * lam[0]
+    np.testing.assert_allclose((u * lam) @ u.T, stats.covariance, atol=residual)
 
 
 def test_rank_deficient_covariance_is_truncated():

@@ -23,6 +23,7 @@ from lbr.spectral.jacobi import (
     product_rounding,
 )
 from scipy.linalg.lapack import dgejsv
+from support import gamma, singular_vector_cosine_bound
 
 
 def _graded(n=60, decades=15, mixing=0.3, shuffled=False, seed=0):
@@ -44,16 +45,26 @@ def test_matches_lapack_svd_on_a_plain_matrix():
     a = np.random.default_rng(1).standard_normal((50, 30))
     svd = jacobi_svd(a)
     u_ref, s_ref, vt_ref = np.linalg.svd(a, full_matrices=False)
-    np.testing.assert_allclose(svd.s, s_ref, rtol=1e-13)
-    np.testing.assert_allclose(np.abs(np.sum(svd.u * u_ref, axis=0)), 1.0, atol=1e-12)
-    np.testing.assert_allclose(np.abs(np.sum(svd.v * vt_ref.T, axis=0)), 1.0, atol=1e-12)
-    np.testing.assert_allclose(a, (svd.u * svd.s) @ svd.v.T, atol=1e-13)
+    m, n = a.shape
+    # Weyl: two backward-stable SVDs (error γ_{mn}‖A‖₂ each) move each σ by at most that
+    np.testing.assert_allclose(svd.s, s_ref, rtol=0, atol=2 * gamma(m * n) * s_ref[0])
+    # Wedin: sin θ ≤ 2γ_{mn}‖A‖/gap (gap to the other σ and to 0), 1 − |cos| ≤ sin²θ
+    gap = min(np.min(-np.diff(s_ref)), s_ref[-1])
+    cosine = (2 * gamma(m * n) * s_ref[0] / gap) ** 2 + gamma(m)
+    np.testing.assert_allclose(np.abs(np.sum(svd.u * u_ref, axis=0)), 1.0, atol=cosine)
+    np.testing.assert_allclose(np.abs(np.sum(svd.v * vt_ref.T, axis=0)), 1.0, atol=cosine)
+    # the certified multiplicative error η, relative to ‖A‖₂, plus the test's n-term product
+    residual = (multiplicative_error_bound(a, svd) + gamma(n)) * s_ref[0]
+    np.testing.assert_allclose(a, (svd.u * svd.s) @ svd.v.T, atol=residual)
 
 
 def test_relative_accuracy_on_a_graded_matrix_where_the_standard_svd_fails():
     f = _graded(shuffled=True)
     reference = _reference_singular_values(f)
-    np.testing.assert_allclose(jacobi_svd(f).s, reference, rtol=1e-12)
+    svd = jacobi_svd(f)
+    # the certified multiplicative bound, once for Jacobi and once (taken equal) for
+    # dgejsv: ~1e-13, against the standard SVD's > 1e-4 below
+    np.testing.assert_allclose(svd.s, reference, rtol=2 * multiplicative_error_bound(f, svd))
     standard = np.linalg.svd(f, compute_uv=False)
     assert np.max(np.abs(standard / reference - 1)) > 1e-4  # the test can tell them apart
 
@@ -104,9 +115,12 @@ def test_start_matrix_carries_the_rotations():
     _, warm = scipy.linalg.eigh(f.T @ f)
     cold = jacobi_svd(f)
     for svd in (jacobi_svd(f @ warm, start=warm), jacobi_svd_nearly_orthogonal(f @ warm, warm)):
-        np.testing.assert_allclose(np.abs(np.sum(svd.v * cold.v, axis=0)), 1.0, atol=1e-10)
-        np.testing.assert_allclose(np.abs(np.sum(svd.u * cold.u, axis=0)), 1.0, atol=1e-10)
-        np.testing.assert_allclose(svd.s, cold.s, rtol=1e-12)
+        # both certified: η summed over the two SVDs bounds σ and the vectors' angles
+        eta = multiplicative_error_bound(f, svd) + multiplicative_error_bound(f, cold)
+        cosine = singular_vector_cosine_bound(cold.s, eta, f.shape[0])
+        np.testing.assert_array_less(1 - np.abs(np.sum(svd.v * cold.v, axis=0)), cosine)
+        np.testing.assert_array_less(1 - np.abs(np.sum(svd.u * cold.u, axis=0)), cosine)
+        np.testing.assert_allclose(svd.s, cold.s, rtol=eta)
         assert svd.sweeps < cold.sweeps
 
 
@@ -165,9 +179,12 @@ def test_inputs_are_left_untouched_and_integers_work():
     svd = jacobi_svd(a, start)
     np.testing.assert_array_equal(a, a_copy)
     np.testing.assert_array_equal(start, start_copy)
-    np.testing.assert_allclose(svd.s, np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+    weyl = 2 * gamma(a.size) * np.linalg.norm(a, 2)  # two backward-stable SVDs
+    np.testing.assert_allclose(svd.s, np.linalg.svd(a, compute_uv=False), rtol=0, atol=weyl)
     integers = jacobi_svd(a_copy.astype(np.int64), start_copy.astype(np.float32))
-    np.testing.assert_allclose(integers.s, svd.s, rtol=1e-12)
+    # another start, same A: both certified, within η₁ + η₂ (a wrong dtype path is O(1))
+    eta = multiplicative_error_bound(a, svd) + multiplicative_error_bound(a, integers)
+    np.testing.assert_allclose(integers.s, svd.s, rtol=eta)
     np.testing.assert_allclose(np.abs(integers.v), np.abs(svd.v), atol=1e-5)
 
 
@@ -185,7 +202,8 @@ def test_nearly_orthogonal_leaves_start_untouched_and_skips_settled_columns():
     svd = jacobi_svd_nearly_orthogonal(mixed, start)
     np.testing.assert_array_equal(start, np.eye(4))
     assert svd.sweeps > 0
-    np.testing.assert_allclose(svd.s, np.linalg.svd(mixed, compute_uv=False), rtol=1e-12)
+    weyl = 2 * gamma(mixed.size) * np.linalg.norm(mixed, 2)  # two backward-stable SVDs
+    np.testing.assert_allclose(svd.s, np.linalg.svd(mixed, compute_uv=False), rtol=0, atol=weyl)
 
 
 def test_error_messages():
@@ -294,8 +312,11 @@ def test_a_negative_cosine_is_as_unsettled_as_a_positive_one():
     a = np.array([[1.0, -0.5], [0.0, 1.0], [0.0, 0.0]])
     svd = jacobi_svd_nearly_orthogonal(a, np.eye(2))
     assert svd.sweeps > 0
-    np.testing.assert_allclose(svd.s, np.linalg.svd(a, compute_uv=False), rtol=1e-14)
-    np.testing.assert_allclose(svd.u.T @ svd.u, np.eye(2), atol=1e-15)
+    weyl = 2 * gamma(a.size) * np.linalg.norm(a, 2)  # two backward-stable SVDs
+    np.testing.assert_allclose(svd.s, np.linalg.svd(a, compute_uv=False), rtol=0, atol=weyl)
+    # U's departure from orthonormal is one term of the certified η; + the 3-term product
+    orthogonality = multiplicative_error_bound(a, svd) + gamma(3)
+    np.testing.assert_allclose(svd.u.T @ svd.u, np.eye(2), atol=orthogonality)
 
 
 def test_settled_columns_are_taken_as_they_stand():
@@ -350,9 +371,10 @@ def test_the_error_bound_of_a_general_matrix_uses_all_of_it():
 def test_departure_from_orthonormal_on_a_hand_written_q():
     t = 0.5
     q = np.array([[1.0, t], [0.0, 1.0]])  # QᵀQ − I = [[0, t], [t, t²]]
-    assert _departure_from_orthonormal(q) == pytest.approx(np.sqrt(2 * t**2 + t**4), rel=1e-15)
+    # exact: dyadic entries, so QᵀQ − I and its squares are exact and sqrt correctly rounded
+    assert _departure_from_orthonormal(q) == np.sqrt(2 * t**2 + t**4)
     q = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # QᵀQ − I = diag(3, 0)
-    assert _departure_from_orthonormal(q) == pytest.approx(3.0, rel=1e-15)
+    assert _departure_from_orthonormal(q) == 3.0  # exact, as above
 
 
 @pytest.mark.parametrize("m, n", [(700, 600), (600, 600), (300, 700), (5, 1)])
@@ -370,7 +392,9 @@ def test_blocked_product_is_the_product_within_its_rounding_bound(m, n):
         product = blocked_product(a, b, lower_triangular=lower)
         allowed = product_rounding(n) * (np.abs(used) @ np.abs(b))
         assert np.all(np.abs(product.astype(wide) - exact) <= allowed)
-        np.testing.assert_allclose(product, used @ b, rtol=1e-12, atol=1e-12)
+        # numpy's product is within γ_n|A||B| of exact as well
+        numpy_allowed = gamma(n) * (np.abs(used) @ np.abs(b))
+        assert np.all(np.abs(product - used @ b) <= allowed + numpy_allowed)
 
 
 def test_product_rounding_counts_blocks_not_columns():
@@ -394,9 +418,12 @@ def test_triangular_product_reads_the_lower_triangle_only():
     b = rng.standard_normal((6, 4))
     lower = np.tril(full)
     product = jacobi.triangular_product(full, b)
-    np.testing.assert_allclose(product, lower @ b, rtol=1e-12, atol=1e-12)
+    # trmm and numpy's product each within γ_6|L||B| of exact; reading the garbage above
+    # the diagonal would be O(1) off
+    allowed = 2 * gamma(6) * (np.abs(lower) @ np.abs(b))
+    assert np.all(np.abs(product - lower @ b) <= allowed)
     transposed = jacobi.triangular_product(full, b, transpose=True)
-    np.testing.assert_allclose(transposed, lower.T @ b, rtol=1e-12, atol=1e-12)
+    assert np.all(np.abs(transposed - lower.T @ b) <= 2 * gamma(6) * (np.abs(lower.T) @ np.abs(b)))
 
 
 # --- the certificate that reuses the warm start's products, against the separate
@@ -421,8 +448,11 @@ def test_certified_warm_svd_equals_the_separate_solve_and_certificate(mixing, de
     svd, bound, defect = certified_warm_svd(f, warm)
     assert 0 < defect <= bound
     reference = jacobi_svd_nearly_orthogonal(blocked_product(f, warm, lower_triangular=True), warm)
-    np.testing.assert_allclose(svd.s, reference.s, rtol=1e-13)
-    np.testing.assert_allclose(np.abs(np.sum(svd.u * reference.u, axis=0)), 1.0, atol=1e-10)
+    # both certified: η summed over the two SVDs bounds σ and the left vectors' angles
+    eta = bound + multiplicative_error_bound(f, reference, lower_triangular=True)
+    np.testing.assert_allclose(svd.s, reference.s, rtol=eta)
+    cosine = singular_vector_cosine_bound(reference.s, eta, f.shape[0])
+    np.testing.assert_array_less(1 - np.abs(np.sum(svd.u * reference.u, axis=0)), cosine)
     separate = multiplicative_error_bound(f, svd, lower_triangular=True)
     assert bound == pytest.approx(separate, rel=0.2)
     exact = np.linalg.svd(f.astype(np.longdouble).astype(np.float64), compute_uv=False)
@@ -446,5 +476,7 @@ def test_departure_from_identity_reads_the_upper_triangle_exactly():
     gram = np.triu(np.eye(4) + np.arange(16.0).reshape(4, 4) * 1e-20)
     gram[0, 0] += 3e-16
     expected = np.linalg.norm(gram + np.triu(gram, 1).T - np.eye(4))
-    assert departure_from_identity(gram) == pytest.approx(expected, rel=1e-12)
+    # two 16-term sums of squares in different orders (γ_16 each); reading the zero lower
+    # triangle instead would be ~1e-8 off
+    assert departure_from_identity(gram) == pytest.approx(expected, rel=2 * gamma(16))
     assert gram[0, 0] == 1.0 + 3e-16  # restored

@@ -9,6 +9,7 @@ from lbr.spectral.statistics import (
     accumulate_statistics,
     flatten_channel_first,
 )
+from support import gamma
 
 
 def _direct(images, labels, num_classes, prep):
@@ -48,8 +49,14 @@ def test_statistics_match_direct_computation(small_data, prep, chunk_size):
     stats = accumulate_statistics(images, labels, 4, prep, chunk_size=chunk_size)
     sigma, class_sums = _direct(images, labels, 4, prep)
     scale = np.abs(sigma).max()
-    np.testing.assert_allclose(stats.covariance, sigma, atol=1e-11 * scale)
-    np.testing.assert_allclose(stats.class_sums, class_sums, atol=1e-11 * np.abs(class_sums).max())
+    n, d = images.shape[0], images[0].size
+    # δ, each preprocessed pixel's relative error: per-image std (2D terms), centring (an
+    # N-term mean; RMS |x|/|z| ≤ 2, counted 4), global std (N·D squares): γ_{2D+4N+ND}.
+    # A Σ entry is within γ_N|Z|ᵀ|Z| + 2δ|Z|ᵀ|Z| ≤ (γ_N + 2δ)·max Σ (Cauchy–Schwarz), for
+    # either computation; a class sum within that times Σ_class|z| ≤ √(N·max Σ).
+    bound = 2 * gamma(n + 2 * (2 * d + 4 * n + n * d))
+    np.testing.assert_allclose(stats.covariance, sigma, atol=bound * scale)
+    np.testing.assert_allclose(stats.class_sums, class_sums, atol=bound * np.sqrt(n * scale))
     np.testing.assert_array_equal(stats.class_counts, np.bincount(labels, minlength=4))
 
 
@@ -98,9 +105,12 @@ def test_mean_and_scale_are_those_of_the_training_pixels(per_image_std, center, 
     if per_image_std:
         x = x / x.std(axis=1, ddof=1, keepdims=True)
     mean = x.mean(axis=0) if center else np.zeros(D)
-    np.testing.assert_allclose(stats.mean, mean, rtol=1e-12, atol=1e-12)
+    n = len(images)
+    # an N-term mean of pixels each divided by a 2D-term per-image std, in both computations
+    np.testing.assert_allclose(stats.mean, mean, rtol=2 * gamma(n + 2 * D + 4), atol=0)
     scale = np.sqrt(((x - mean) ** 2).mean()) if global_std else 1.0
-    assert stats.scale == pytest.approx(scale, rel=1e-12)
+    # the root of an N·D-term mean of squares of centred pixels (the mean's error counted 4×)
+    assert stats.scale == pytest.approx(scale, rel=2 * gamma(n * D + 2 * D + 4 * n))
     # preprocessing a sample with the returned mean and scale gives Σ's vectors
     z = prep.apply(_flat(images).astype(np.float64), stats.mean, stats.scale)
     np.testing.assert_allclose(z.T @ z, stats.covariance, rtol=1e-9, atol=1e-9 * D)
@@ -114,7 +124,9 @@ def test_per_image_std_divides_images_whose_std_is_below_one():
     stats = accumulate_statistics(images, labels, 3, prep)
     x = _flat(images).astype(np.float64)
     x = x / x.std(axis=1, ddof=1, keepdims=True)
-    np.testing.assert_allclose(stats.covariance, x.T @ x, rtol=1e-10)
+    # non-negative pixels: each entry an N-term sum within γ_N, its pixels divided by a
+    # 2D-term std (2γ_{2D+4} for the product of two), in each of the two computations
+    np.testing.assert_allclose(stats.covariance, x.T @ x, rtol=2 * gamma(len(x) + 4 * D + 8))
 
 
 def test_zero_variance_pixels_and_empty_sets_are_refused():
@@ -138,5 +150,6 @@ def test_a_single_image_is_enough_without_centering():
     prep = Preprocessing(center=False, global_std=False)
     stats = accumulate_statistics(images, labels, 3, prep)
     x = _flat(images)[0].astype(np.float64)
-    np.testing.assert_allclose(stats.covariance, np.outer(x, x), rtol=1e-12)
+    # exact: one product of two pixel values (integers ≤ 255) per entry, nothing summed
+    np.testing.assert_array_equal(stats.covariance, np.outer(x, x))
     assert stats.scale == 1.0 and not stats.mean.any()
