@@ -508,3 +508,27 @@ def test_patch_larger_than_the_images_is_refused_at_config_time(tiny):
     tiny["denoising"]["noises"]["masking"]["patch_sizes"] = [10]
     message = _error(tiny)  # digits are 8x8
     assert "'digits'" in message and "masking_p10" in message
+
+
+# --- seeds of the R3 pairs and the intervals section -----------------------------------
+
+
+def test_guidance_takes_a_list_of_seeds_not_one_seed(config):
+    config["autoencoders"]["guidance"]["seed"] = 0
+    del config["autoencoders"]["guidance"]["seeds"]
+    message = _error(config)
+    assert "autoencoders.guidance" in message and "'seeds' is a required property" in message
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (lambda c: c.pop("intervals"), "'intervals' is a required property"),
+        (lambda c: c["intervals"].update(bootstrap_resamples=999), "intervals.bootstrap_resamples"),
+        (lambda c: c["intervals"].update(bootstrap_seed=-1), "intervals.bootstrap_seed"),
+        (lambda c: c["intervals"].update(confidence=0.9), "intervals"),
+    ],
+)
+def test_intervals_section_is_checked(config, change, key):
+    change(config)
+    assert key in _error(config)

@@ -60,6 +60,10 @@ def test_the_same_key_in_different_mappings_is_fine(tmp_path):
             lambda c: c["autoencoders"]["guidance"].update(latents=[8, 8]),
         ),
         (
+            "autoencoders.guidance.seeds",
+            lambda c: c["autoencoders"]["guidance"].update(seeds=[1, 1]),
+        ),
+        (
             "denoising.noises.masking.ratios",
             lambda c: c["denoising"]["noises"]["masking"].update(ratios=[0.5, 0.5]),
         ),

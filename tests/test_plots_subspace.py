@@ -13,7 +13,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from lbr import paper, plots  # noqa: E402
-from lbr.r1_prediction import BOTTOM_WINS, HIGH_ALIGNMENT, TOP_WINS  # noqa: E402
+from lbr.r1_prediction import (  # noqa: E402
+    AGREES,
+    BOTTOM_WINS,
+    DISAGREES,
+    HIGH_ALIGNMENT,
+    NOT_TRAINED,
+    TOP_WINS,
+    UNDECIDED,
+)
+from lbr.stats import interval_columns  # noqa: E402
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
 
@@ -122,9 +131,21 @@ def test_headline_figure_bars_are_the_plain_headline_runs(headline):
     assert [t.get_text() for t in axis.get_legend().get_texts()] == [
         f"top {100 * headline['top']:.0f}% of variance",
         f"bottom {100 * headline['bottom']:.0f}% of variance",
+        "one seed",
     ]
+    # the seeds as dots on their bar: the plain headline runs of seeds 0, 1, 2
+    dots = [line for line in axis.lines if line.get_marker() == "o"]
+    assert len(dots) == 4
+    for line, centre, (side, dataset) in zip(
+        dots,
+        [-0.19, 0.81, 0.19, 1.19],
+        [(s, d) for s in ("top", "bottom") for d in ("photos", "digits")],
+    ):
+        np.testing.assert_allclose(line.get_xdata(), [centre] * 3, atol=1e-15)
+        seeds = [100 * _accuracy(dataset, side, headline[side], False, k) for k in (0, 1, 2)]
+        np.testing.assert_allclose(sorted(line.get_ydata()), seeds, atol=1e-12)
     assert axis.get_ylabel() == "test accuracy (%)"
-    assert axis.get_title() == f"This run.\nPaper, {paper.headline_text()}"
+    assert axis.get_title() == f"This run, mean of 3 seeds.\nPaper, {paper.headline_text()}"
 
 
 def test_headline_figure_of_augmented_runs_says_so():
@@ -137,22 +158,122 @@ def test_headline_figure_of_augmented_runs_says_so():
         for d in ("photos", "digits")
     ]
     np.testing.assert_allclose(heights, expected, atol=1e-13)
-    assert figure.axes[0].get_title().startswith("This run (with augmentation).\nPaper, ")
+    assert (
+        figure.axes[0]
+        .get_title()
+        .startswith("This run (with augmentation), mean of 3 seeds.\nPaper, ")
+    )
+
+
+def test_headline_figure_of_one_seed_says_so_and_draws_no_dots():
+    table = _subspace_table()
+    figure = plots.headline_figure(table[table["seed"] == 2], {"top": 0.9, "bottom": 0.2})
+    axis = figure.axes[0]
+    assert axis.get_title().startswith("This run, one seed.\nPaper, ")
+    assert not [line for line in axis.lines if line.get_marker() == "o"]
+    assert "one seed" not in [t.get_text() for t in axis.get_legend().get_texts()]
+
+
+def _headline_verdicts():
+    """Per dataset and side, intervals of the mean accuracy (over seeds: ±2 points around
+    an arbitrary 0.5; bootstrap: 0.45 to 0.58), photos with one seed (no t-interval)."""
+    rows = []
+    for dataset, seeds in (("photos", None), ("digits", (0.48, 0.52))):
+        row = {"dataset": dataset}
+        for side, shift in (("top", 0.0), ("bottom", 0.1)):
+            over_seeds = None if seeds is None else (seeds[0] + shift, seeds[1] + shift)
+            row[f"{side}_accuracy"] = 0.5 + shift
+            row.update(
+                interval_columns(f"{side}_accuracy", over_seeds, (0.45 + shift, 0.58 + shift))
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _curves(table):
+    """Per run, 5 epochs of accuracy rising to its final value: the last two epochs add
+    (seed + 1) points each."""
+    rows = []
+    for run in table.to_dict("records"):
+        for epoch in range(1, 6):
+            late = (run["seed"] + 1) / 100 * (5 - epoch) if epoch >= 4 else 0.3
+            rows.append(
+                {k: run[k] for k in ("dataset", "side", "fraction", "augment", "seed")}
+                | {"epoch": epoch, "test_accuracy": run["final_test_accuracy"] - late}
+            )
+    return pd.DataFrame(rows)
+
+
+def test_headline_figure_intervals_and_curves():
+    table = _subspace_table()
+    # the convergence columns of the subspace table: seed 2 of photos' top run is flagged
+    table["late_rise_from"], table["final_epoch"] = 4, 5
+    table["still_rising"] = (
+        (table["dataset"] == "photos") & (table["side"] == "top") & (table["seed"] == 2)
+    )
+    figure = plots.headline_figure(
+        table, {"top": 0.9, "bottom": 0.2}, _headline_verdicts(), _curves(table)
+    )
+    bars_axis, *curve_axes = figure.axes
+    assert [a.get_title().split(":")[0] for a in curve_axes] == ["photos", "digits"]
+    # the intervals at the bar centres, in points: photos only the bootstrap (one seed)
+    drawn = _bars(bars_axis)
+    expected = [
+        (-0.19, 45, 58, 5.0), (0.19, 55, 68, 5.0),  # photos top, bottom: bootstrap
+        (0.81, 45, 58, 5.0), (0.81, 48, 52, 1.0),  # digits top
+        (1.19, 55, 68, 5.0), (1.19, 58, 62, 1.0),  # digits bottom
+    ]  # fmt: skip
+    assert len(drawn) == len(expected)
+    for got, want in zip(drawn, sorted(expected)):
+        np.testing.assert_allclose(got, want, atol=1e-12)
+    assert [t.get_text() for t in bars_axis.get_legend().get_texts()][2:] == [
+        "95% t-interval over seeds",
+        "95% bootstrap over test images",
+        "one seed",
+    ]
+    for axis, dataset in zip(curve_axes, ("photos", "digits")):
+        lines = [line for line in axis.lines if line.get_marker() == "."]
+        assert len(lines) == 6  # top and bottom, three seeds each (plain runs only)
+        for line in lines:
+            assert line.get_xdata().tolist() == [1, 2, 3, 4, 5]
+        colours = sorted(matplotlib.colors.to_rgba(line.get_color()) for line in lines)
+        assert colours == sorted([RED] * 3 + [BLUE] * 3)
+        finals = sorted(line.get_ydata()[-1] for line in lines)
+        expected = sorted(
+            100 * _accuracy(dataset, side, {"top": 0.9, "bottom": 0.2}[side], False, seed)
+            for side in ("top", "bottom")
+            for seed in (0, 1, 2)
+        )
+        np.testing.assert_allclose(finals, expected, atol=1e-12)
+        shaded = [p for p in axis.patches]
+        assert [(p.get_x(), p.get_x() + p.get_width()) for p in shaded] == [(4.0, 5.0)]
+        flagged = [line for line in axis.lines if line.get_marker() == "^"]
+        if dataset == "photos":
+            assert len(flagged) == 1
+            top = 100 * _accuracy("photos", "top", 0.9, False, 2)
+            np.testing.assert_allclose(flagged[0].get_xydata(), [[5, top]], atol=1e-12)
+            assert "still rising (> 1 point)" in [
+                t.get_text() for t in axis.get_legend().get_texts()
+            ]
+        else:
+            assert not flagged
+        assert axis.get_xlabel() == "epoch" and axis.get_ylabel() == "test accuracy (%)"
+        assert axis.get_title().startswith(f"{dataset}: test accuracy per epoch, 3 seeds a side")
 
 
 # --- R1 prediction: r1_prediction_figure ----------------------------------------------
 
 
-def _verdicts(gaps):
+def _verdicts(gaps, readings=(AGREES, DISAGREES, UNDECIDED), seeds_intervals=True):
+    """Three trained datasets with their gap's intervals (seeds: gap ± 3 points; bootstrap:
+    gap − 1, gap + 2 points) and one untrained."""
     rows = []
-    for (dataset, dimension, k10, k32, agrees), gap in zip(
-        [
-            ("digits", 64, 0.11, 0.95, True),
-            ("photos", 768, 0.97, 0.29, False),
-            ("texture", 192, 0.05, 0.50, True),
-        ],
+    for (dataset, dimension, k10, k32), gap, reading in zip(
+        [("digits", 64, 0.11, 0.95), ("photos", 768, 0.97, 0.29), ("texture", 192, 0.05, 0.50)],
         gaps,
+        readings,
     ):
+        seeds = (gap - 0.03, gap + 0.03) if seeds_intervals else None
         rows.append(
             dict(
                 dataset=dataset,
@@ -163,7 +284,9 @@ def _verdicts(gaps):
                 top_accuracy=0.5,
                 bottom_accuracy=0.5 + gap,
                 bottom_minus_top=gap,
-                agrees=agrees,
+                outcome="inconclusive",
+                threshold_verdict=reading,
+                **interval_columns("bottom_minus_top", seeds, (gap - 0.01, gap + 0.02)),
             )
         )
     rows.append(
@@ -176,47 +299,111 @@ def _verdicts(gaps):
             top_accuracy=np.nan,
             bottom_accuracy=np.nan,
             bottom_minus_top=np.nan,
-            agrees=None,
+            outcome=NOT_TRAINED,
+            threshold_verdict=NOT_TRAINED,
+            **interval_columns("bottom_minus_top", None, None),
         )
     )
     return pd.DataFrame(rows)
 
 
-def test_r1_prediction_figure_places_each_trained_dataset():
+def _points(axis):
+    return [c for c in axis.collections if isinstance(c, matplotlib.collections.PathCollection)]
+
+
+def _bars(axis):
+    """Each error bar drawn: (x, low, high, line width), from the errorbar collections."""
+    found = []
+    for collection in axis.collections:
+        if isinstance(collection, matplotlib.collections.LineCollection):
+            width = collection.get_linewidth()[0]
+            for (x0, low), (x1, high) in collection.get_segments():
+                assert x0 == x1
+                found.append((x0, low, high, width))
+    return sorted(found)
+
+
+def test_r1_prediction_figure_places_each_trained_dataset_on_both_readings():
     verdicts = _verdicts([-0.5481, -0.2857, 0.14])
     figure = plots.r1_prediction_figure(verdicts, {"top": 0.75, "bottom": 0.25})
-    axis = figure.axes[0]
-    points = axis.collections
-    assert len(points) == 3  # the untrained dataset is named, not drawn
+    main, secondary = figure.axes
     green, black = matplotlib.colors.to_rgba("tab:green"), (0.0, 0.0, 0.0, 1.0)
-    for point, (x, y, colour) in zip(
-        points, [(0.95, -54.81, green), (0.29, -28.57, black), (0.50, 14.0, green)]
-    ):
-        np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=1e-15, atol=1e-13)
-        assert tuple(point.get_facecolor()[0]) == colour
-    notes = {t.get_text(): t.xy for t in axis.texts if hasattr(t, "xy")}
-    assert sorted(notes) == ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
-    np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), atol=1e-13)
-    span = 1.15 * 54.81  # the largest gap, with room
-    np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=1e-13)
-    assert axis.get_xlim() == (0, 1)
-    assert axis.get_xlabel() == "closed-form alignment at K=32 (Eq. 7, fraction)"
-    assert axis.get_ylabel() == "bottom 25% − top 75%\ntest accuracy (points)"
-    assert axis.get_title().endswith("green: agree, black: disagree; not trained: untrained")
+    orange = matplotlib.colors.to_rgba("tab:orange")
+    expected = [(0.95, -54.81), (0.29, -28.57), (0.50, 14.0)]
+    for axis, colours in ((main, [black] * 3), (secondary, [green, black, orange])):
+        points = _points(axis)
+        assert len(points) == 3  # the untrained dataset is named, not drawn
+        for point, (x, y), colour in zip(points, expected, colours):
+            np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=1e-15, atol=1e-13)
+            assert tuple(point.get_facecolor()[0]) == colour
+        notes = {t.get_text(): t.xy for t in axis.texts if hasattr(t, "xy")}
+        assert sorted(notes) == ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
+        np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), atol=1e-13)
+        # both intervals of each gap, in points: over seeds ±3 (thin), bootstrap −1/+2 (broad)
+        bars = _bars(axis)
+        assert len(bars) == 6
+        for x, gap in expected:
+            mine = sorted((b for b in bars if b[0] == x), key=lambda b: b[3])
+            np.testing.assert_allclose(mine[0][1:3], (gap - 3, gap + 3), atol=1e-12)
+            np.testing.assert_allclose(mine[1][1:3], (gap - 1, gap + 2), atol=1e-12)
+            assert mine[0][3] == 1.0 and mine[1][3] == 5.0
+        span = 1.15 * 57.81  # the largest interval end, with room
+        np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=1e-13)
+        assert axis.get_xlim() == (0, 1)
+        assert axis.get_xlabel() == "closed-form alignment at K=32 (Eq. 7, fraction)"
+        assert axis.get_ylabel() == (
+            "bottom 25% − top 75%\ntest accuracy (points), mean over seeds"
+        )
+    # main reading: photos (0.29) +? … by alignment: photos −28.57, texture +14, digits −54.81
+    assert main.get_title() == (
+        "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
+        "Kendall τ = -0.33 over 3 datasets → inconclusive\n"
+        "exact one-sided p = 0.5 (level 0.05); 3 datasets cannot reach it (min p = 1/3!)"
+    )
+    assert secondary.get_title() == (
+        "Secondary reading: alignment threshold 0.9\n(shaded: where the outcome would agree "
+        "with the prediction)\nnot trained: untrained"
+    )
     # shaded where the prediction holds: bottom ≥ top left of the threshold (upper half),
     # top ≥ bottom right of it (lower half)
-    spans = [(p.get_x(), p.get_x() + p.get_width(), p.get_facecolor()[:3]) for p in axis.patches]
+    spans = [
+        (p.get_x(), p.get_x() + p.get_width(), p.get_facecolor()[:3]) for p in secondary.patches
+    ]
     assert spans == [(0, HIGH_ALIGNMENT, BLUE[:3]), (HIGH_ALIGNMENT, 1, RED[:3])]
-    assert [(p.get_y(), p.get_height()) for p in axis.patches] == [(0.5, 0.5), (0, 0.5)]
-    texts = [t.get_text() for t in axis.texts if not hasattr(t, "xy")]
+    assert [(p.get_y(), p.get_height()) for p in secondary.patches] == [(0.5, 0.5), (0, 0.5)]
+    texts = [t.get_text() for t in secondary.texts if not hasattr(t, "xy")]
     assert texts == [f"predicted: {BOTTOM_WINS}", f"predicted: {TOP_WINS}"]
+    assert [t.get_text() for t in secondary.get_legend().get_texts()] == [
+        "agrees",
+        "disagrees",
+        "inconclusive (an interval contains 0)",
+        "95% t-interval over seeds",
+        "95% paired bootstrap over test images",
+    ]
 
 
-def test_r1_prediction_figure_keeps_five_points_of_room():
-    figure = plots.r1_prediction_figure(_verdicts([0.01, -0.02, 0.03]), {"top": 0.9, "bottom": 0.2})
-    assert figure.axes[0].get_ylim() == (-5.0, 5.0)
-    np.testing.assert_allclose(
-        np.concatenate([p.get_offsets() for p in figure.axes[0].collections]),
-        [[0.95, 1.0], [0.29, -2.0], [0.50, 3.0]],
-        atol=1e-15 * 100,
-    )
+def test_r1_prediction_figure_keeps_five_points_of_room_and_names_only_drawn_intervals():
+    verdicts = _verdicts([0.01, -0.02, 0.005], seeds_intervals=False)
+    figure = plots.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
+    for axis in figure.axes:
+        assert axis.get_ylim() == (-5.0, 5.0)
+        np.testing.assert_allclose(
+            np.concatenate([p.get_offsets() for p in _points(axis)]),
+            [[0.95, 1.0], [0.29, -2.0], [0.50, 0.5]],
+            atol=1e-15 * 100,
+        )
+        assert len(_bars(axis)) == 3  # one seed: the bootstrap only
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == [
+        "95% paired bootstrap over test images"
+    ]
+
+
+def test_r1_prediction_figure_main_reading_of_four_datasets_in_order():
+    verdicts = _verdicts([-0.05, 0.03, 0.01])
+    extra = verdicts.iloc[[0]].assign(dataset="mid", alignment_k32=0.7, bottom_minus_top=-0.01)
+    table = pd.concat([verdicts, extra], ignore_index=True)
+    title = plots.r1_prediction_figure(table, {"top": 0.9, "bottom": 0.2}).axes[0].get_title()
+    assert title.splitlines()[1:] == [
+        "Kendall τ = -1.00 over 4 datasets → holds",
+        "exact one-sided p = 0.0417 (level 0.05)",
+    ]

@@ -3,18 +3,26 @@
 The subspace table holds, beside the headline runs the verdict reads, every run that must
 be left out with accuracies that would move the verdict: other fractions (the headline
 fraction of the other side included), the halves of the dimensions, augmented runs, and
-several seeds whose mean is the answer.
+several seeds whose mean is the answer. Outcomes are decided by the 95% intervals of
+bottom − top: per-test-image results are made with the accuracies of the table (the
+images a side gets right nested in the other side's, so the difference has one sign).
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 from lbr.r1_prediction import (
+    AGREES,
+    BOTTOM_BETTER,
     BOTTOM_WINS,
+    DISAGREES,
     HIGH_ALIGNMENT,
+    NOT_TRAINED,
     PREDICTOR_K,
     SMALL_K,
+    TOP_BETTER,
     TOP_WINS,
+    UNDECIDED,
     headline_accuracies,
     predicted_outcome,
     r1_verdicts,
@@ -52,6 +60,16 @@ def _run(dataset, side, fraction, accuracy, variance, augment=False, seed=0):
         variance_fraction=variance,
         final_test_accuracy=accuracy,
     )
+
+
+def _per_image(accuracies, test_size=100):
+    """{(dataset, side, 0): correctness} with round(accuracy × test_size) images right,
+    the first ones: the side with fewer right gets a subset of the other's."""
+    return {
+        (dataset, side, 0): np.arange(test_size) < round(accuracy * test_size)
+        for dataset, pair in accuracies.items()
+        for side, accuracy in zip(("top", "bottom"), pair)
+    }
 
 
 def _distractors(dataset):
@@ -141,15 +159,18 @@ def _datasets():
     }
 
 
+ACCURACIES = {  # top, bottom of the headline pair
+    "clean": (0.93, 0.41),
+    "photo": (0.62, 0.35),
+    "texture": (0.38, 0.52),
+    "edge": (0.5, 0.5),
+    "low_rank": (0.44, 0.71),
+}
+
+
 def _subspace():
     runs = []
-    for dataset, top, bottom in [
-        ("clean", 0.93, 0.41),
-        ("photo", 0.62, 0.35),
-        ("texture", 0.38, 0.52),
-        ("edge", 0.5, 0.5),
-        ("low_rank", 0.44, 0.71),
-    ]:
+    for dataset, (top, bottom) in ACCURACIES.items():
         runs += [_run(dataset, "top", 0.9, top, 0.9), _run(dataset, "bottom", 0.2, bottom, 0.2)]
         runs += _distractors(dataset)
     runs += [_run("half", "top", 0.9, 0.8, 0.9), *_distractors("half")[2:]]
@@ -157,7 +178,7 @@ def _subspace():
 
 
 def test_r1_verdicts_every_column_of_every_dataset():
-    verdicts = r1_verdicts(_datasets(), _subspace(), HEADLINE)
+    verdicts = r1_verdicts(_datasets(), _subspace(), HEADLINE, _per_image(ACCURACIES), 2000, 0)
     assert verdicts["dataset"].tolist() == list(_datasets())
     assert verdicts["dimension"].tolist() == [64, 768, 192, 64, 64, 64, 64]
     assert SMALL_K == (10, 32) and PREDICTOR_K == 32
@@ -184,16 +205,36 @@ def test_r1_verdicts_every_column_of_every_dataset():
     np.testing.assert_allclose(
         trained["bottom_minus_top"], [-0.52, -0.27, 0.14, 0.0, 0.27], rtol=0, atol=2**-52
     )
+    # one seed: the paired bootstrap over 100 test images decides (27, 14 and 27 images
+    # differ, one way); a tie is undecided
     assert verdicts["outcome"].tolist() == [
-        TOP_WINS,
-        TOP_WINS,
-        BOTTOM_WINS,
-        TOP_WINS,
-        BOTTOM_WINS,
-        "not trained",
-        "not trained",
+        TOP_BETTER,
+        TOP_BETTER,
+        BOTTOM_BETTER,
+        UNDECIDED,
+        BOTTOM_BETTER,
+        NOT_TRAINED,
+        NOT_TRAINED,
     ]
-    assert verdicts["agrees"].tolist() == [True, False, True, True, False, None, None]
+    assert verdicts["threshold_verdict"].tolist() == [
+        AGREES,
+        DISAGREES,
+        AGREES,
+        UNDECIDED,
+        DISAGREES,
+        NOT_TRAINED,
+        NOT_TRAINED,
+    ]
+    assert verdicts["seeds"].tolist() == [1, 1, 1, 1, 1, 0, 0]
+    assert verdicts["test_size"].tolist() == [100] * 5 + [0, 0]
+    assert verdicts["bottom_minus_top_seeds_low"].isna().all()  # one seed: no t-interval
+    trained_gaps = verdicts.iloc[:5]
+    assert (
+        trained_gaps["bottom_minus_top_bootstrap_low"] <= trained_gaps["bottom_minus_top"]
+    ).all()
+    assert (
+        trained_gaps["bottom_minus_top"] <= trained_gaps["bottom_minus_top_bootstrap_high"]
+    ).all()
     untrained = verdicts.iloc[5:]
     for column in (
         "top_accuracy",
@@ -205,22 +246,32 @@ def test_r1_verdicts_every_column_of_every_dataset():
         assert untrained[column].isna().all(), column
 
 
-def test_a_tie_agrees_with_either_prediction():
+def test_a_tie_is_inconclusive_for_either_prediction():
     alignment = {"well": _alignment({1: 0.95}), "poor": _alignment({1: 0.5})}
     runs = pd.DataFrame(
         [_run(d, side, HEADLINE[side], 0.6, 0.5) for d in alignment for side in ("top", "bottom")]
     )
-    verdicts = r1_verdicts(alignment, runs, HEADLINE)
+    per_image = _per_image({d: (0.6, 0.6) for d in alignment})
+    verdicts = r1_verdicts(alignment, runs, HEADLINE, per_image, 2000, 0)
     assert verdicts["predicted"].tolist() == [TOP_WINS, BOTTOM_WINS]
-    assert verdicts["outcome"].tolist() == [TOP_WINS, TOP_WINS]
-    assert verdicts["agrees"].tolist() == [True, True]
+    assert verdicts["outcome"].tolist() == [UNDECIDED, UNDECIDED]
+    assert verdicts["threshold_verdict"].tolist() == [UNDECIDED, UNDECIDED]
 
 
 @pytest.mark.parametrize(
-    "top, bottom, agrees_well, agrees_poor",
-    [(0.7, 0.69, True, False), (0.69, 0.7, False, True)],
+    "top, bottom, test_size, reading_well, reading_poor",
+    [
+        # one point on 10 000 images is 100 images, all one way: decided
+        (0.7, 0.69, 10_000, AGREES, DISAGREES),
+        (0.69, 0.7, 10_000, DISAGREES, AGREES),
+        # one point on 100 images is one image: a third of the resamples leave it out
+        (0.7, 0.69, 100, UNDECIDED, UNDECIDED),
+        (0.69, 0.7, 100, UNDECIDED, UNDECIDED),
+    ],
 )
-def test_one_point_either_way_decides(top, bottom, agrees_well, agrees_poor):
+def test_one_point_either_way_decides_only_on_enough_images(
+    top, bottom, test_size, reading_well, reading_poor
+):
     alignment = {"well": _alignment({1: 0.95}), "poor": _alignment({1: 0.5})}
     runs = pd.DataFrame(
         [
@@ -229,5 +280,6 @@ def test_one_point_either_way_decides(top, bottom, agrees_well, agrees_poor):
             for side, accuracy in (("top", top), ("bottom", bottom))
         ]
     )
-    verdicts = r1_verdicts(alignment, runs, HEADLINE)
-    assert verdicts["agrees"].tolist() == [agrees_well, agrees_poor]
+    per_image = _per_image({d: (top, bottom) for d in alignment}, test_size)
+    verdicts = r1_verdicts(alignment, runs, HEADLINE, per_image, 2000, 0)
+    assert verdicts["threshold_verdict"].tolist() == [reading_well, reading_poor]

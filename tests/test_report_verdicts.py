@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from lbr import report
-from lbr.r1_prediction import BOTTOM_WINS, TOP_WINS
+from lbr.r1_prediction import (
+    AGREES,
+    BOTTOM_WINS,
+    DISAGREES,
+    NOT_TRAINED,
+    TOP_BETTER,
+    TOP_WINS,
+    UNDECIDED,
+)
+from lbr.stats import interval_columns
 
 HEADLINE = {"top": 0.9, "bottom": 0.2}
 
@@ -254,37 +263,74 @@ def test_theorem1_claim_fails_when_adam_goes_below_the_closed_form(dip, verdict)
 
 
 def _verdicts():
-    """r1_verdicts' table, by hand: one dataset per case (agrees, disagrees, untrained)."""
+    """r1_verdicts' table, by hand: one dataset per case (agrees on both intervals,
+    inconclusive because the interval over seeds contains 0, disagrees on the bootstrap of
+    a single seed, untrained)."""
+
+    def trained(name, dimension, k10, k32, predicted, top, bottom, seeds, over_seeds, boot,
+                outcome, reading):  # fmt: skip
+        return dict(
+            dataset=name,
+            dimension=dimension,
+            alignment_k10=k10,
+            alignment_k32=k32,
+            predicted=predicted,
+            top_accuracy=top,
+            bottom_accuracy=bottom,
+            top_variance=0.9,
+            bottom_variance=0.21,
+            bottom_minus_top=bottom - top,
+            seeds=seeds,
+            test_size=360,
+            outcome=outcome,
+            threshold_verdict=reading,
+            **interval_columns("bottom_minus_top", over_seeds, boot),
+        )
+
     return pd.DataFrame(
         [
-            dict(
-                dataset="digits",
-                dimension=64,
-                alignment_k10=0.8123,
-                alignment_k32=0.9544,
-                predicted=TOP_WINS,
-                top_accuracy=0.9512,
-                bottom_accuracy=0.4031,
-                top_variance=0.9,
-                bottom_variance=0.21,
-                bottom_minus_top=0.4031 - 0.9512,
-                outcome=TOP_WINS,
-                agrees=True,
-            ),
-            dict(
-                dataset="photos",
-                dimension=768,
-                alignment_k10=0.1049,
-                alignment_k32=0.2871,
-                predicted=BOTTOM_WINS,
-                top_accuracy=0.6234,
-                bottom_accuracy=0.3377,
-                top_variance=0.9,
-                bottom_variance=0.2,
-                bottom_minus_top=0.3377 - 0.6234,
-                outcome=TOP_WINS,
-                agrees=False,
-            ),
+            trained(
+                "digits",
+                64,
+                0.8123,
+                0.9544,
+                TOP_WINS,
+                0.9512,
+                0.4031,
+                3,
+                (-0.60, -0.50),
+                (-0.58, -0.51),
+                TOP_BETTER,
+                AGREES,
+            ),  # fmt: skip
+            trained(
+                "photos",
+                768,
+                0.1049,
+                0.2871,
+                BOTTOM_WINS,
+                0.6234,
+                0.6377,
+                3,
+                (-0.01, 0.04),
+                (0.002, 0.03),
+                UNDECIDED,
+                UNDECIDED,
+            ),  # fmt: skip
+            trained(
+                "texture",
+                192,
+                0.0981,
+                0.5003,
+                BOTTOM_WINS,
+                0.6,
+                0.5,
+                1,
+                None,
+                (-0.13, -0.07),
+                TOP_BETTER,
+                DISAGREES,
+            ),  # fmt: skip
             dict(
                 dataset="untrained",
                 dimension=3072,
@@ -296,8 +342,11 @@ def _verdicts():
                 top_variance=np.nan,
                 bottom_variance=np.nan,
                 bottom_minus_top=np.nan,
-                outcome="not trained",
-                agrees=None,
+                seeds=0,
+                test_size=0,
+                outcome=NOT_TRAINED,
+                threshold_verdict=NOT_TRAINED,
+                **interval_columns("bottom_minus_top", None, None),
             ),
         ]
     )
@@ -309,20 +358,38 @@ def test_subspace_claims_one_row_per_trained_dataset():
         "Fig. 4: bottom beats top except on well-aligned, background-free sets; "
         "TinyImageNet: top 90% of variance → 45%, bottom 20% → 55% test accuracy"
     )
+    claim = (
+        "R1 on {} (secondary, threshold reading): the subspace that wins is the one the "
+        "alignment predicts"
+    )
     assert rows == [
         {
-            "claim": "R1 on digits: the subspace that wins is the one the alignment predicts",
+            "claim": claim.format("digits"),
             "paper": paper,
             "this run": "alignment at K=32 0.954 → predicts top ≥ bottom; top 90% → 95.1%, "
-            "bottom 20% → 40.3% (top ≥ bottom)",
+            "bottom 20% → 40.3%; bottom − top -54.8 points; 95% t over 3 seeds [-60.0, -50.0], "
+            "paired bootstrap over 360 test images [-58.0, -51.0] → top > bottom (both "
+            "intervals lie below 0)",
             "verdict": "holds",
             "figure": "r1_prediction",
         },
         {
-            "claim": "R1 on photos: the subspace that wins is the one the alignment predicts",
+            "claim": claim.format("photos"),
             "paper": paper,
             "this run": "alignment at K=32 0.287 → predicts bottom ≥ top; top 90% → 62.3%, "
-            "bottom 20% → 33.8% (top ≥ bottom)",
+            "bottom 20% → 63.8%; bottom − top +1.4 points; 95% t over 3 seeds [-1.0, +4.0], "
+            "paired bootstrap over 360 test images [+0.2, +3.0] → inconclusive (the interval "
+            "over seeds contains 0)",
+            "verdict": "inconclusive",
+            "figure": "r1_prediction",
+        },
+        {
+            "claim": claim.format("texture"),
+            "paper": paper,
+            "this run": "alignment at K=32 0.500 → predicts bottom ≥ top; top 90% → 60.0%, "
+            "bottom 20% → 50.0%; bottom − top -10.0 points; no interval over seeds (1 seed), "
+            "paired bootstrap over 360 test images [-13.0, -7.0] → top > bottom (the "
+            "interval lies below 0)",
             "verdict": "does not hold",
             "figure": "r1_prediction",
         },
@@ -335,21 +402,37 @@ def test_subspace_claims_name_the_configured_headline_fractions():
 
 
 def test_r1_markdown_has_one_exact_line_per_dataset():
+    # by alignment: photos (+1.4), texture (−10.0), digits (−54.8): every pair discordant
     text = report.r1_markdown(_verdicts(), {"top": 0.75, "bottom": 0.25})
-    assert text == (
+    head, table = text.split("\n\n| dataset")
+    assert head.startswith(
         "## R1 per dataset: the paper's prediction against training\n"
         "\n"
+        "**Main reading (no threshold).** Kendall τ between the alignment at K=32 and bottom − "
+        "top over 3 trained datasets: τ = -1.00; the paper predicts a negative relation, "
+        "judged by an exact permutation test at 0.05 (one-sided): **inconclusive** (p = 0.167 > "
+        "0.05 for a negative relation; with 3 datasets no ordering can reach 0.05 (the "
+        "smallest exact p-value is 1/3! = 0.167)).\n"
+    )
+    assert (
         "Prediction (Fig. 4's caption): alignment at K=32 ≥ 0.9 (well aligned, no background) "
         "→ top ≥ bottom; below → bottom ≥ top, the bottom subspace holding 25% of the variance "
         "against the top's 75%. The paper gives no number for 'well aligned': the threshold is "
-        "this project's (docs/claims.md).\n"
-        "\n"
-        "| dataset | D | alignment at K=10, K=32 | predicted | top 75% | bottom 25% | outcome "
-        "| agrees |\n"
-        "|---|---|---|---|---|---|---|---|\n"
-        "| digits | 64 | 0.812, 0.954 | top ≥ bottom | 95.1% | 40.3% | top ≥ bottom | yes |\n"
-        "| photos | 768 | 0.105, 0.287 | bottom ≥ top | 62.3% | 33.8% | top ≥ bottom | **no** |\n"
-        "| untrained | 3072 | 0.056, 0.167 | bottom ≥ top | — | — | not trained | n/a |\n"
+        "this project's (docs/claims.md)."
+    ) in head
+    assert ("| dataset" + table) == (
+        "| dataset | D | alignment at K=10, K=32 | predicted | seeds | top 75% | bottom 25% "
+        "| bottom − top (points) | 95% t over seeds | 95% bootstrap over test images "
+        "| outcome | threshold reading | still rising |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| digits | 64 | 0.812, 0.954 | top ≥ bottom | 3 | 95.1% | 40.3% | -54.8 "
+        "| [-60.0, -50.0] | [-58.0, -51.0] | top > bottom | agrees | n/a |\n"
+        "| photos | 768 | 0.105, 0.287 | bottom ≥ top | 3 | 62.3% | 63.8% | +1.4 "
+        "| [-1.0, +4.0] | [+0.2, +3.0] | inconclusive | inconclusive | n/a |\n"
+        "| texture | 192 | 0.098, 0.500 | bottom ≥ top | 1 | 60.0% | 50.0% | -10.0 "
+        "| — | [-13.0, -7.0] | top > bottom | **disagrees** | n/a |\n"
+        "| untrained | 3072 | 0.056, 0.167 | bottom ≥ top | 0 | — | — | — | — | — "
+        "| not trained | not trained | — |\n"
     )
 
 

@@ -91,7 +91,7 @@ def test_resnet34_guidance_runs_on_cpu_at_tiny_size(digits_dirs):
         "batch_size": 100,
         "learning_rate": 1e-3,
         "weight_decay": 0.0,
-        "seed": 0,
+        "seeds": [0, 3],  # the grid's seeds: the run's own comes from its wildcard
         "augment": True,
         "record_every": 1,
         "probe": {
@@ -102,8 +102,8 @@ def test_resnet34_guidance_runs_on_cpu_at_tiny_size(digits_dirs):
             "hidden": 8,
         },
     }
-    settings, probe = guidance_settings(section, "resnet34", "16", "0.5")
-    assert settings.guidance == 0.5 and isinstance(probe, ProbeSettings)
+    settings, probe = guidance_settings(section, "resnet34", "16", "0.5", "3")
+    assert settings.guidance == 0.5 and settings.seed == 3 and isinstance(probe, ProbeSettings)
     metrics, curves, shown = guided_autoencoder(data, spectrum, settings, probe, 3, "cpu")
     assert curves["epoch"].tolist() == [1, 2] and shown.shape == (3, 1, 8, 8)
     assert metrics["parameters"] > 21_000_000  # resnet34's encoder alone has 21.3M

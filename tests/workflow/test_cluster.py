@@ -116,7 +116,7 @@ def test_a_failing_job_fails_the_run_and_shows_its_log(cluster, tmp_path):
     config["autoencoders"]["guidance"]["latents"] = [100]  # digits are 8×8: D = 64
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(config))
-    target = "results/guidance/digits/conv-k100-g0.json"
+    target = "results/guidance/digits/conv-k100-g0-s0.json"
     result = _on_slurm(env, tmp_path, target, "--configfile", str(bad), timeout_s=600)
     output = result.stdout + result.stderr
     assert result.returncode != 0

@@ -196,10 +196,20 @@ def test_reproduction_report(tiny_run):
     corollary = table[table["claim"].str.startswith("Corollary 3.1")]
     assert corollary["verdict"].tolist() == ["holds"]
     assert {"R1", "R2", "R3"} <= {claim.split(":")[0].split(" ")[0] for claim in table["claim"]}
-    # R1 is judged per trained dataset against the prediction from its alignment.
+    # R1 is judged per trained dataset against the prediction from its alignment, with
+    # the interval that decides it (one seed: the paired bootstrap over the 899 test images).
     r1 = table[table["claim"].str.startswith("R1 on ")]
     assert len(r1) == 2 and r1["this run"].str.contains("predicts").all()
+    assert r1["this run"].str.contains("paired bootstrap over 899 test images").all()
+    assert set(table["verdict"]) <= {"holds", "does not hold", "inconclusive", "n/a"}
     assert "## R1 per dataset" in text and "| digits_photo |" in text
+    # The rank relation needs three trained datasets; the tiny run has two.
+    rank = table[table["claim"].str.startswith("R1: the less aligned")]
+    assert rank["verdict"].tolist() == ["inconclusive"]
+    assert (
+        rank["this run"].str.endswith("2 trained datasets: a rank relation needs at least 3").all()
+    )
+    assert "## R3 per pair" in text and "## Convergence: runs still rising" in text
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ Snakemake builds the DAG of the default config (config.yaml), of the paper confi
 (config.paper.yaml) and of a variant of the paper config in which every config section
 names its own preprocessing and a dataset with a training view is also an autoencoder
 dataset (so that a job reading another section's spectrum or another stage's view of a
-dataset reads a file of another name). Each plan is made once, without downloads or
+dataset reads a file of another name) and two seeds (not 0) for every training claim.
+Each plan is made once, without downloads or
 results, through Snakemake's API in a fresh interpreter; every job's wildcards, input
 files (named), output files and evaluated params are compared with what the config file
 says, for every rule of the plan.
@@ -79,7 +80,8 @@ Path(out).write_text(json.dumps(jobs, default=repr))
 def _distinct_sections(config: dict) -> dict:
     """The config with one preprocessing per section (a copy of the one it names, with its
     own jitter so the spectrum jobs' params differ too), a dataset that has a training
-    view added to the autoencoder datasets, and distinct image counts."""
+    view added to the autoencoder datasets, distinct image counts and two seeds for every
+    training claim."""
     variant = copy.deepcopy(config)
     sections = [s for s, v in variant.items() if isinstance(v, dict) and "preprocessing" in v]
     for index, section in enumerate(sections):
@@ -94,6 +96,9 @@ def _distinct_sections(config: dict) -> dict:
     viewed = [d for d in variant["datasets"] if _has_training_view(variant["datasets"][d])]
     extra = [d for d in viewed if d not in variant["autoencoders"]["datasets"]]
     variant["autoencoders"]["datasets"].append(extra[-1])
+    # several seeds, none of them 0, for the headline pair and the R3 pairs
+    variant["subspace"]["seeds"] = [3, 1]
+    variant["autoencoders"]["guidance"]["seeds"] = [2, 5]
     return variant
 
 
@@ -465,17 +470,23 @@ def test_subspace_jobs_read_the_training_view_and_the_subspace_spectrum(plans, n
         weights = [f for f in job["outputs"] if f.endswith("/weights.pt")]
         assert len(weights) == int(section["save_weights"])
     table = plan.one("subspace_table")
-    assert set(table["inputs"]) == {
-        f for f in plan.outputs("subspace_train") if f.endswith("summary.json")
-    }
-    # params.runs labels each summary, position by position
-    labelled = [
-        "results/subspace/{}/{}-{}-{}-s{}/summary.json".format(*run)
-        for run in table["params"]["runs"]
-    ]
-    assert table["inputs"] == labelled
+    for key, name in (("summaries", "summary.json"), ("metrics", "metrics.parquet")):
+        assert set(table["named"][key]) == {
+            f for f in plan.outputs("subspace_train") if f.endswith(name)
+        }
+        # params.runs labels each summary and each curve, position by position
+        labelled = [
+            f"results/subspace/{{}}/{{}}-{{}}-{{}}-s{{}}/{name}".format(*run)
+            for run in table["params"]["runs"]
+        ]
+        assert table["named"][key] == labelled, key
+    assert sorted(tuple(map(str, run)) for run in table["params"]["runs"]) == sorted(
+        _subspace_grid(section)
+    )
     figure = plan.one("figure_subspace")
-    assert figure["inputs"] == table["outputs"]
+    assert figure["named"]["summary"] == table["named_outputs"]["summary"]
+    assert figure["named"]["curves"] == table["named_outputs"]["curves"]
+    assert figure["named"]["r1_verdicts"] == plan.one("r1_verdicts")["outputs"][0]
     assert _taken_from(figure["params"]["headline"], section["headline"])
 
 
@@ -489,17 +500,20 @@ def test_autoencoder_jobs_read_the_training_view_and_the_autoencoder_spectrum(pl
     expected = [(d, a) for d in section["datasets"] for a in section["dynamics"]["architectures"]]
     assert planned == sorted(expected)
     guidance = plan.rules["guidance"]
-    keys = ("dataset", "arch", "latent", "weight")
+    keys = ("dataset", "arch", "latent", "weight", "seed")
     planned = sorted(tuple(j["wildcards"][k] for k in keys) for j in guidance)
     grid = section["guidance"]
     expected = [
-        (d, a, str(k), f"{w:g}")
+        (d, a, str(k), f"{w:g}", str(seed))
         for d in section["datasets"]
         for a in grid["architectures"]
         for k in grid["latents"]
         for w in grid["weights"]
+        for seed in grid["seeds"]
     ]
     assert planned == sorted(expected)
+    for job in guidance:  # the seed is the job's own; the grid's list is no param of it
+        assert "seeds" not in job["params"]["settings"] and "seed" not in job["params"]["settings"]
     for job, settings in [(j, section["dynamics"]) for j in dynamics] + [
         (j, grid) for j in guidance
     ]:
@@ -520,17 +534,26 @@ def test_autoencoder_jobs_read_the_training_view_and_the_autoencoder_spectrum(pl
         ("bands", "dynamics", "-bands.parquet"),
         ("guidance", "guidance", ".json"),
         ("curves", "guidance", "-curves.parquet"),
+        ("test_images", "guidance", "-test-images.parquet"),
     ):
         made = {f for f in plan.outputs(rule) if _suffix(f) == suffix}
         assert set(tables["named"][key]) == made, key
         assert len(tables["named"][key]) == len(made)
+
+    # per-image results keyed by params.guidance_runs, position by position
+    labelled = [
+        "results/guidance/{}/{}-k{}-g{}-s{}-test-images.parquet".format(*run)
+        for run in tables["params"]["guidance_runs"]
+    ]
+    assert tables["named"]["test_images"] == labelled
+    assert tables["params"]["intervals"] == config["intervals"]
 
     figure = plan.one("figure_autoencoders")
     for key in ("dynamics", "directions", "bands", "pairs", "curves"):
         assert figure["named"][key] == tables["named_outputs"][key], key
     # reconstructions keyed by params.guidance_runs, position by position
     labelled = [
-        "results/guidance/{}/{}-k{}-g{}-reconstructions.npy".format(*run)
+        "results/guidance/{}/{}-k{}-g{}-s{}-reconstructions.npy".format(*run)
         for run in figure["params"]["guidance_runs"]
     ]
     assert figure["named"]["reconstructions"] == labelled
@@ -547,7 +570,12 @@ def test_autoencoder_jobs_read_the_training_view_and_the_autoencoder_spectrum(pl
 
 def _suffix(path: str) -> str:
     name = Path(path).name
-    for suffix in ("-directions.parquet", "-bands.parquet", "-curves.parquet"):
+    for suffix in (
+        "-directions.parquet",
+        "-bands.parquet",
+        "-curves.parquet",
+        "-test-images.parquet",
+    ):
         if name.endswith(suffix):
             return suffix
     return Path(path).suffix
@@ -572,8 +600,26 @@ def test_report_jobs_read_every_dataset_in_order_and_the_subspace_headline(plans
     assert report["named"]["r1_verdicts"] == verdicts["outputs"][0]
     assert report["named"]["screen"] == plan.one("denoising_table")["named_outputs"]["screen"]
     assert report["named"]["adam"] == plan.one("theorem1_adam")["outputs"][0]
-    for key in ("dynamics", "pairs"):
+    for key in ("dynamics", "pairs", "pair_summary", "guidance"):
         assert report["named"][key] == plan.one("autoencoder_tables")["named_outputs"][key]
+    # R1's bootstrap: the per-image results of the headline pair at the augmentation the
+    # verdict reads (plain runs when there are any), every dataset and seed, in the order
+    # of params.headline_runs
+    section = config["subspace"]
+    augment = "noaug" if False in section["augment"] else "aug"
+    expected = {
+        (d, side, f"{section['headline'][side]:g}", augment, str(seed))
+        for d in section["datasets"]
+        for side in ("top", "bottom")
+        for seed in section["seeds"]
+    }
+    runs = [tuple(map(str, run)) for run in verdicts["params"]["headline_runs"]]
+    assert sorted(runs) == sorted(expected) and len(runs) == len(expected)
+    assert verdicts["named"]["test_images"] == [
+        "results/subspace/{}/{}-{}-{}-s{}/test_images.parquet".format(*run) for run in runs
+    ]
+    assert set(verdicts["named"]["test_images"]) <= plan.outputs("subspace_train")
+    assert verdicts["params"]["intervals"] == config["intervals"]
     prediction = plan.one("figure_r1_prediction")
     assert prediction["inputs"] == verdicts["outputs"]
     assert _taken_from(prediction["params"]["headline"], headline)

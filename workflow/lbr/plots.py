@@ -15,13 +15,21 @@ import pandas as pd  # noqa: E402
 from . import paper  # noqa: E402
 from .atomic import atomic_path  # noqa: E402
 from .r1_prediction import (  # noqa: E402
+    AGREES,
     BOTTOM_WINS,
+    DISAGREES,
     HIGH_ALIGNMENT,
+    NOT_TRAINED,
     PREDICTOR_K,
     TOP_WINS,
     headline_accuracies,
+    headline_runs_of,
+    headline_seeds,
+    rank_relation,
 )
 from .spectral.denoising import in_fig7_range  # noqa: E402
+from .stats import RANK_ALPHA  # noqa: E402
+from .train.convergence import STILL_RISING  # noqa: E402
 
 
 def save_figure(figure, png_path: str | Path, pdf_path: str | Path | None = None) -> None:
@@ -232,29 +240,181 @@ def subspace_figure(table: pd.DataFrame):
     return figure
 
 
-def headline_figure(table: pd.DataFrame, headline: dict):
+# How the two 95% intervals are drawn wherever an accuracy or a gap carries them: over
+# seeds (t) as a thin bar with caps, over test images (paired bootstrap) as a broad pale bar.
+_SEEDS_STYLE = dict(fmt="none", ecolor="black", elinewidth=1.0, capsize=3, zorder=4)
+_BOOTSTRAP_STYLE = dict(fmt="none", ecolor="black", elinewidth=5, alpha=0.25, zorder=3)
+
+
+def _interval_handles(paired: bool) -> list:
+    bootstrap = "paired bootstrap" if paired else "bootstrap"
+    return [
+        matplotlib.lines.Line2D(
+            [], [], color="black", lw=1.0, marker="_", markersize=8,
+            label="95% t-interval over seeds",
+        ),
+        matplotlib.lines.Line2D(
+            [], [], color="black", lw=5, alpha=0.25,
+            label=f"95% {bootstrap} over test images",
+        ),
+    ]  # fmt: skip
+
+
+def _drawn_handles(table: pd.DataFrame, prefixes: list[str], paired: bool) -> list:
+    """Legend entries of the interval kinds that `table` has for any of `prefixes`."""
+    drawn = [
+        any(table[f"{p}_{kind}_low"].notna().any() for p in prefixes)
+        for kind in ("seeds", "bootstrap")
+    ]
+    return [h for h, shown in zip(_interval_handles(paired), drawn) if shown]
+
+
+def _draw_intervals(axis, x, row, prefix: str) -> None:
+    """Both intervals of `prefix` in a verdicts row (lbr.stats.interval_columns), in
+    points, at x; an absent interval (nan) is not drawn."""
+    centre = 100 * row[prefix]
+    for kind, style in (("bootstrap", _BOOTSTRAP_STYLE), ("seeds", _SEEDS_STYLE)):
+        low, high = row[f"{prefix}_{kind}_low"], row[f"{prefix}_{kind}_high"]
+        if np.isnan(low) or np.isnan(high):
+            continue
+        error = [[centre - 100 * low], [100 * high - centre]]
+        axis.errorbar([x], [centre], yerr=np.maximum(error, 0), **style)
+
+
+def headline_figure(
+    table: pd.DataFrame,
+    headline: dict,
+    verdicts: pd.DataFrame | None = None,
+    curves: pd.DataFrame | None = None,
+):
     """Fig. 1 (top): accuracy with the top subspace of `headline['top']` of the variance
     against the bottom subspace of `headline['bottom']`, per dataset (the runs the R1
-    verdicts use: without augmentation when there are such runs)."""
+    verdicts use: without augmentation when there are such runs): bars are the mean over
+    seeds, dots the seeds; with `verdicts` (r1_verdicts), the 95% intervals of each mean.
+    With `curves` (subspace_curves_table), a second row: each headline run's test accuracy
+    per epoch, the last fifth of training shaded and runs still rising there marked."""
     datasets = list(dict.fromkeys(table["dataset"]))
     accuracies = headline_accuracies(table, headline).reindex(datasets)
-    figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
+    if curves is None:
+        figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
+    else:
+        width = max(1.6 * len(datasets) + 2, 3.2 * len(datasets))
+        figure = plt.figure(figsize=(width, 6.8), layout="constrained")
+        grid = figure.add_gridspec(2, len(datasets))
+        axis = figure.add_subplot(grid[0, :])
     width = 0.38
+    seeds = headline_seeds(table, headline)
+    rows = None if verdicts is None else verdicts.set_index("dataset")
     for offset, (side, colour) in enumerate((("top", "tab:red"), ("bottom", "tab:blue"))):
+        centres = np.arange(len(datasets)) + (offset - 0.5) * width
         bars = axis.bar(
-            np.arange(len(datasets)) + (offset - 0.5) * width,
+            centres,
             100 * accuracies[f"{side}_accuracy"],
             width,
             color=colour,
             label=f"{side} {100 * headline[side]:.0f}% of variance",
         )
-        axis.bar_label(bars, fmt="%.1f", fontsize=7)
+        axis.bar_label(bars, fmt="%.1f", fontsize=7, label_type="center", color="white")
+        for centre, dataset in zip(centres, datasets):
+            values = seeds.loc[seeds["dataset"] == dataset, f"{side}_accuracy"]
+            if len(values) > 1:
+                axis.plot(
+                    np.full(len(values), centre),
+                    100 * values,
+                    ls="",
+                    marker="o",
+                    ms=3,
+                    mfc="white",
+                    mec="black",
+                    mew=0.7,
+                    zorder=5,
+                )
+            if rows is not None and dataset in rows.index:
+                _draw_intervals(axis, centre, rows.loc[dataset], f"{side}_accuracy")
     axis.set_xticks(np.arange(len(datasets)), datasets)
     axis.set_ylabel("test accuracy (%)")
-    axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
+    handles, _ = axis.get_legend_handles_labels()
+    if rows is not None:
+        handles += _drawn_handles(rows, ["top_accuracy", "bottom_accuracy"], paired=False)
+    if seeds.groupby("dataset").size().max() > 1 if len(seeds) else False:
+        handles.append(
+            matplotlib.lines.Line2D(
+                [], [], ls="", marker="o", ms=3, mfc="white", mec="black", label="one seed"
+            ),
+        )
+    axis.legend(
+        handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2
+    )
     augmented = " (with augmentation)" if table["augment"].all() else ""
-    axis.set_title(f"This run{augmented}.\nPaper, {paper.headline_text()}", fontsize=8)
+    count = seeds.groupby("dataset").size()
+    seed_note = ""
+    if len(count):
+        low, high = int(count.min()), int(count.max())
+        seed_note = (
+            ", one seed"
+            if high == 1
+            else (f", mean of {low} seeds" if low == high else f", mean of {low}–{high} seeds")
+        )
+    axis.set_title(f"This run{augmented}{seed_note}.\nPaper, {paper.headline_text()}", fontsize=8)
+    if curves is not None:
+        for column, dataset in enumerate(datasets):
+            _headline_curves(figure.add_subplot(grid[1, column]), table, curves, headline, dataset)
     return figure
+
+
+def _headline_curves(axis, table, curves, headline, dataset) -> None:
+    """One dataset's headline runs: test accuracy per epoch, one line per side and seed;
+    the last fifth of training shaded, runs still rising there marked ▲."""
+    runs = headline_runs_of(table, headline)
+    runs = runs[runs["dataset"] == dataset]
+    flagged = False
+    window = None
+    for run in runs.to_dict("records"):
+        mine = curves[
+            (curves["dataset"] == dataset)
+            & (curves["side"] == run["side"])
+            & np.isclose(curves["fraction"], run["fraction"])
+            & (curves["augment"] == run["augment"])
+            & (curves["seed"] == run["seed"])
+        ].sort_values("epoch")
+        colour = "tab:red" if run["side"] == "top" else "tab:blue"
+        axis.plot(mine["epoch"], 100 * mine["test_accuracy"], color=colour, lw=1, marker=".")
+        rising = run.get("still_rising")
+        if rising is not None and not pd.isna(rising) and bool(rising):
+            flagged = True
+            last = mine.iloc[-1]
+            axis.plot(
+                [last["epoch"]], [100 * last["test_accuracy"]], ls="", marker="^", ms=9,
+                mfc="none", mec="black", zorder=5,
+            )  # fmt: skip
+        start = run.get("late_rise_from")
+        if start is not None and not pd.isna(start):
+            window = (float(start), float(run["final_epoch"]))
+    if window is not None:
+        axis.axvspan(*window, color="grey", alpha=0.12, lw=0)
+    axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("test accuracy (%)")
+    axis.grid(alpha=0.3)
+    seeds = runs["seed"].nunique()
+    handles = [
+        matplotlib.lines.Line2D([], [], color="tab:red", marker=".", label="top"),
+        matplotlib.lines.Line2D([], [], color="tab:blue", marker=".", label="bottom"),
+    ]
+    if flagged:
+        handles.append(
+            matplotlib.lines.Line2D(
+                [], [], ls="", marker="^", mfc="none", mec="black",
+                label=f"still rising (> {100 * STILL_RISING:g} point)",
+            )
+        )  # fmt: skip
+    axis.legend(handles=handles, fontsize=6, loc="lower right")
+    shade = "shaded: the last fifth of training" if window is not None else "run too short"
+    axis.set_title(
+        f"{dataset}: test accuracy per epoch, {seeds} seed{'s' if seeds != 1 else ''} a "
+        f"side\n{shade}; ▲ rose > {100 * STILL_RISING:g} point there",
+        fontsize=7,
+    )
 
 
 def _parameters(count: int) -> str:
@@ -513,46 +673,101 @@ def reconstruction_figure(panels):
     return figure
 
 
+_READING_COLOURS = {AGREES: "tab:green", DISAGREES: "black"}
+_UNDECIDED_COLOUR = "tab:orange"
+
+
+def _gap_span(trained: pd.DataFrame) -> float:
+    """Half the y range of the R1 panels: the largest gap or interval end, with room."""
+    columns = ["bottom_minus_top"] + [
+        f"bottom_minus_top_{kind}_{end}"
+        for kind in ("seeds", "bootstrap")
+        for end in ("low", "high")
+        if f"bottom_minus_top_{kind}_{end}" in trained
+    ]
+    values = 100 * trained[columns].to_numpy(dtype=np.float64)
+    largest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+    return max(5.0, 1.15 * largest)
+
+
 def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
-    """R1 per dataset: x = the closed-form alignment the paper predicts from, y = what
-    training gave (bottom minus top accuracy of the headline pair); shaded: the region
-    where outcome and prediction agree."""
-    trained = verdicts[verdicts["agrees"].notna()]
+    """R1 from training, per trained dataset: x = the closed-form alignment at
+    PREDICTOR_K, y = bottom minus top accuracy of the headline pair (mean over seeds) with
+    its 95% intervals. Left, the main reading: the rank relation across datasets (Kendall's
+    τ, exact permutation p; the paper predicts τ < 0). Right, the secondary reading: the
+    threshold HIGH_ALIGNMENT, shaded where outcome and prediction agree, each dataset
+    coloured by its three-valued verdict."""
+    trained = verdicts[verdicts["outcome"] != NOT_TRAINED]
     alignment = f"alignment_k{PREDICTOR_K}"
-    gaps = 100 * trained["bottom_minus_top"]
-    span = max(5.0, 1.15 * float(gaps.abs().max())) if len(trained) else 5.0
-    figure, axis = plt.subplots(figsize=(5.6, 4))
-    axis.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
-    axis.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
-    axis.axhline(0, color="black", lw=0.6)
-    axis.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
-    axis.text(
-        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
-    )
-    axis.text(0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8)
-    for row, gap in zip(trained.itertuples(), gaps):
-        colour = "tab:green" if row.agrees else "black"
-        axis.scatter(getattr(row, alignment), gap, color=colour, zorder=3)
-        axis.annotate(
-            f"{row.dataset} (D={row.dimension})",
-            (getattr(row, alignment), gap),
-            xytext=(4, 4),
-            textcoords="offset points",
-            fontsize=7,
+    span = _gap_span(trained)
+    figure, (main, secondary) = plt.subplots(1, 2, figsize=(11.5, 4.6), layout="constrained")
+    rank = rank_relation(verdicts)
+    for axis in (main, secondary):
+        axis.axhline(0, color="black", lw=0.6)
+        for row in trained.to_dict("records"):
+            x, gap = row[alignment], 100 * row["bottom_minus_top"]
+            _draw_intervals(axis, x, row, "bottom_minus_top")
+            if axis is main:
+                colour = "black"
+            else:
+                colour = _READING_COLOURS.get(row["threshold_verdict"], _UNDECIDED_COLOUR)
+            axis.scatter(x, gap, color=colour, zorder=5)
+            axis.annotate(
+                f"{row['dataset']} (D={row['dimension']})",
+                (x, gap),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        axis.set_xlim(0, 1)
+        axis.set_ylim(-span, span)
+        axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
+        axis.grid(alpha=0.3)
+    for axis in (main, secondary):
+        axis.set_ylabel(
+            f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
+            "test accuracy (points), mean over seeds"
         )
-    axis.set_xlim(0, 1)
-    axis.set_ylim(-span, span)
-    axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
-    axis.set_ylabel(
-        f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
-        "test accuracy (points)"
-    )
-    axis.grid(alpha=0.3)
-    missing = verdicts[verdicts["agrees"].isna()]["dataset"].tolist()
-    note = f"; not trained: {', '.join(missing)}" if missing else ""
-    axis.set_title(
-        f"R1: prediction from the alignment (shaded; threshold {HIGH_ALIGNMENT}) against "
-        f"training\ngreen: agree, black: disagree{note}",
+    tau = "undefined" if np.isnan(rank["tau"]) else f"{rank['tau']:+.2f}"
+    if np.isnan(rank["p_negative"]):
+        detail = f"{rank['reason']}"
+    else:
+        detail = f"exact one-sided p = {rank['p_negative']:.3g} (level {RANK_ALPHA})"
+        if 1 / rank["orderings"] > RANK_ALPHA:
+            detail += (
+                f"; {rank['datasets']} datasets cannot reach it (min p = 1/{rank['datasets']}!)"
+            )
+    main.set_title(
+        "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
+        f"Kendall τ = {tau} over {rank['datasets']} datasets → {rank['verdict']}\n{detail}",
         fontsize=8,
     )
+    gap_handles = _drawn_handles(trained, ["bottom_minus_top"], paired=True)
+    if gap_handles:
+        main.legend(handles=gap_handles, fontsize=7, loc="lower left")
+    secondary.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
+    secondary.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
+    secondary.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
+    secondary.text(
+        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
+    )
+    secondary.text(
+        0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8
+    )
+    missing = verdicts[verdicts["outcome"] == NOT_TRAINED]["dataset"].tolist()
+    note = f"\nnot trained: {', '.join(missing)}" if missing else ""
+    secondary.set_title(
+        f"Secondary reading: alignment threshold {HIGH_ALIGNMENT}\n(shaded: where the "
+        f"outcome would agree with the prediction){note}",
+        fontsize=8,
+    )
+    verdict_handles = [
+        matplotlib.lines.Line2D([], [], ls="", marker="o", color=colour, label=label)
+        for colour, label in (
+            (_READING_COLOURS[AGREES], "agrees"),
+            (_READING_COLOURS[DISAGREES], "disagrees"),
+            (_UNDECIDED_COLOUR, "inconclusive (an interval contains 0)"),
+        )
+    ]
+    secondary.legend(handles=verdict_handles + gap_handles, fontsize=7, loc="lower left")
     return figure

@@ -31,7 +31,7 @@ rule dynamics:
         "../scripts/dynamics.py"
 
 
-GUIDANCE_RUN = guidance_stem("{dataset}", "{arch}", "{latent}", "{weight}")
+GUIDANCE_RUN = guidance_stem("{dataset}", "{arch}", "{latent}", "{weight}", "{seed}")
 
 
 rule guidance:
@@ -42,10 +42,13 @@ rule guidance:
         metrics=f"{GUIDANCE_RUN}.json",
         curves=f"{GUIDANCE_RUN}-curves.parquet",
         reconstructions=f"{GUIDANCE_RUN}-reconstructions.npy",
+        # Per test image: each probe's correctness and the reconstruction error (R3's
+        # paired bootstrap).
+        test_images=f"{GUIDANCE_RUN}-test-images.parquet",
     log:
-        log_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}"),
+        log_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}-s{seed}"),
     benchmark:
-        benchmark_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}")
+        benchmark_path("guidance", "{dataset}-{arch}-k{latent}-g{weight}-s{seed}")
     conda:
         "../../envs/lbr.yaml"
     threads: CPU_THREADS
@@ -54,8 +57,9 @@ rule guidance:
         mem_mb=sized_memory("training", "autoencoders"),
         runtime=120,
     params:
-        # `show` only picks how many of the saved reconstructions Fig. 6 draws.
-        settings=without_keys(AUTOENCODERS["guidance"], "show"),
+        # `show` only picks how many of the saved reconstructions Fig. 6 draws; the seed
+        # is the job's wildcard (adding a seed runs only the new runs).
+        settings=without_keys(AUTOENCODERS["guidance"], "show", "seeds"),
         device=config["device"],
         acceleration=ACCELERATION,
         compile_cache=COMPILE_CACHE,
@@ -75,6 +79,9 @@ rule autoencoder_tables:
         bands=[f"{RESULTS}/dynamics/{d}/{a}-bands.parquet" for d, a in dynamics_runs()],
         guidance=[f"{guidance_stem(*run)}.json" for run in guidance_runs()],
         curves=[f"{guidance_stem(*run)}-curves.parquet" for run in guidance_runs()],
+        test_images=[
+            f"{guidance_stem(*run)}-test-images.parquet" for run in guidance_runs()
+        ],
     output:
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
         directions=f"{RESULTS}/dynamics/directions.parquet",
@@ -82,6 +89,7 @@ rule autoencoder_tables:
         guidance=f"{RESULTS}/guidance/summary.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
         curves=f"{RESULTS}/guidance/curves.parquet",
+        pair_summary=f"{RESULTS}/guidance/pair_summary.parquet",
     log:
         log_path("autoencoders", "tables"),
     benchmark:
@@ -93,6 +101,8 @@ rule autoencoder_tables:
         mem_mb=2000,
         runtime=10,
     params:
+        guidance_runs=guidance_runs(),
+        intervals=config["intervals"],
         code=stage_version("autoencoders"),
     script:
         "../scripts/autoencoder_tables.py"

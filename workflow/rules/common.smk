@@ -27,7 +27,7 @@ from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_vie
 from lbr.errors import ConfigError, DataError
 from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
 from lbr.spectral.noise import expand_noise_grid, noise_spec
-from lbr.train.grid import subspace_runs
+from lbr.train.grid import headline_runs, subspace_runs
 
 
 def _jobs_run_on_this_machine():
@@ -199,6 +199,8 @@ def spectrum_input(section):
 
 
 SUBSPACE_RUNS = subspace_runs(config["subspace"])
+# The headline pair's runs that R1 and Fig. 1 judge, every seed (lbr.train.grid).
+HEADLINE_RUNS = headline_runs(config["subspace"])
 
 
 def subspace_run_dir(dataset, side, fraction, augment, seed):
@@ -225,16 +227,17 @@ def dynamics_runs():
 def guidance_runs():
     grid = AUTOENCODERS["guidance"]
     return [
-        (d, arch, latent, f"{weight:g}")
+        (d, arch, latent, f"{weight:g}", seed)
         for d in AUTOENCODERS["datasets"]
         for arch in grid["architectures"]
         for latent in grid["latents"]
         for weight in grid["weights"]
+        for seed in grid["seeds"]
     ]
 
 
-def guidance_stem(dataset, arch, latent, weight):
-    return f"{RESULTS}/guidance/{dataset}/{arch}-k{latent}-g{weight}"
+def guidance_stem(dataset, arch, latent, weight, seed):
+    return f"{RESULTS}/guidance/{dataset}/{arch}-k{latent}-g{weight}-s{seed}"
 
 
 def all_spectrum_outputs():

@@ -5,6 +5,10 @@ rule r1_verdicts:
     input:
         alignment=[f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
         subspace=f"{RESULTS}/subspace/summary.parquet",
+        # The headline runs' per-test-image results: the paired bootstrap of the gap.
+        test_images=[
+            f"{subspace_run_dir(*run)}/test_images.parquet" for run in HEADLINE_RUNS
+        ],
     output:
         f"{RESULTS}/report/r1_verdicts.parquet",
     log:
@@ -20,6 +24,8 @@ rule r1_verdicts:
     params:
         datasets=DATASETS,
         headline=config["subspace"]["headline"],
+        headline_runs=HEADLINE_RUNS,
+        intervals=config["intervals"],
         code=stage_version("report"),
     script:
         "../scripts/r1_verdicts.py"
@@ -55,6 +61,8 @@ rule reproduction_report:
         subspace=f"{RESULTS}/subspace/summary.parquet",
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
         pairs=f"{RESULTS}/guidance/pairs.parquet",
+        pair_summary=f"{RESULTS}/guidance/pair_summary.parquet",
+        guidance=f"{RESULTS}/guidance/summary.parquet",
         r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
         r1_figure=figure_outputs("r1_prediction")[0],
         # Each dataset's labels, for the warnings about classes with few images.

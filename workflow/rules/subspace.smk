@@ -12,6 +12,8 @@ rule subspace_train:
         spectrum=spectrum_input("subspace"),
     output:
         metrics=f"{SUBSPACE_RUN}/metrics.parquet",
+        # Per test image, whether the final model classifies it correctly.
+        test_images=f"{SUBSPACE_RUN}/test_images.parquet",
         summary=f"{SUBSPACE_RUN}/summary.json",
         # Declared, so a retrain (or a killed one) never leaves older weights behind. Not a
         # param: turning save_weights off keeps the runs (and any weights.pt they wrote);
@@ -44,9 +46,11 @@ rule subspace_train:
 
 rule subspace_table:
     input:
-        [f"{subspace_run_dir(*run)}/summary.json" for run in SUBSPACE_RUNS],
+        summaries=[f"{subspace_run_dir(*run)}/summary.json" for run in SUBSPACE_RUNS],
+        metrics=[f"{subspace_run_dir(*run)}/metrics.parquet" for run in SUBSPACE_RUNS],
     output:
-        f"{RESULTS}/subspace/summary.parquet",
+        summary=f"{RESULTS}/subspace/summary.parquet",
+        curves=f"{RESULTS}/subspace/curves.parquet",
     log:
         log_path("subspace", "summary"),
     benchmark:
@@ -66,7 +70,10 @@ rule subspace_table:
 
 rule figure_subspace:
     input:
-        f"{RESULTS}/subspace/summary.parquet",
+        summary=f"{RESULTS}/subspace/summary.parquet",
+        curves=f"{RESULTS}/subspace/curves.parquet",
+        # The headline pair's intervals (over seeds, and over test images).
+        r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
     output:
         subspace=figure_outputs("fig4_subspace", report_item=True),
         headline=figure_outputs("fig1_headline", report_item=True),

@@ -29,24 +29,26 @@ def main(smk) -> None:
     save_figure(guidance_figure(pairs), *out.guidance)
     # Reconstructions are inputs in the order of params.guidance_runs: key them by run.
     reconstructions = {
-        (d, a, int(k), float(g)): path
-        for path, (d, a, k, g) in zip(smk.input.reconstructions, smk.params.guidance_runs)
+        (d, a, int(k), float(g), int(s)): path
+        for path, (d, a, k, g, s) in zip(smk.input.reconstructions, smk.params.guidance_runs)
     }
     curves = load_parquet(smk.input.curves)
     panels = []
     for pair in figure6_pairs(pairs):
         key = (pair["dataset"], pair["arch"], int(pair["latent"]))
+        seed = int(pair["seed"])  # the seed of the strongest pair: both models of that seed
         originals = read_dataset(smk.params.dataset_dirs[pair["dataset"]]).test_images
         panels.append(
             (
                 pair,
                 np.asarray(originals[: smk.params.show]),
-                load_npy(reconstructions[(*key, 0.0)])[: smk.params.show],
-                load_npy(reconstructions[(*key, float(pair["guidance"]))])[: smk.params.show],
+                load_npy(reconstructions[(*key, 0.0, seed)])[: smk.params.show],
+                load_npy(reconstructions[(*key, float(pair["guidance"]), seed)])[: smk.params.show],
                 curves[
                     (curves["dataset"] == key[0])
                     & (curves["arch"] == key[1])
                     & (curves["latent"] == key[2])
+                    & (curves["seed"] == seed)
                     & curves["guidance"].isin([0.0, pair["guidance"]])
                 ],
             )

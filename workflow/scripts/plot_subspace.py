@@ -1,4 +1,5 @@
-"""Rule `figure_subspace`: Fig. 4 and Fig. 1 (top)."""
+"""Rule `figure_subspace`: Fig. 4 and Fig. 1 (top, with the headline pair's intervals and
+per-epoch curves)."""
 
 import sys
 from pathlib import Path
@@ -13,9 +14,15 @@ from lbr.plots import headline_figure, save_figure, subspace_figure
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    table = load_parquet(smk.input[0])
+    table = load_parquet(smk.input.summary)
     save_figure(subspace_figure(table), *smk.output.subspace)
-    save_figure(headline_figure(table, smk.params.headline), *smk.output.headline)
+    headline = headline_figure(
+        table,
+        smk.params.headline,
+        load_parquet(smk.input.r1_verdicts),
+        load_parquet(smk.input.curves),
+    )
+    save_figure(headline, *smk.output.headline)
 
 
 if __name__ == "__main__":

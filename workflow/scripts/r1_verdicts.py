@@ -1,5 +1,6 @@
-"""Rule `r1_verdicts`: per dataset, the alignment at small K, the paper's prediction, the
-training outcome and whether they agree."""
+"""Rule `r1_verdicts`: per dataset, the alignment at small K, the headline pair's
+accuracies over seeds with their 95% intervals, the outcome they decide and the threshold
+reading's verdict."""
 
 import sys
 from pathlib import Path
@@ -17,7 +18,22 @@ def main(smk) -> None:
     alignment = {
         name: load_parquet(path) for name, path in zip(smk.params.datasets, smk.input.alignment)
     }
-    verdicts = r1_verdicts(alignment, load_parquet(smk.input.subspace), smk.params.headline)
+    # Per-test-image correctness of the headline runs, in the order of params.headline_runs.
+    per_image = {
+        (dataset, side, int(seed)): load_parquet(path)["correct"].to_numpy()
+        for path, (dataset, side, _fraction, _augment, seed) in zip(
+            smk.input.test_images, smk.params.headline_runs
+        )
+    }
+    intervals = smk.params.intervals
+    verdicts = r1_verdicts(
+        alignment,
+        load_parquet(smk.input.subspace),
+        smk.params.headline,
+        per_image,
+        intervals["bootstrap_resamples"],
+        intervals["bootstrap_seed"],
+    )
     save_parquet(smk.output[0], verdicts)
 
 

@@ -30,15 +30,25 @@ def main(smk) -> None:
     }
     screen = load_parquet(smk.input.screen)
     verdicts = load_parquet(smk.input.r1_verdicts)
+    subspace = load_parquet(smk.input.subspace)
+    pair_summary = load_parquet(smk.input.pair_summary)
     rows = [
         report.alignment_claim(alignment),
         report.gaussian_claim(screen),
         report.masking_claim(screen, alignment),
         report.theorem1_claim(load_parquet(smk.input.adam)),
+        report.r1_rank_claim(verdicts),
         *report.subspace_claims(verdicts, smk.params.headline),
         *report.dynamics_claims(load_parquet(smk.input.dynamics)),
-        report.guidance_claim(load_parquet(smk.input.pairs)),
+        report.guidance_claim(load_parquet(smk.input.pairs), pair_summary),
     ]
+    appendix = "\n".join(
+        [
+            report.r1_markdown(verdicts, smk.params.headline, subspace),
+            report.r3_markdown(pair_summary),
+            report.convergence_markdown(subspace, load_parquet(smk.input.guidance)),
+        ]
+    )
     preamble = (
         f"Datasets: {', '.join(smk.params.datasets)}. Verdicts judge the paper's qualitative claim on "
         "this run's data and model sizes; figures are in `results/figures/`."
@@ -46,11 +56,7 @@ def main(smk) -> None:
     if warnings:
         preamble += "\n\n" + report.warnings_markdown(warnings)
     with atomic_path(smk.output.markdown) as tmp:
-        tmp.write_text(
-            report.reproduction_markdown(
-                rows, preamble, report.r1_markdown(verdicts, smk.params.headline)
-            )
-        )
+        tmp.write_text(report.reproduction_markdown(rows, preamble, appendix))
     save_parquet(smk.output.table, pd.DataFrame(rows))
     with atomic_path(smk.output.html) as tmp:
         tmp.write_text(pd.DataFrame(rows).to_html(index=False, border=0))

@@ -1,4 +1,4 @@
-"""Rule `subspace_table`: one row per training run."""
+"""Rule `subspace_table`: one row per training run, and every run's per-epoch curve."""
 
 import sys
 from pathlib import Path
@@ -8,12 +8,16 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_parquet
 from lbr.logs import setup_rule_logging
-from lbr.train.summary import subspace_summary_table
+from lbr.train.summary import subspace_curves_table, subspace_summary_table
 
 
 def main(smk) -> None:
     setup_rule_logging(smk.log)
-    save_parquet(smk.output[0], subspace_summary_table(smk.input, smk.params.runs))
+    curves = subspace_curves_table(smk.input.metrics, smk.params.runs)
+    save_parquet(smk.output.curves, curves)
+    save_parquet(
+        smk.output.summary, subspace_summary_table(smk.input.summaries, smk.params.runs, curves)
+    )
 
 
 if __name__ == "__main__":

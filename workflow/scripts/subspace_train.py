@@ -6,6 +6,7 @@ from pathlib import Path
 # The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
+import pandas as pd
 from lbr.atomic import atomic_path, save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
@@ -16,6 +17,7 @@ from lbr.train.subspace_run import run_subspace_training
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     setup_training_job(smk.params.cpu_threads, smk.params.compile_cache)
+    record = {}
     metrics, summary, model = run_subspace_training(
         dataset_directory(smk.input.dataset),
         spectrum_directory(smk.input.spectrum),
@@ -27,6 +29,7 @@ def main(smk) -> None:
         smk.params.model,
         smk.params.device,
         smk.params.acceleration,
+        record,
     )
     summary["environment"] = numerics_environment()
     weights = Path(smk.output.summary).with_name("weights.pt")
@@ -39,6 +42,9 @@ def main(smk) -> None:
     else:
         weights.unlink(missing_ok=True)  # from an earlier run with save_weights: stale now
     save_parquet(smk.output.metrics, metrics)
+    # Which test images the final model classifies correctly, in test order: the paired
+    # bootstrap of the report compares two runs on the same images (docs/claims.md).
+    save_parquet(smk.output.test_images, pd.DataFrame({"correct": record["test_correct"]}))
     save_json(smk.output.summary, summary)  # last: its presence marks a complete run
     log.info(
         "final test accuracy %.4f (%d dims, %.3f of variance)",

@@ -99,15 +99,17 @@ RECONSTRUCTIONS_KEPT = 32
 
 
 def guidance_settings(
-    section: dict, arch: str, latent: int, weight: float
+    section: dict, arch: str, latent: int, weight: float, seed: int
 ) -> tuple[AutoencoderSettings, ProbeSettings]:
-    """The config's autoencoders.guidance section, for one run of its grid."""
+    """The config's autoencoders.guidance section, for one run of its grid (one of its
+    `seeds`: the model's initialisation, batch order and augmentation, and its probes')."""
     model = AutoencoderSettings(
         arch=arch,
         latent=int(latent),
         guidance=float(weight),
         augment=section["augment"],
-        **{k: section[k] for k in _MODEL_KEYS},
+        seed=int(seed),
+        **{k: section[k] for k in _MODEL_KEYS if k != "seed"},
     )
     return model, ProbeSettings(**section["probe"], record_every=section["record_every"])
 
@@ -277,8 +279,17 @@ def learning_dynamics(
 
 
 def _fit_probe(train_z, train_y, test_z, test_y, num_classes, hidden, probe, seed, runtime):
-    """Test accuracy of a linear (hidden = 0) or one-hidden-layer probe on frozen codes.
-    Runs under a forked RNG so that probing during training leaves training unchanged."""
+    """Test accuracy of a linear (hidden = 0) or one-hidden-layer probe on frozen codes."""
+    correct = _probe_correct(
+        train_z, train_y, test_z, test_y, num_classes, hidden, probe, seed, runtime
+    )
+    return float(correct.float().mean())
+
+
+def _probe_correct(train_z, train_y, test_z, test_y, num_classes, hidden, probe, seed, runtime):
+    """Whether a linear (hidden = 0) or one-hidden-layer probe on frozen codes classifies
+    each test image correctly (bool, on the device). Runs under a forked RNG so that
+    probing during training leaves training unchanged."""
     runtime = replace(runtime, compile=False)  # a probe this small gains nothing from it
     device = runtime.device
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
@@ -302,7 +313,7 @@ def _fit_probe(train_z, train_y, test_z, test_y, num_classes, hidden, probe, see
             generator,
         )
         with torch.no_grad():
-            return float((network(test_z).argmax(dim=1) == test_y).float().mean())
+            return network(test_z).argmax(dim=1) == test_y
 
 
 @torch.no_grad()
@@ -314,23 +325,33 @@ def _codes(model, x: torch.Tensor, batch: int = 1024) -> torch.Tensor:
     return codes
 
 
-def _evaluate(model, data: _Data, probe: ProbeSettings, seed: int, runtime: Runtime) -> dict:
+def _evaluate(
+    model,
+    data: _Data,
+    probe: ProbeSettings,
+    seed: int,
+    runtime: Runtime,
+    per_image: dict | None = None,
+) -> dict:
     """Train and test reconstruction loss (MSE, eval mode, no augmentation) and the test
-    accuracy of linear and MLP probes on the standardized codes."""
+    accuracy of linear and MLP probes on the standardized codes. With `per_image` (a dict),
+    it also receives, per test image: whether each probe is correct and the image's
+    reconstruction error (its mean squared error over pixels)."""
+    reconstructions = {
+        split: _reconstruct(model, getattr(data, f"{split}_x"), runtime)
+        for split in ("train", "test")
+    }
     losses = {
         f"{split}_reconstruction_loss": float(
-            F.mse_loss(
-                _reconstruct(model, getattr(data, f"{split}_x"), runtime),
-                getattr(data, f"{split}_x"),
-            )
+            F.mse_loss(reconstructions[split], getattr(data, f"{split}_x"))
         )
         for split in ("train", "test")
     }
     train_z, test_z = _codes(model, data.train_x), _codes(model, data.test_x)
     mean, std = train_z.mean(dim=0), train_z.std(dim=0).clamp_min(1e-6)
     train_z, test_z = (train_z - mean) / std, (test_z - mean) / std
-    accuracies = {
-        f"{name}_probe_accuracy": _fit_probe(
+    correct = {
+        name: _probe_correct(
             train_z,
             data.train_y,
             test_z,
@@ -343,6 +364,17 @@ def _evaluate(model, data: _Data, probe: ProbeSettings, seed: int, runtime: Runt
         )
         for name, hidden in (("linear", 0), ("mlp", probe.hidden))
     }
+    if per_image is not None:
+        per_image.update(
+            {f"{name}_probe_correct": c.cpu().numpy() for name, c in correct.items()},
+            reconstruction_error=((reconstructions["test"] - data.test_x) ** 2)
+            .flatten(1)
+            .mean(dim=1)
+            .double()
+            .cpu()
+            .numpy(),
+        )
+    accuracies = {f"{name}_probe_accuracy": float(c.float().mean()) for name, c in correct.items()}
     return {**losses, **accuracies}
 
 
@@ -354,11 +386,13 @@ def guided_autoencoder(
     show: int,
     device_name: str,
     acceleration: dict | None = None,
+    per_image: dict | None = None,
 ) -> tuple[dict, pd.DataFrame, np.ndarray]:
     """Train rec + guidance·CE; return the final metrics, the training curves (every
     probe.record_every epochs and the last: train objective, train/test reconstruction
     loss, probe accuracies) and the reconstructions of the first `show` test images
-    (N×C×H×W, preprocessed units)."""
+    (N×C×H×W, preprocessed units). With `per_image` (a dict), it receives the final
+    evaluation's per-test-image results (_evaluate)."""
     runtime = resolve_runtime(device_name, acceleration)
     device = runtime.device
     generator = seed_everything(settings.seed, device)
@@ -374,7 +408,8 @@ def guided_autoencoder(
         if epoch % probe.record_every and epoch != settings.epochs:
             return
         row = {"epoch": epoch, "train_objective": objective, "seconds": seconds}
-        curves.append({**row, **_evaluate(model, data, probe, settings.seed, runtime)})
+        final = per_image if epoch == settings.epochs else None
+        curves.append({**row, **_evaluate(model, data, probe, settings.seed, runtime, final)})
         log.info("%s", curves[-1])
 
     _train(model, data, settings, runtime, generator, on_epoch=on_epoch)

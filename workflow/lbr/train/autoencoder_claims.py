@@ -8,6 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
+from ..stats import (
+    both,
+    interval_columns,
+    judge,
+    paired_difference_interval,
+    paired_ratio_interval,
+    t_interval,
+)
 
 # A direction counts when the probe images carry energy along it: at least SIGNAL_RTOL × the
 # largest direction's energy. Directions below are the null space of the training data,
@@ -140,10 +148,12 @@ def dynamics_summaries(
 
 
 def guidance_pairs(table: pd.DataFrame) -> pd.DataFrame:
-    """Each guided model beside its unguided twin (same dataset, architecture, latent)."""
+    """Each guided model beside its unguided twin (same dataset, architecture, latent and,
+    when the table has seeds, seed): one row per pair and seed."""
+    twin = ["dataset", "arch", "latent"] + (["seed"] if "seed" in table else [])
     base = table[table["guidance"] == 0]
     guided = table[table["guidance"] > 0]
-    pairs = guided.merge(base, on=["dataset", "arch", "latent"], suffixes=("", "_unguided"))
+    pairs = guided.merge(base, on=twin, suffixes=("", "_unguided"))
     pairs["reconstruction_gap"] = (
         pairs["test_reconstruction_loss"] / pairs["test_reconstruction_loss_unguided"] - 1
     )
@@ -173,3 +183,68 @@ def strongest_pair(pairs: pd.DataFrame) -> pd.Series:
 def figure6_pairs(pairs: pd.DataFrame) -> list[pd.Series]:
     """Fig. 6 shows, per dataset, its strongest pair."""
     return [strongest_pair(group) for _dataset, group in pairs.groupby("dataset", sort=False)]
+
+
+# A pair of R3 is one guided model and its unguided twin; its seeds are its repeats.
+PAIR_KEYS = ["dataset", "arch", "latent", "guidance"]
+# The probe gap R3 asks for, less the float32 slack: a gap of exactly 10 points counts.
+R3_PROBE_MARGIN = R3_PROBE_GAP - R3_ACCURACY_ROUNDING
+
+
+def r3_pair_summary(
+    pairs: pd.DataFrame,
+    per_image: dict | None = None,
+    resamples: int = 10_000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per R3 pair over its seeds: the mean relative test-reconstruction gap and
+    linear-probe gain (guided − unguided), each with its 95% t-interval over seeds (none
+    with one seed) and its paired bootstrap interval over test images (per_image: {(dataset,
+    arch, latent, guidance weight, seed): that run's per-test-image table}, with the
+    columns linear_probe_correct and reconstruction_error), and three verdicts
+    (lbr.stats.judge): reconstruction equal within R3_RECONSTRUCTION_TOLERANCE, probes at
+    least R3_PROBE_GAP apart, and R3 (both)."""
+    rows = []
+    for key, group in pairs.groupby(PAIR_KEYS, sort=False):
+        group = group.sort_values("seed") if "seed" in group else group
+        seeds = group["seed"].astype(int).tolist() if "seed" in group else [None]
+        row = dict(zip(PAIR_KEYS, key))
+        row["seeds"] = len(group)
+        row["reconstruction_gap"] = float(group["reconstruction_gap"].mean())
+        row["linear_probe_gain"] = float(group["linear_probe_gain"].mean())
+        boot = {"reconstruction_gap": None, "linear_probe_gain": None}
+        if per_image is not None:
+            dataset, arch, latent, weight = key
+            guided = [per_image[(dataset, arch, int(latent), float(weight), s)] for s in seeds]
+            unguided = [per_image[(dataset, arch, int(latent), 0.0, s)] for s in seeds]
+
+            def stack(runs, column):
+                return np.stack([run[column].to_numpy(dtype=np.float64) for run in runs])
+
+            boot["reconstruction_gap"] = paired_ratio_interval(
+                stack(guided, "reconstruction_error"),
+                stack(unguided, "reconstruction_error"),
+                resamples,
+                seed,
+            )
+            boot["linear_probe_gain"] = paired_difference_interval(
+                stack(guided, "linear_probe_correct"),
+                stack(unguided, "linear_probe_correct"),
+                resamples,
+                seed,
+            )
+        for column in ("reconstruction_gap", "linear_probe_gain"):
+            row.update(interval_columns(column, t_interval(group[column]), boot[column]))
+        row["reconstruction_verdict"] = judge(
+            [t_interval(group["reconstruction_gap"]), boot["reconstruction_gap"]],
+            [-R3_RECONSTRUCTION_TOLERANCE, R3_RECONSTRUCTION_TOLERANCE],
+            lambda gap: abs(gap) <= R3_RECONSTRUCTION_TOLERANCE,
+        )
+        row["probe_verdict"] = judge(
+            [t_interval(group["linear_probe_gain"]), boot["linear_probe_gain"]],
+            [-R3_PROBE_MARGIN, R3_PROBE_MARGIN],
+            lambda gain: abs(gain) >= R3_PROBE_MARGIN,
+        )
+        row["r3_verdict"] = both(row["reconstruction_verdict"], row["probe_verdict"])
+        rows.append(row)
+    return pd.DataFrame(rows)

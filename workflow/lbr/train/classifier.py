@@ -50,13 +50,14 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor, kind: str, num_classes: in
 
 
 @torch.no_grad()
-def evaluate(
+def evaluate_per_image(
     model, images, labels, settings: TrainSettings, num_classes: int, runtime: Runtime
-) -> tuple[float, float]:
-    """(mean loss, accuracy) of the eager model; sums stay on the device (one sync)."""
+) -> tuple[float, torch.Tensor]:
+    """(mean loss, whether each image is classified correctly: bool, on the device) of the
+    eager model in eval mode; the loss sum stays on the device (one sync)."""
     model.eval()
     total_loss = torch.zeros((), dtype=torch.float64, device=runtime.device)
-    correct = torch.zeros((), dtype=torch.int64, device=runtime.device)
+    correct = []
     for start in range(0, len(labels), settings.eval_batch_size):
         x, y = (
             images[start : start + settings.eval_batch_size],
@@ -65,9 +66,17 @@ def evaluate(
         with runtime.autocast():
             logits = model(runtime.layout(x))
         total_loss += _loss(logits, y, settings.loss, num_classes).double() * len(y)
-        correct += (logits.argmax(dim=1) == y).sum()
+        correct.append(logits.argmax(dim=1) == y)
     model.train()
-    return total_loss.item() / len(labels), correct.item() / len(labels)
+    return total_loss.item() / len(labels), torch.cat(correct)
+
+
+def evaluate(
+    model, images, labels, settings: TrainSettings, num_classes: int, runtime: Runtime
+) -> tuple[float, float]:
+    """(mean loss, accuracy) of the eager model in eval mode."""
+    loss, correct = evaluate_per_image(model, images, labels, settings, num_classes, runtime)
+    return loss, correct.sum().item() / len(labels)
 
 
 def train_classifier(
@@ -78,8 +87,12 @@ def train_classifier(
     num_classes: int,
     settings: TrainSettings,
     runtime: Runtime,
+    record: dict | None = None,
 ):
     """Train a ResNet9 on device-resident tensors (N×C×H×W float); return (metrics, model).
+
+    With `record` (a dict), record["test_correct"] is set to the last epoch's per-test-image
+    correctness (numpy bool, in test order): the evaluation its final accuracy comes from.
 
     Raises TrainingError on a non-finite loss (no output should then be written) or
     on CUDA running out of memory, naming the batch size to lower.
@@ -94,7 +107,12 @@ def train_classifier(
         return _loss(network(x), y, settings.loss, num_classes)
 
     def on_epoch(epoch, train_loss, seconds):
-        test_loss, accuracy = evaluate(model, test_x, test_y, settings, num_classes, runtime)
+        test_loss, correct = evaluate_per_image(
+            model, test_x, test_y, settings, num_classes, runtime
+        )
+        accuracy = correct.sum().item() / len(test_y)
+        if record is not None:
+            record["test_correct"] = correct.cpu().numpy()
         rows.append(
             {
                 "epoch": epoch,

@@ -24,3 +24,21 @@ def subspace_runs(grid: dict) -> list[tuple[str, str, str, str, int]]:
                         (dataset, side, f"{fraction:g}", "aug" if augment else "noaug", seed)
                     )
     return runs
+
+
+def headline_augment(grid: dict) -> str:
+    """The augmentation setting R1 and Fig. 1 judge the headline pair on: without
+    augmentation when the grid has such runs (as Fig. 1 top), "aug" otherwise."""
+    return "noaug" if False in grid["augment"] else "aug"
+
+
+def headline_runs(grid: dict) -> list[tuple[str, str, str, str, int]]:
+    """The runs of the headline pair that R1 judges: per dataset, the top and bottom
+    headline fractions at headline_augment, every seed (as subspace_runs names them)."""
+    augment = headline_augment(grid)
+    return [
+        (dataset, side, f"{grid['headline'][side]:g}", augment, seed)
+        for dataset in grid["datasets"]
+        for side in ("top", "bottom")
+        for seed in grid["seeds"]
+    ]

@@ -27,8 +27,10 @@ def run_subspace_training(
     model: dict,
     device_name: str,
     acceleration: dict | None = None,
+    record: dict | None = None,
 ):
-    """Return (per-epoch metrics, summary dict, trained model)."""
+    """Return (per-epoch metrics, summary dict, trained model). With `record` (a dict),
+    record["test_correct"] is the final evaluation's correctness per test image."""
     runtime = resolve_runtime(device_name, acceleration)
     device = runtime.device
     dataset = read_dataset(dataset_dir)
@@ -45,7 +47,7 @@ def run_subspace_training(
         seed=seed,
     )
     metrics, network = train_classifier(
-        train_x, train_y, test_x, test_y, len(dataset.class_names), settings, runtime
+        train_x, train_y, test_x, test_y, len(dataset.class_names), settings, runtime, record
     )
     final = metrics.iloc[-1]
     summary = {

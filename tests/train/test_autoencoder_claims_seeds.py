@@ -1,0 +1,139 @@
+"""R3 over seeds (lbr/train/autoencoder_claims.py): each guided run paired with its own
+seed's twin, and the per-pair summary's means, intervals and three verdicts on hand-made
+runs whose per-image results make each bootstrap interval known exactly."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from lbr.stats import FAILS, HOLDS, INCONCLUSIVE
+from lbr.train.autoencoder_claims import (
+    R3_PROBE_MARGIN,
+    guidance_pairs,
+    r3_pair_summary,
+)
+
+N = 50  # test images
+
+
+def _run(latent, weight, seed, rec, accuracy):
+    return dict(
+        dataset="d",
+        arch="conv",
+        latent=latent,
+        guidance=weight,
+        seed=seed,
+        test_reconstruction_loss=rec,
+        train_reconstruction_loss=rec,
+        linear_probe_accuracy=accuracy,
+        mlp_probe_accuracy=accuracy,
+    )
+
+
+def test_each_guided_run_meets_the_twin_of_its_own_seed():
+    table = pd.DataFrame(
+        [
+            _run(8, 0.0, 0, 1.0, 0.30),
+            _run(8, 0.0, 1, 2.0, 0.40),
+            _run(8, 0.5, 0, 1.1, 0.70),
+            _run(8, 0.5, 1, 2.4, 0.45),
+            _run(16, 0.0, 0, 4.0, 0.5),  # another latent: never a twin of latent 8
+        ]
+    ).sample(frac=1.0, random_state=1)
+    pairs = guidance_pairs(table).sort_values("seed")
+    assert pairs["seed"].tolist() == [0, 1]
+    assert pairs["test_reconstruction_loss_unguided"].tolist() == [1.0, 2.0]
+    assert pairs["reconstruction_gap"].tolist() == pytest.approx([0.1, 0.2], abs=1e-15)
+    assert pairs["linear_probe_gain"].tolist() == pytest.approx([0.4, 0.05], abs=1e-15)
+
+
+def _per_image(errors, correct):
+    return pd.DataFrame(
+        {
+            "reconstruction_error": errors,
+            "linear_probe_correct": correct,
+            "mlp_probe_correct": correct,
+        }
+    )
+
+
+def _grid(seeds):
+    """Per seed s: the unguided model's per-image errors e and the guided one's c_s·e (c_s a
+    number: every resample's ratio of means is c_s with one seed, the ratio of the seeds'
+    mean factors with several; or a per-image array); probes right on the first k images
+    (guided a superset of unguided)."""
+    table, per_image = [], {}
+    errors = np.linspace(0.5, 1.5, N)
+    for seed, (factor, unguided_right, guided_right) in seeds.items():
+        for weight, scale, right in ((0.0, 1.0, unguided_right), (0.5, factor, guided_right)):
+            correct = np.arange(N) < right
+            per_image[("d", "conv", 8, weight, seed)] = _per_image(scale * errors, correct)
+            table.append(_run(8, weight, seed, float(np.mean(scale * errors)), right / N))
+    return guidance_pairs(pd.DataFrame(table)), per_image
+
+
+def test_one_seed_bootstrap_intervals_are_the_exact_constants():
+    pairs, per_image = _grid({0: (1.02, 10, 30)})  # guided +2% error, 20 more images right
+    row = r3_pair_summary(pairs, per_image, 2000, 0).iloc[0]
+    assert row["seeds"] == 1
+    assert np.isnan(row["reconstruction_gap_seeds_low"])
+    assert (row["reconstruction_gap_bootstrap_low"], row["reconstruction_gap_bootstrap_high"]) == (
+        pytest.approx(0.02, abs=1e-12),
+        pytest.approx(0.02, abs=1e-12),
+    )
+    low, high = row["linear_probe_gain_bootstrap_low"], row["linear_probe_gain_bootstrap_high"]
+    assert low < 20 / N < high  # the 20 images that differ, resampled
+    assert (row["reconstruction_verdict"], row["probe_verdict"], row["r3_verdict"]) == (
+        HOLDS,
+        HOLDS,
+        HOLDS,
+    )
+
+
+@pytest.mark.parametrize(
+    "seeds, verdicts",
+    [
+        # reconstruction 8% worse: outside ±5% whatever the probes say
+        ({0: (1.08, 10, 30)}, (FAILS, HOLDS, FAILS)),
+        # probes 2 images apart: within ±10 points
+        ({0: (1.01, 10, 11)}, (HOLDS, FAILS, FAILS)),
+        # probes 5 images (10 points) apart: the interval contains the margin
+        ({0: (1.01, 10, 15)}, (HOLDS, INCONCLUSIVE, INCONCLUSIVE)),
+        # reconstruction 0% or 10% worse on alternate images (5% on the whole): the
+        # interval contains the 5% margin
+        ({0: (np.resize([1.0, 1.1], N), 10, 30)}, (INCONCLUSIVE, HOLDS, INCONCLUSIVE)),
+    ],
+)
+def test_each_condition_fails_or_straddles_on_its_own(seeds, verdicts):
+    pairs, per_image = _grid(seeds)
+    row = r3_pair_summary(pairs, per_image, 2000, 0).iloc[0]
+    assert (row["reconstruction_verdict"], row["probe_verdict"], row["r3_verdict"]) == verdicts
+
+
+def test_several_seeds_give_scipys_t_interval_and_the_mean():
+    """Three seeds: gains 20, 24 and 4 images (40, 48, 8 points); the t-interval over seeds
+    reaches below 10 points although the bootstrap (images averaged over seeds) does not."""
+    pairs, per_image = _grid({0: (1.01, 10, 30), 3: (1.02, 10, 34), 5: (1.0, 10, 14)})
+    row = r3_pair_summary(pairs, per_image, 2000, 0).iloc[0]
+    gains = np.array([20, 24, 4]) / N
+    assert row["seeds"] == 3
+    assert row["linear_probe_gain"] == pytest.approx(gains.mean(), abs=1e-15)
+    expected = scipy.stats.t.interval(0.95, 2, loc=gains.mean(), scale=scipy.stats.sem(gains))
+    assert (row["linear_probe_gain_seeds_low"], row["linear_probe_gain_seeds_high"]) == (
+        pytest.approx(expected[0], abs=1e-12),
+        pytest.approx(expected[1], abs=1e-12),
+    )
+    assert row["linear_probe_gain_seeds_low"] < R3_PROBE_MARGIN
+    assert row["linear_probe_gain_bootstrap_low"] > R3_PROBE_MARGIN
+    assert row["probe_verdict"] == INCONCLUSIVE
+    # the reconstruction gap's bootstrap: the ratio of the seeds' mean errors, exactly
+    ratio = (1.01 + 1.02 + 1.0) / 3 - 1
+    assert row["reconstruction_gap_bootstrap_low"] == pytest.approx(ratio, abs=1e-12)
+    assert row["reconstruction_gap_bootstrap_high"] == pytest.approx(ratio, abs=1e-12)
+
+
+def test_without_per_image_results_only_the_seeds_judge():
+    pairs, _ = _grid({0: (1.01, 10, 30), 1: (1.01, 10, 31)})
+    row = r3_pair_summary(pairs).iloc[0]
+    assert np.isnan(row["linear_probe_gain_bootstrap_low"])
+    assert row["probe_verdict"] == HOLDS  # gains 20 and 21 images: t over 2 seeds well above
