@@ -166,6 +166,10 @@ def _autoencoders_on(config, shape):
     for family in config["denoising"]["noises"].values():  # patches must fit the images
         if "patch_sizes" in family:
             family["patch_sizes"] = [p for p in family["patch_sizes"] if p <= min(shape[:2])]
+    # Theorem 1's latent sizes must fit every dataset's D too (checked at config time)
+    dim = shape[0] * shape[1] * shape[2]
+    interpolation = config["theorem1"]["interpolation"]
+    interpolation["latent_sizes"] = [k for k in interpolation["latent_sizes"] if k <= dim]
     return config["autoencoders"]
 
 
