@@ -7,8 +7,11 @@ MLP probes on the frozen code, against independent oracles.
   must not move; the mode must be handed back.
 * Probes on a one-dimensional code whose value is a chosen pixel: training codes
   ±1…±5 labelled by sign, test codes +3 and +5 labelled so that a probe that learned the
-  sign scores exactly 5/7; evaluating on the training codes, standardizing the test codes
-  by their own statistics, or any other denominator gives another number.
+  sign scores exactly 5/7; evaluating on the training codes or any other denominator
+  gives another number.
+* Inside `_evaluate`, every probe's forwards captured by global hooks: each probe is
+  trained on standardized training codes, evaluated on the test codes standardized by
+  the *training* codes' mean and std, and reports the hand count of its own logits.
 * `guided_autoencoder` end to end, with the model and its state after each epoch's last
   optimizer step captured by global hooks: every curve row and the final metrics must
   be that epoch's model re-evaluated in eval mode, on the right split.
