@@ -343,10 +343,17 @@ def guided(digits_dirs):
         torch.nn.modules.module.register_module_forward_hook(forward_hook),
         optimizer_module.register_optimizer_step_post_hook(step_hook),
     ]
+    per_image = {}
     try:
         with _ProbeWatch() as watch:
             metrics, curves, shown = guided_autoencoder(
-                str(root / "data"), str(root / "spectrum"), settings, probe, TEST_N, "cpu"
+                str(root / "data"),
+                str(root / "spectrum"),
+                settings,
+                probe,
+                TEST_N,
+                "cpu",
+                per_image=per_image,
             )
     finally:
         for handle in handles:
@@ -365,6 +372,7 @@ def guided(digits_dirs):
         settings=settings,
         probe=probe,
         watch=watch,
+        per_image=per_image,
         test_y=torch.tensor(np.asarray(dataset.test_labels)),
     )
 
@@ -446,3 +454,23 @@ def test_final_metrics_are_the_last_epoch_and_the_shown_images_are_the_test_spli
     assert abs(error.mean().item() - expected) <= bound
     if len(shown) == TEST_N:
         assert abs(metrics["test_reconstruction_loss"] - error.mean().item()) <= bound
+
+
+def test_the_per_image_record_is_the_final_evaluation(guided):
+    """Per test image: each final probe's correctness (its captured logits against the
+    dataset's test labels) and the final model's eval-mode reconstruction error (the
+    mean over its D = 64 pixels: float32, (D + 3)·u relative)."""
+    per_image, test_y = guided["per_image"], guided["test_y"]
+    last_linear, last_mlp = _by_probe(guided["watch"].calls)[-2:]
+    for kind, calls in (("linear", last_linear), ("mlp", last_mlp)):
+        expected = (calls[-1]["out"].argmax(dim=1) == test_y).numpy()
+        np.testing.assert_array_equal(per_image[f"{kind}_probe_correct"], expected)
+    x = guided["split"]["test"]
+    reconstruction = _eval_reconstruction(
+        guided["seen"]["model"], x.contiguous(memory_format=torch.channels_last), 1024
+    )
+    error = ((reconstruction.double() - x.double()) ** 2).flatten(1).mean(dim=1).numpy()
+    got = per_image["reconstruction_error"]
+    assert got.shape == (TEST_N,)
+    assert (np.abs(got - error) <= (64 + 3) * U * error).all()
+    assert abs(got.mean() - guided["metrics"]["test_reconstruction_loss"]) <= 1e-4 * got.mean()

@@ -217,25 +217,29 @@ def test_as_device_tensors_unflattens_channel_first():
 
 # ---- train_classifier: every row is its epoch's model, on the test split, in eval mode ----
 
-TRAIN_N, BATCH, EVAL_BATCH, EPOCHS = 50, 16, 16, 3  # 50 = 3·16 + 2, 37 = 2·16 + 5
+# 50 = 3·16 + 2, 37 = 2·16 + 5; ten epochs let BatchNorm's running statistics settle
+# enough for the eval-mode predictions to change from epoch to epoch
+TRAIN_N, BATCH, EVAL_BATCH, EPOCHS = 50, 16, 16, 10
 SIDE, CHANNELS = 8, 2
 
 
 def _classifier_data():
-    """Distinct random images; train labels follow a rule of the image, test labels the
-    rule shifted by one class, so a model that learns the training split gets the test
-    split wrong (a test accuracy equal to the training accuracy is impossible)."""
+    """Distinct noisy images; class c has a bright band in rows 2c, 2c + 1 of channel 0.
+    Train labels are the band's class, test labels the class after it, so a model that
+    learns the training split gets the test split wrong (a test accuracy equal to the
+    training accuracy is impossible)."""
     rng = np.random.default_rng(5)
-    train_x = rng.normal(0, 1, (TRAIN_N, CHANNELS, SIDE, SIDE)).astype(np.float32)
-    test_x = rng.normal(0, 1, (N_TEST, CHANNELS, SIDE, SIDE)).astype(np.float32)
 
-    def rule(x):
-        return (x[:, 0, :4].mean(axis=(1, 2)) > 0).astype(np.int64) + (
-            x[:, 1].mean(axis=(1, 2)) > 0.1
-        )
+    def images(classes):
+        x = rng.normal(0, 1, (len(classes), CHANNELS, SIDE, SIDE)).astype(np.float32)
+        for i, c in enumerate(classes):
+            x[i, 0, 2 * c : 2 * c + 2] += 2.0
+        return x
 
-    train_y, test_y = rule(train_x), (rule(test_x) + 1) % K
-    return [torch.from_numpy(a) for a in (train_x, train_y, test_x, test_y)]
+    train_y = np.arange(TRAIN_N) % K
+    shown = rng.integers(0, K, N_TEST)
+    test_y = (shown + 1) % K
+    return [torch.from_numpy(a) for a in (images(train_y), train_y, images(shown), test_y)]
 
 
 @contextlib.contextmanager
@@ -317,12 +321,13 @@ def trained(request):
         width_multiplier=1 / 16,
     )
     steps_per_epoch = -(-TRAIN_N // BATCH)
+    record = {}
     with _watch_training(steps_per_epoch) as seen:
         metrics, model = train_classifier(
-            train_x, train_y, test_x, test_y, K, settings, Runtime(CPU)
+            train_x, train_y, test_x, test_y, K, settings, Runtime(CPU), record
         )
     data = dict(train_x=train_x, train_y=train_y, test_x=test_x, test_y=test_y)
-    return dict(metrics=metrics, model=model, seen=seen, settings=settings, **data)
+    return dict(metrics=metrics, model=model, seen=seen, settings=settings, record=record, **data)
 
 
 def test_one_row_per_epoch_in_order(trained):
@@ -353,6 +358,13 @@ def test_each_row_is_its_epochs_model_on_the_test_split_in_eval_mode(trained):
     assert abs(final["test_loss"] - _test_loss(last, test_y, kind)) <= _loss_bound(
         last, test_y, kind, EVAL_BATCH
     )
+    # the per-image record is that last evaluation, image by image in test order
+    np.testing.assert_array_equal(trained["record"]["test_correct"], last.argmax(1) == test_y)
+    earlier = [
+        _eval_logits(_fresh(settings, state), test_x, EVAL_BATCH).argmax(1) == test_y
+        for state in trained["seen"]["snapshots"][:-1]
+    ]
+    assert any(not np.array_equal(e, last.argmax(1) == test_y) for e in earlier)
 
 
 def test_the_oracle_tells_splits_modes_and_epochs_apart(trained):

@@ -72,6 +72,7 @@ def dirs(tmp_path_factory):
 def run(request, dirs):
     root, dataset = dirs
     side, fraction, augment, seed = request.param
+    record = {}
     metrics, summary, network = run_subspace_training(
         str(root / "dataset"),
         str(root / "spectrum"),
@@ -82,6 +83,7 @@ def run(request, dirs):
         dict(TRAINING),
         dict(MODEL),
         "cpu",
+        record=record,
     )
     splits, info = projected_splits(
         read_dataset(root / "dataset"), read_spectrum(root / "spectrum"), side, fraction
@@ -97,6 +99,7 @@ def run(request, dirs):
         train_x=train_x,
         dataset=dataset,
         args=request.param,
+        record=record,
     )
 
 
@@ -185,6 +188,7 @@ def test_final_accuracy_is_the_returned_model_on_the_test_split(run):
     summary, metrics = run["summary"], run["metrics"]
     assert summary["final_test_accuracy"] == accuracy
     assert metrics["test_accuracy"].iloc[-1] == accuracy
+    np.testing.assert_array_equal(run["record"]["test_correct"], logits.argmax(1) == test_y)
     loss, bound = _mse(logits, test_y)
     assert abs(metrics["test_loss"].iloc[-1] - loss) <= bound
     # What that check tells apart: the training split, the test images without their
