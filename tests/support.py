@@ -25,6 +25,16 @@ def small_image_dataset():
 WORKFLOW = REPO / "tests" / "workflow"
 TINY = WORKFLOW / "configs" / "tiny.yaml"  # the end-to-end tests' small config
 
+# workflow fixture made once per session -> the xdist group of every test that uses it
+# (tests/workflow/conftest.py). The SLURM tests share a worker with the tiny run: one of
+# them compares with it, and their module-scoped `cluster` fixture must start once (two
+# workers would start two clusters on one machine).
+SHARED_FIXTURE_GROUPS = {
+    "tiny_run": "tiny-run",
+    "cluster": "tiny-run",
+    "paper_slurm_plan": "paper-plan",
+}
+
 
 # --- helpers shared by the tests of several library modules ------------------------------
 # Each test file imports them under the private name its tests call them by.

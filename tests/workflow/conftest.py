@@ -1,5 +1,6 @@
 """What several workflow tests read, made once per test session: the tiny config's
-end-to-end run, and the paper config's dry run under the SLURM profile.
+end-to-end run, the test SLURM cluster, and the paper config's dry run under the SLURM
+profile.
 
 Every test that uses one of them gets that fixture's xdist group, so that one xdist
 worker runs those tests and makes it once."""
@@ -8,16 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from support import REPO, TINY
-
-# fixture -> the xdist group of the tests that use it
-SHARED = {"tiny_run": "tiny-run", "paper_slurm_plan": "paper-plan"}
+from support import REPO, SHARED_FIXTURE_GROUPS, TINY
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        for fixture, group in SHARED.items():
+        for fixture, group in SHARED_FIXTURE_GROUPS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(pytest.mark.xdist_group(group))
 
