@@ -1,5 +1,5 @@
 """Requests follow the data: every measured job fits in what lbr.resources computes for
-its stage from the dataset's D and N, and the README shows the model's output. That the
+its stage from the dataset's D and N, and docs/cluster.md shows the model's output. That the
 rules ask for it is checked by a dry run in tests/workflow/test_resources.py."""
 
 import json
@@ -67,7 +67,7 @@ def test_requests_grow_with_the_data_and_with_each_retry():
     assert [resources.threads(d) for d in (None, 784, 1024, 3072, 12288)] == [1, 1, 1, 4, 8]
 
 
-def test_the_readme_shows_what_the_model_requests():
-    """The README's table is the model's output (python -m lbr.resources), not a copy
+def test_the_cluster_page_shows_what_the_model_requests():
+    """docs/cluster.md's table is the model's output (python -m lbr.resources), not a copy
     that can drift: a change of constants must update it."""
-    assert resources.request_table() in (REPO / "README.md").read_text()
+    assert resources.request_table() in (REPO / "docs" / "cluster.md").read_text()

@@ -39,13 +39,14 @@ def test_a_dataset_written_twice_stops_the_plan(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def _readme_cluster_errors() -> str:
-    text = (REPO / "README.md").read_text()
-    start = text.index("Errors Snakemake or the SLURM plugin print as they are")
-    return text[start : text.index("## Running the paper on a cluster")]
+def _cluster_page_errors() -> str:
+    """The section of docs/cluster.md that quotes Snakemake's and the plugin's errors."""
+    text = (REPO / "docs" / "cluster.md").read_text()
+    section = text.split("\n## Errors from Snakemake and the SLURM plugin\n")[1]
+    return section.split("\n## ")[0]
 
 
-def test_readme_quotes_what_snakemake_prints_without_the_slurm_plugin(tmp_path):
+def test_cluster_page_quotes_what_snakemake_prints_without_the_slurm_plugin(tmp_path):
     # The same interpreter and packages, less the SLURM executor plugins.
     site = Path(__import__("snakemake").__file__).parents[1]
     view = tmp_path / "site"
@@ -66,12 +67,12 @@ def test_readme_quotes_what_snakemake_prints_without_the_slurm_plugin(tmp_path):
         "argument --executor/-e: invalid choice: 'slurm' (choose from 'local', 'dryrun', 'touch')"
     )
     assert quoted in result.stderr, result.stderr[-1500:]
-    rows = _readme_cluster_errors()
+    rows = _cluster_page_errors()
     assert f"`{quoted}`" in rows and "pip install -e '.[cluster]'" in rows
 
 
-def test_readme_lists_the_slurm_status_errors():
-    rows = _readme_cluster_errors()
+def test_cluster_page_lists_the_slurm_status_errors():
+    rows = _cluster_page_errors()
     assert "Neither 'sacct' nor 'squeue' commands are available" in rows
     assert (
         "Slurm accounting storage is disabled" in rows and "--slurm-status-command squeue" in rows

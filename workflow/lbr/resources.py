@@ -9,7 +9,7 @@ images; the training stages hold float copies of the images. So, per stage:
     CPU seconds = STARTUP_SECONDS + cube_seconds · (D/1000)³ + sample_seconds · N·(D/1000)²
 
 with the constants fitted to real jobs (benchmarks/bench_resources.py writes them to
-benchmarks/resource_measurements.json; the README's "Running the paper on a cluster"
+benchmarks/resource_measurements.json; docs/cluster.md, "Resources follow the data",
 gives the resulting requests). A request is the model times a margin; each retry of a
 failed job (Snakemake's `attempt`) asks for that much again.
 """
@@ -104,7 +104,7 @@ def runtime_minutes(stage: str, dim: int | None, images: int | None, attempt: in
     return max(MIN_RUNTIME_MINUTES, math.ceil(minutes)) * attempt
 
 
-# The dataset sizes the README's cluster table shows: (example, D, N).
+# The dataset sizes docs/cluster.md's request table shows: (example, D, N).
 TABLE_SIZES = (("Fashion-MNIST", 784, 60_000), ("CIFAR-10", 3072, 50_000))
 TABLE_SIZES += (("TinyImageNet", 12288, 100_000),)
 TABLE_STAGES = ("dataset", "spectrum", "alignment", "denoising", "theorem1_interpolation")
