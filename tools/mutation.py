@@ -112,8 +112,10 @@ DESELECT = {"spectral-closed-forms": [_SLOW_ADAM]}
 
 # Files the tests read through support.REPO or lbr.config.SCHEMA_PATH, besides tests/
 # (which mutmut copies itself): every shipped config (tests validate each one), the
-# envs, the measured resources and the README (tests compare them with the code).
+# envs, the measured resources, the README and docs/ (tests compare them with the code:
+# docs/cluster.md shows lbr.resources' request table).
 SUPPORT = [*sorted(p.name for p in REPO.glob("config*.yaml")), "envs", "benchmarks", "README.md"]
+SUPPORT += ["docs"]
 
 
 def _modules() -> list[str]:
