@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,15 +26,48 @@ def small_image_dataset():
 WORKFLOW = REPO / "tests" / "workflow"
 TINY = WORKFLOW / "configs" / "tiny.yaml"  # the end-to-end tests' small config
 
-# workflow fixture made once per session -> the xdist group of every test that uses it
-# (tests/workflow/conftest.py). The SLURM tests share a worker with the tiny run: one of
-# them compares with it, and their module-scoped `cluster` fixture must start once (two
-# workers would start two clusters on one machine).
-SHARED_FIXTURE_GROUPS = {
-    "tiny_run": "tiny-run",
-    "cluster": "tiny-run",
-    "paper_slurm_plan": "paper-plan",
-}
+# fixture -> the xdist group of every test that uses it (tests/workflow/conftest.py): the
+# SLURM tests run on one worker, because their module-scoped `cluster` fixture starts the
+# one cluster the machine can hold.
+SHARED_FIXTURE_GROUPS = {"cluster": "cluster"}
+
+# Tests (file, or file::name prefix) that take minutes: started first, longest first.
+LONGEST_FIRST = (
+    "tests/workflow/test_cluster.py",
+    "tests/train/test_runtime.py::test_every_autoencoder_with_every_switch_on[resnet34]",
+    "tests/train/test_runtime.py::test_classifier_with_every_switch_on",
+    "tests/workflow/test_pipeline.py::test_end_to_end_outputs",
+    "tests/workflow/test_pipeline.py::test_a_job_killed_hard",
+    "tests/train/test_runtime.py",
+)
+
+
+def made_once(tmp_path_factory, config, name: str, make) -> Path:
+    """make(directory) once per test run, in a directory shared by the xdist workers; a
+    failure is recorded so that the other workers fail with it instead of retrying."""
+    if not hasattr(config, "workerinput"):  # no xdist: this process is the whole run
+        directory = tmp_path_factory.mktemp(name)
+        make(directory)
+        return directory
+    shared = tmp_path_factory.getbasetemp().parent  # the run's base, above each worker's
+    directory, outcome = shared / name, shared / f"{name}.outcome.json"
+    from filelock import FileLock  # a torch dependency
+
+    with FileLock(str(shared / f"{name}.lock")):
+        if not outcome.exists():
+            directory.mkdir()
+            try:
+                make(directory)
+            except BaseException as error:
+                outcome.write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+                raise
+            outcome.write_text(json.dumps({"error": None}))
+    error = json.loads(outcome.read_text())["error"]
+    if error:
+        import pytest
+
+        pytest.fail(f"{name} failed on another worker: {error}")
+    return directory
 
 
 # --- helpers shared by the tests of several library modules ------------------------------
