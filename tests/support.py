@@ -301,3 +301,18 @@ def singular_vector_cosine_bound(s, eta, m):
     relgap = np.abs(s[:, None] - s[None, :]) / (s[:, None] + s[None, :])
     np.fill_diagonal(relgap, np.inf)
     return (eta / relgap.min(axis=1)) ** 2 + eta + gamma(m)
+
+
+def t_interval_bound(values):
+    """Bound on |lbr.stats.t_interval − scipy's t.interval| at each end: both take the same
+    n-term mean and sample sd/√n (the same numpy calls); each end is one product and one
+    sum on each side (2u of |mean| + |half| each: γ₄ in all), and scipy may evaluate the
+    lower quantile at 0.025 instead of negating the 0.975 one: no simple bound for its
+    special function, 16ε of the half-width is generous for it."""
+    import numpy as np
+    from scipy.stats import t
+
+    values = np.asarray(values, dtype=np.float64)
+    n = len(values)
+    half = abs(t.ppf(0.975, n - 1)) * values.std(ddof=1) / np.sqrt(n)
+    return gamma(4) * (abs(values.mean()) + half) + 16 * EPS * half

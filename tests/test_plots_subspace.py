@@ -23,8 +23,16 @@ from lbr.r1_prediction import (  # noqa: E402
     UNDECIDED,
 )
 from lbr.stats import interval_columns  # noqa: E402
+from support import EPS, gamma  # noqa: E402
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
+
+# A seed mean drawn in points against 100 × the seed-1 value (the values are linear in the
+# seed): each value is ≤ 7 roundings of positive terms, the 3-term mean and ×100 4 more,
+# the expectation's ×100 1; so within γ₁₉ of each other, relative (a wrong seed is 1 point).
+SEED_MEAN = gamma(19)
+# One rounding of a number of points (|x| ≤ 100) is within POINT / 2 (= u·100).
+POINT = 100 * EPS
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +102,9 @@ def test_subspace_figure_mean_over_seeds_per_fraction_in_order():
                 # linear in the seed); sorted by fraction
                 accuracy = [_accuracy(dataset, side, f, augment, 1) for f in fractions]
                 variance = [_variance(dataset, side, f, 1) for f in fractions]
-                # means of three numbers below 2, scaled by 100: < 1e-13
-                np.testing.assert_allclose(line.get_xdata(), 100 * np.array(variance), atol=1e-13)
-                np.testing.assert_allclose(line.get_ydata(), 100 * np.array(accuracy), atol=1e-13)
+                x, y = line.get_xdata(), line.get_ydata()
+                np.testing.assert_allclose(x, 100 * np.array(variance), rtol=SEED_MEAN, atol=0)
+                np.testing.assert_allclose(y, 100 * np.array(accuracy), rtol=SEED_MEAN, atol=0)
                 assert matplotlib.colors.to_rgba(line.get_color()) == (
                     RED if side == "top" else BLUE
                 )
@@ -122,9 +130,12 @@ def test_headline_figure_bars_are_the_plain_headline_runs(headline):
         for side in ("top", "bottom")
         for dataset in ("photos", "digits")
     ]
-    np.testing.assert_allclose([b.get_height() for b in bars], expected, atol=1e-13)
+    heights = [b.get_height() for b in bars]
+    np.testing.assert_allclose(heights, expected, rtol=SEED_MEAN, atol=0)
     centres = [b.get_x() + b.get_width() / 2 for b in bars]
-    np.testing.assert_allclose(centres, [-0.19, 0.81, 0.19, 1.19], atol=1e-15)
+    # the centre's addition, matplotlib's left edge, the test's + width/2 and the literal:
+    # four roundings of numbers below 2, each ≤ EPS/2 (a wrong offset is ≥ 0.19 away)
+    np.testing.assert_allclose(centres, [-0.19, 0.81, 0.19, 1.19], rtol=0, atol=2 * EPS)
     assert [b.get_facecolor() for b in bars] == [RED, RED, BLUE, BLUE]
     assert [t.get_text() for t in axis.texts] == [f"{h:.1f}" for h in expected]
     assert [t.get_text() for t in axis.get_xticklabels()] == ["photos", "digits"]
@@ -141,9 +152,11 @@ def test_headline_figure_bars_are_the_plain_headline_runs(headline):
         [-0.19, 0.81, 0.19, 1.19],
         [(s, d) for s in ("top", "bottom") for d in ("photos", "digits")],
     ):
-        np.testing.assert_allclose(line.get_xdata(), [centre] * 3, atol=1e-15)
+        # the centre's one addition and the literal's rounding, each ≤ EPS/2 below 2
+        np.testing.assert_allclose(line.get_xdata(), [centre] * 3, rtol=0, atol=EPS)
         seeds = [100 * _accuracy(dataset, side, headline[side], False, k) for k in (0, 1, 2)]
-        np.testing.assert_allclose(sorted(line.get_ydata()), seeds, atol=1e-12)
+        # each seed's own value (a mean of one), × 100 as here: exact
+        np.testing.assert_array_equal(sorted(line.get_ydata()), seeds)
     assert axis.get_ylabel() == "test accuracy (%)"
     assert axis.get_title() == f"This run, mean of 3 seeds.\nPaper, {paper.headline_text()}"
 
@@ -157,7 +170,7 @@ def test_headline_figure_of_augmented_runs_says_so():
         for s, f in (("top", 0.9), ("bottom", 0.2))
         for d in ("photos", "digits")
     ]
-    np.testing.assert_allclose(heights, expected, atol=1e-13)
+    np.testing.assert_allclose(heights, expected, rtol=SEED_MEAN, atol=0)
     assert (
         figure.axes[0]
         .get_title()
@@ -224,8 +237,10 @@ def test_headline_figure_intervals_and_curves():
         (1.19, 55, 68, 5.0), (1.19, 58, 62, 1.0),  # digits bottom
     ]  # fmt: skip
     assert len(drawn) == len(expected)
+    # an end is centre − (centre − 100·low): the two sums, the two ×100 and the two
+    # differences are 6 roundings of numbers of points (integers here, so exact literals)
     for got, want in zip(drawn, sorted(expected)):
-        np.testing.assert_allclose(got, want, atol=1e-12)
+        np.testing.assert_allclose(got, want, rtol=0, atol=3 * POINT)
     assert [t.get_text() for t in bars_axis.get_legend().get_texts()][2:] == [
         "95% t-interval over seeds",
         "95% bootstrap over test images",
@@ -244,14 +259,15 @@ def test_headline_figure_intervals_and_curves():
             for side in ("top", "bottom")
             for seed in (0, 1, 2)
         )
-        np.testing.assert_allclose(finals, expected, atol=1e-12)
+        # the last epoch's accuracy is the final one minus 0.0, × 100 as here: exact
+        np.testing.assert_array_equal(finals, expected)
         shaded = [p for p in axis.patches]
         assert [(p.get_x(), p.get_x() + p.get_width()) for p in shaded] == [(4.0, 5.0)]
         flagged = [line for line in axis.lines if line.get_marker() == "^"]
         if dataset == "photos":
             assert len(flagged) == 1
             top = 100 * _accuracy("photos", "top", 0.9, False, 2)
-            np.testing.assert_allclose(flagged[0].get_xydata(), [[5, top]], atol=1e-12)
+            np.testing.assert_array_equal(flagged[0].get_xydata(), [[5, top]])  # as finals
             assert "still rising (> 1 point)" in [
                 t.get_text() for t in axis.get_legend().get_texts()
             ]
@@ -333,22 +349,27 @@ def test_r1_prediction_figure_places_each_trained_dataset_on_both_readings():
     for axis, colours in ((main, [black] * 3), (secondary, [green, black, orange])):
         points = _points(axis)
         assert len(points) == 3  # the untrained dataset is named, not drawn
+        # x is the alignment itself; y is 100 × the gap against the literal in points:
+        # two roundings of a number of points
         for point, (x, y), colour in zip(points, expected, colours):
-            np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=1e-15, atol=1e-13)
+            np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=0, atol=POINT)
             assert tuple(point.get_facecolor()[0]) == colour
         notes = {t.get_text(): t.xy for t in axis.texts if hasattr(t, "xy")}
         assert sorted(notes) == ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
-        np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), atol=1e-13)
+        np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), rtol=0, atol=POINT)
         # both intervals of each gap, in points: over seeds ±3 (thin), bootstrap −1/+2 (broad)
         bars = _bars(axis)
         assert len(bars) == 6
         for x, gap in expected:
             mine = sorted((b for b in bars if b[0] == x), key=lambda b: b[3])
-            np.testing.assert_allclose(mine[0][1:3], (gap - 3, gap + 3), atol=1e-12)
-            np.testing.assert_allclose(mine[1][1:3], (gap - 1, gap + 2), atol=1e-12)
+            # an end is centre − (centre − 100·low): the sum, two ×100 and two differences
+            # in the figure, the literal and the sum here: 8 roundings of numbers of points
+            np.testing.assert_allclose(mine[0][1:3], (gap - 3, gap + 3), rtol=0, atol=4 * POINT)
+            np.testing.assert_allclose(mine[1][1:3], (gap - 1, gap + 2), rtol=0, atol=4 * POINT)
             assert mine[0][3] == 1.0 and mine[1][3] == 5.0
         span = 1.15 * 57.81  # the largest interval end, with room
-        np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=1e-13)
+        # gap − 0.03, ×100, ×1.15 in the figure; the literal and ×1.15 here: five roundings
+        np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=gamma(5), atol=0)
         assert axis.get_xlim() == (0, 1)
         assert axis.get_xlabel() == "closed-form alignment at K=32 (Eq. 7, fraction)"
         assert axis.get_ylabel() == (
@@ -390,7 +411,8 @@ def test_r1_prediction_figure_keeps_five_points_of_room_and_names_only_drawn_int
         np.testing.assert_allclose(
             np.concatenate([p.get_offsets() for p in _points(axis)]),
             [[0.95, 1.0], [0.29, -2.0], [0.50, 0.5]],
-            atol=1e-15 * 100,
+            rtol=gamma(2),  # the gap literal's rounding and the ×100; x is the alignment
+            atol=0,
         )
         assert len(_bars(axis)) == 3  # one seed: the bootstrap only
     assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == [
