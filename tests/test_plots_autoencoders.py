@@ -182,12 +182,11 @@ def test_guidance_figure_draws_both_models_of_each_pair_against_each_loss():
                         100 * pair[f"{probe}_probe_accuracy_unguided"],
                     )
                     guided = (pair[loss], 100 * pair[f"{probe}_probe_accuracy"])
-                    np.testing.assert_allclose(
-                        next(lines).get_xydata(), [unguided, guided], atol=1e-13
-                    )
+                    # the table's values, × 100 as here: exact
+                    np.testing.assert_array_equal(next(lines).get_xydata(), [unguided, guided])
                     for point, colour in ((unguided, blue), (guided, green)):
                         drawn = next(scatters)
-                        np.testing.assert_allclose(drawn.get_offsets(), [point], atol=1e-13)
+                        np.testing.assert_array_equal(drawn.get_offsets(), [point])
                         assert tuple(drawn.get_edgecolor()[0]) == colour
                         faces = drawn.get_facecolor()
                         assert (tuple(faces[0]) == colour) if filled else len(faces) == 0
@@ -277,9 +276,9 @@ def test_reconstruction_figure_images_and_curves_of_each_pair():
         shown = [originals, unguided.transpose(0, 2, 3, 1), guided.transpose(0, 2, 3, 1)]
         for row, versions in enumerate(shown):
             for c in range(count):
-                # each image scaled to [0, 1]: one subtraction and one division per pixel
-                np.testing.assert_allclose(
-                    images[row][c].images[0].get_array(), _scaled(versions[c]), atol=1e-15
+                # each image scaled to [0, 1] by the same subtraction and division: exact
+                np.testing.assert_array_equal(
+                    images[row][c].images[0].get_array(), _scaled(versions[c])
                 )
         labels = [images[r][0].get_ylabel() for r in range(3)]
         assert labels == [
@@ -307,10 +306,8 @@ def test_reconstruction_figure_images_and_curves_of_each_pair():
                 assert rgba(line.get_color()) == colours[weight]
             for axis, probe in ((linear, "linear"), (mlp, "mlp")):
                 line = axis.lines[index]
-                np.testing.assert_allclose(
-                    line.get_xydata(),
-                    np.c_[run["epoch"], 100 * run[f"{probe}_probe_accuracy"]],
-                    atol=1e-13,
+                np.testing.assert_array_equal(  # the table's accuracies × 100 as here: exact
+                    line.get_xydata(), np.c_[run["epoch"], 100 * run[f"{probe}_probe_accuracy"]]
                 )
                 assert line.get_label() == names[weight]
                 assert rgba(line.get_color()) == colours[weight]

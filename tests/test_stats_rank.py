@@ -7,6 +7,11 @@ import numpy as np
 import pytest
 import scipy.stats
 from lbr.stats import kendall_tau, permutation_p_values
+from support import gamma
+
+# τ-b from integer pair counts: ours (c − d)/√(…·…) is 2 roundings, scipy's
+# (c − d)/√(…)/√(…) 4: within γ₆ of each other, relative (a miscounted pair moves τ ≥ 1/15)
+TAU_B = gamma(6)
 
 SAMPLES = [
     ([0.95, 0.29, 0.50, 0.77], [-0.05, 0.03, 0.01, -0.02]),
@@ -18,12 +23,12 @@ SAMPLES = [
 
 @pytest.mark.parametrize("x, y", SAMPLES)
 def test_tau_is_scipys_tau_b(x, y):
-    assert kendall_tau(x, y) == pytest.approx(scipy.stats.kendalltau(x, y).statistic, abs=1e-15)
+    assert kendall_tau(x, y) == pytest.approx(scipy.stats.kendalltau(x, y).statistic, rel=TAU_B)
 
 
 def test_tau_b_with_ties_is_scipys():
     x, y = [1, 2, 2, 3, 4, 4], [3, 1, 1, 2, 5, 4]  # ties in x, in y, and in both
-    assert kendall_tau(x, y) == pytest.approx(scipy.stats.kendalltau(x, y).statistic, abs=1e-15)
+    assert kendall_tau(x, y) == pytest.approx(scipy.stats.kendalltau(x, y).statistic, rel=TAU_B)
 
 
 def test_tau_of_a_constant_sample_is_undefined():
@@ -38,7 +43,9 @@ def test_exact_p_values_are_scipys_exact_test(x, y):
     assert orderings == math.factorial(len(x))
     for alternative, ours in (("less", less), ("greater", greater)):
         expected = scipy.stats.kendalltau(x, y, method="exact", alternative=alternative).pvalue
-        assert ours == pytest.approx(expected, abs=1e-12), alternative
+        # ours an exact count / n! (one rounding); scipy's an exact count / n!, halved, and
+        # in the other tail 1 − p + mass (≤ 3 roundings of numbers ≤ 1): within γ₄
+        assert ours == pytest.approx(expected, abs=gamma(4)), alternative
 
 
 def test_three_datasets_by_hand():
@@ -46,11 +53,13 @@ def test_three_datasets_by_hand():
     a perfectly negative order has p = 1/6 for a negative relation and 1 for a positive."""
     less, greater, orderings = permutation_p_values([0.9, 0.5, 0.2], [-3.0, 1.0, 4.0])
     assert orderings == 6
-    assert less == pytest.approx(1 / 6, abs=1e-15) and greater == pytest.approx(1.0, abs=1e-15)
+    # shares of 6 orderings: an exact count divided by 6, one rounding as 1/6 here: exact
+    assert (less, greater) == (1 / 6, 1.0)
     # one swap from perfect: τ = −1/3, reached or passed by 3 of the 6 orderings
     less, greater, _ = permutation_p_values([0.9, 0.5, 0.2], [1.0, -3.0, 4.0])
-    assert kendall_tau([0.9, 0.5, 0.2], [1.0, -3.0, 4.0]) == pytest.approx(-1 / 3, abs=1e-15)
-    assert less == pytest.approx(3 / 6, abs=1e-15) and greater == pytest.approx(5 / 6, abs=1e-15)
+    # τ = (1 − 2)/√(3·3): √9 is exact, so one rounding as −1/3 here: exact
+    assert kendall_tau([0.9, 0.5, 0.2], [1.0, -3.0, 4.0]) == -1 / 3
+    assert (less, greater) == (3 / 6, 5 / 6)
 
 
 def test_four_datasets_in_perfect_negative_order():
