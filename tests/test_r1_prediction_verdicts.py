@@ -27,7 +27,7 @@ from lbr.r1_prediction import (
     predicted_outcome,
     r1_verdicts,
 )
-from support import gamma
+from support import EPS, gamma
 
 HEADLINE = {"top": 0.9, "bottom": 0.2}
 
@@ -202,9 +202,9 @@ def test_r1_verdicts_every_column_of_every_dataset():
     np.testing.assert_array_equal(trained["top_variance"], [0.9] * 5)
     np.testing.assert_array_equal(trained["bottom_variance"], [0.2] * 5)
     # two inputs, their difference and the literal each within half an ulp of a number
-    # below 1 (2⁻⁵⁴): 4 × 2⁻⁵⁴
+    # below 1 (2⁻⁵⁴): 4 × 2⁻⁵⁴ = ε
     np.testing.assert_allclose(
-        trained["bottom_minus_top"], [-0.52, -0.27, 0.14, 0.0, 0.27], rtol=0, atol=2**-52
+        trained["bottom_minus_top"], [-0.52, -0.27, 0.14, 0.0, 0.27], rtol=0, atol=EPS
     )
     # one seed: the paired bootstrap over 100 test images decides (27, 14 and 27 images
     # differ, one way); a tie is undecided

@@ -124,6 +124,8 @@ def _numpy_projection(dataset, side, fraction):
     kept = values > 1e-10 * values[0]
     values, vectors = values[kept], vectors[:, kept]
     shares = values / total
+    # fraction − 1e-12: lbr.spectral.subspace's own slack, so that a share equal to the
+    # fraction up to rounding is counted as reaching it
     if side == "top":
         count = int(np.argmax(np.cumsum(shares) >= fraction - 1e-12)) + 1
         indices = np.arange(count)
