@@ -28,8 +28,9 @@ from support import EPS, gamma  # noqa: E402
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
 
 # A seed mean drawn in points against 100 × the seed-1 value (the values are linear in the
-# seed): each value is ≤ 7 roundings of positive terms, the 3-term mean and ×100 4 more,
-# the expectation's ×100 1; so within γ₁₉ of each other, relative (a wrong seed is 1 point).
+# seed): each value, the seed-1 one here included, is ≤ 7 roundings of positive terms; the
+# 3-term mean and ×100 add 4, the expectation's ×100 1: 7 + 4 + 7 + 1 roundings, within
+# γ₁₉ relative (a wrong seed is a point away, a wrong run more).
 SEED_MEAN = gamma(19)
 # One rounding of a number of points (|x| ≤ 100) is within POINT / 2 (= u·100).
 POINT = 100 * EPS
