@@ -12,7 +12,8 @@ peak memory) and writes one JSON record:
 - wall: the run's wall seconds, from start to the last job;
 - scheduler_cpu_s: CPU seconds of the Snakemake process itself;
 - jobs_cpu_s: CPU seconds of every job (the children this process waited for);
-- utilisation: (scheduler + jobs CPU) / (cores × wall): how busy the cores were;
+- utilisation: jobs CPU / (cores × wall): the share of the cores' time the jobs got
+  (the scheduler's own CPU is reported beside it, not counted as useful work);
 - per stage (the benchmark folder: one rule, or a rule's figures): jobs, summed wall and
   CPU seconds, and the median job's wall and CPU seconds;
 - import_wall_s: a job's fixed cost, measured directly: the seconds a fresh interpreter
@@ -168,7 +169,7 @@ def main() -> None:
     record["run"] = {
         **{k: (round(v, 1) if isinstance(v, float) else v) for k, v in run.items()},
         "jobs": len(rows),
-        "utilisation": round(busy / (args.cores * run["wall_s"]), 3),
+        "utilisation": round(run["jobs_cpu_s"] / (args.cores * run["wall_s"]), 3),
         "scheduler_share_of_cpu": round(run["scheduler_cpu_s"] / busy, 3),
         "jobs_cpu_from_benchmarks_s": round(sum(r["cpu_s"] for r in rows), 1),
     }

@@ -170,3 +170,19 @@ def test_guided_autoencoder_with_every_switch_on(data):
     assert metrics.keys() == default_metrics.keys()
     assert list(curves.columns) == list(default_curves.columns)
     assert reconstructions.shape == default_reconstructions.shape
+
+
+def test_the_recorded_environment_does_not_depend_on_import_order(monkeypatch):
+    """Two BLAS libraries (numpy's and scipy's OpenBLAS) are listed in the order they
+    were loaded, which differs between jobs: the record sorts them."""
+    from lbr.train import runtime
+
+    pools = [
+        {"user_api": "blas", "internal_api": "openblas", "version": v, "architecture": "Haswell"}
+        for v in ("0.3.31", "0.3.30")
+    ]
+    monkeypatch.setattr("threadpoolctl.threadpool_info", lambda: pools)
+    first = runtime.numerics_environment()["blas"]
+    monkeypatch.setattr("threadpoolctl.threadpool_info", lambda: pools[::-1])
+    assert runtime.numerics_environment()["blas"] == first
+    assert [pool["version"] for pool in first] == ["0.3.30", "0.3.31"]

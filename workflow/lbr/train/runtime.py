@@ -123,11 +123,15 @@ def numerics_environment() -> dict:
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
-        "blas": [
-            {key: pool.get(key) for key in ("internal_api", "version", "architecture")}
-            for pool in threadpool_info()
-            if pool.get("user_api") == "blas"
-        ],
+        # sorted: threadpoolctl lists libraries in the order they were loaded
+        "blas": sorted(
+            (
+                {key: pool.get(key) for key in ("internal_api", "version", "architecture")}
+                for pool in threadpool_info()
+                if pool.get("user_api") == "blas"
+            ),
+            key=lambda pool: [str(value) for value in pool.values()],
+        ),
     }
 
 
