@@ -5,6 +5,8 @@ reads the wrong row, column, aggregate, latent size K or family would change: th
 of the "this run" column are compared whole (every number in them), not only the verdict.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -611,3 +613,18 @@ def test_reproduction_markdown_prints_every_row_in_order():
         "## Appendix\n"
     )
     assert report.reproduction_markdown(rows).endswith("| C2 | P2 | ours 2 | **n/a** | `f2` |\n")
+
+
+def test_a_bar_inside_a_claims_text_stays_inside_its_table_cell():
+    """Corollary 3.1's row says max |Δ alignment|: unescaped, its bars split the row
+    into more cells than the header has."""
+    from lbr.report import reproduction_markdown
+
+    row = {"claim": "c", "paper": "p", "this run": "max |Δ alignment|: 0", "verdict": "holds",
+           "figure": "f"}  # fmt: skip
+    lines = reproduction_markdown([row]).splitlines()
+    header = next(line for line in lines if line.startswith("| claim"))
+    body = lines[lines.index(header) + 2]
+    cells = [cell for cell in re.split(r"(?<!\\)\|", body)[1:-1]]
+    assert len(cells) == header.count("|") - 1 == 5
+    assert cells[2].strip() == r"max \|Δ alignment\|: 0"

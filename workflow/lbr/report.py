@@ -449,10 +449,14 @@ def reproduction_markdown(rows: list[dict], preamble: str = "", appendix: str = 
         "|---|---|---|---|---|",
     ]
     for row in table.itertuples(index=False):
-        lines.append(
-            f"| {row.claim} | {row.paper} | {row[2]} | **{row.verdict}** | `{row.figure}` |"
-        )
+        claim, paper, ours = (_cell(text) for text in (row.claim, row.paper, row[2]))
+        lines.append(f"| {claim} | {paper} | {ours} | **{row.verdict}** | `{row.figure}` |")
     return "\n".join(lines) + "\n" + ("\n" + appendix if appendix else "")
+
+
+def _cell(text: str) -> str:
+    """A markdown table cell: a `|` in the text (|Δ alignment|) would end the cell."""
+    return str(text).replace("|", "\\|")
 
 
 def warnings_markdown(warnings: list[str]) -> str:
