@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -204,11 +205,57 @@ HEADLINE = {
     ),
 }
 FINISHED = datetime.datetime(2001, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+# Its training runs: one classifier rose 3 points over the last fifth (flagged), one 0.5
+# (not), one too short to judge; of two probes one rose 2 points.
+SUBSPACE_RUNS = pd.DataFrame(
+    {
+        "dataset": ["a", "a", "b"],
+        "side": ["top", "bottom", "top"],
+        "fraction": [0.9, 0.2, 0.9],
+        "augment": [False, False, False],
+        "seed": [0, 0, 0],
+        "final_test_accuracy": [0.625, 0.5, 0.25],
+        "late_accuracy_rise": [0.03, 0.005, np.nan],
+        "still_rising": [True, False, None],
+    }
+)
+GUIDANCE_RUNS = pd.DataFrame(
+    {
+        "dataset": ["a", "a"],
+        "arch": ["conv", "conv"],
+        "latent": [32, 32],
+        "guidance": [0.0, 0.1],
+        "seed": [1, 1],
+        "late_accuracy_rise": [0.0, 0.02],
+        "still_rising": [False, True],
+    }
+)
+# Its jobs' benchmark files (wall s, CPU s) and its Snakemake invocation: started 70.5 s
+# before the report was written (the log's name is in the run's local time).
+JOBS = [(1.5, 2.25), (10.0, 19.5), (0.5, 0.25)]
+STARTED = FINISHED - datetime.timedelta(seconds=70.5)
 
 
 def _finished_run(root: Path, datasets=("a", "b")) -> Path:
     """results/ of a finished run under root, and the config file that made it."""
     (root / "results" / "report").mkdir(parents=True)
+    for name, table in (("subspace", SUBSPACE_RUNS), ("guidance", GUIDANCE_RUNS)):
+        (root / "results" / name).mkdir()
+        table.to_parquet(root / "results" / name / "summary.parquet")
+    for number, (wall, cpu) in enumerate(JOBS):
+        folder = root / "results" / "benchmarks" / f"rule{number}"
+        folder.mkdir(parents=True)
+        (folder / "job.tsv").write_text(
+            f"s\th:m:s\tmax_rss\tcpu_time\n{wall}\t0:00:01\t100.0\t{cpu}\n"
+        )
+    logs = root / ".snakemake" / "log"
+    logs.mkdir(parents=True)
+    local_start = STARTED.astimezone().replace(tzinfo=None)
+    earlier = logs / "2000-01-01T000000.000001.snakemake.log"
+    earlier.write_text("Error in rule x\n3 of 9 steps (33%) done\n")  # an interrupted try
+    log = logs / f"{local_start.strftime('%Y-%m-%dT%H%M%S.%f')}.snakemake.log"
+    log.write_text("Building DAG of jobs...\n9 of 9 steps (100%) done\n")
+    os.utime(log, (FINISHED.timestamp(), FINISHED.timestamp()))
     pd.DataFrame(CLAIMS).to_parquet(root / "results" / "reproduction.parquet")
     rows = [{"dataset": name, **HEADLINE[name]} for name in ("a", "b")]
     pd.DataFrame(rows).to_parquet(root / "results" / "report" / "r1_verdicts.parquet")
@@ -265,6 +312,57 @@ def test_a_record_holds_the_runs_numbers_and_provenance(tmp_path):
     if (REPO / ".git").exists():  # a checkout: its commit (a copy without git: none)
         assert re.fullmatch("[0-9a-f]{40}", provenance["commit"])
 
+    # the log's name to the report's time; the benchmark files' sums, by hand
+    assert record["cost"] == {
+        "wall_seconds": 70.5,
+        "jobs": 3,
+        "jobs_wall_seconds": 12.0,
+        "jobs_cpu_seconds": 22.0,
+    }
+    convergence = record["convergence"]
+    assert convergence["subspace"] == {
+        "runs": 3,
+        "judged": 2,
+        "run_keys": ["dataset", "side", "fraction", "augment", "seed"],
+        "still_rising": [
+            {"dataset": "a", "side": "top", "fraction": 0.9, "augment": False, "seed": 0}
+            | {"late_accuracy_rise": 0.03}
+        ],
+    }
+    assert convergence["guidance"] == {
+        "runs": 2,
+        "judged": 2,
+        "run_keys": ["dataset", "arch", "latent", "guidance", "seed"],
+        "still_rising": [
+            {"dataset": "a", "arch": "conv", "latent": 32, "guidance": 0.1, "seed": 1}
+            | {"late_accuracy_rise": 0.02}
+        ],
+    }
+    assert convergence["threshold"] == 0.01
+    assert convergence["rise_over_fraction_of_epochs"] == [1, 5]
+
+
+def test_a_record_names_the_commit_of_the_checkout_that_made_the_run(tmp_path):
+    """Recorded from another checkout (a run made in a second clone), the commit is the
+    run's checkout's, not this repository's."""
+    run = tmp_path / "clone"
+    run.mkdir()
+    git = ["git", "-C", str(run), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git[:3], "init", "-q"], check=True)
+    (run / "file.txt").write_text("the run's code\n")
+    subprocess.run([*git[:3], "add", "file.txt"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run(
+        [*git[:3], "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = _finished_run(run)
+    (run / "file.txt").write_text("changed after the commit\n")
+    output = tmp_path / "record.json"
+    assert record_run.main([str(run), "--configfile", str(config), "--output", str(output)]) == 0
+    provenance = json.loads(output.read_text())["provenance"]
+    assert provenance["commit"] == head
+    assert provenance["uncommitted_changes"] is True
+
 
 def test_the_results_page_shows_a_records_tables(tmp_path):
     config = _finished_run(tmp_path)
@@ -289,6 +387,15 @@ def test_the_results_page_shows_a_records_tables(tmp_path):
         "[-18.8, -3.1] | top > bottom | agrees |"
     ) in section
     assert "| b | 432 | 0.062 / 0.125 | bottom ≥ top | 1 | 200 | +6.2 | — |" in section
+    assert "- wall time of the Snakemake run that finished it: 1.2 min" in section
+    assert "- jobs: 3, their summed CPU time 0.4 min and wall time 0.2 min" in section
+    assert (
+        "- ResNet9 classifiers: 1 of 2 judged runs still rising (1 too short to judge)" in section
+    )
+    assert "- R3 linear probes: 1 of 2 judged runs still rising (0 too short to judge)" in section
+    assert (
+        "| ResNet9 classifiers | dataset a, side top, fraction 0.9, augment False, seed 0 | +3.0 |"
+    ) in section
 
 
 def test_a_record_of_another_configs_run_is_refused(tmp_path):

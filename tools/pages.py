@@ -250,7 +250,8 @@ def run_section(title: str, configfile: str, name: str, record: dict | None) -> 
     fractions = record.get("headline_fractions", {})
     top = f"top {100 * fractions['top']:g}%" if "top" in fractions else "top"
     bottom = f"bottom {100 * fractions['bottom']:g}%" if "bottom" in fractions else "bottom"
-    lines += [f"From `{path}`.", "", *provenance_lines(record.get("provenance")), ""]
+    lines += [f"From `{path}`.", "", *provenance_lines(record.get("provenance"))]
+    lines += [*cost_lines(record.get("cost")), ""]
     lines += ["### Claims", ""]
     lines += table(
         ["claim", "this run", "verdict"],
@@ -305,7 +306,57 @@ def run_section(title: str, configfile: str, name: str, record: dict | None) -> 
     header = ["dataset", "D", "alignment K=10 / K=32", "predicted", "seeds", "test images"]
     header += ["bottom − top", "95% over seeds", "95% over test images", "outcome"]
     header += ["threshold reading"]
-    return lines + table(header, rows) + [""]
+    lines += table(header, rows) + [""]
+    return lines + convergence_lines(record.get("convergence"))
+
+
+def cost_lines(cost: dict | None) -> list[str]:
+    """The run's wall time and its jobs' summed CPU time, as provenance bullets."""
+    if not cost:
+        return []
+    wall = cost.get("wall_seconds")
+    wall = "not recorded" if wall is None else f"{wall / 60:.1f} min"
+    return [
+        f"- wall time of the Snakemake run that finished it: {wall}",
+        f"- jobs: {cost['jobs']}, their summed CPU time {cost['jobs_cpu_seconds'] / 60:.1f} min "
+        f"and wall time {cost['jobs_wall_seconds'] / 60:.1f} min",
+    ]
+
+
+CONVERGENCE_KINDS = {"subspace": "ResNet9 classifiers", "guidance": "R3 linear probes"}
+
+
+def convergence_lines(convergence: dict | None) -> list[str]:
+    """How many training runs were still rising at the end, and which."""
+    if not convergence:
+        return []
+    part, whole = convergence["rise_over_fraction_of_epochs"]
+    threshold = convergence["threshold"]
+    lines = [
+        "### Convergence",
+        "",
+        f"A run is still rising when its test accuracy rose by more than "
+        f"{100 * threshold:g} point over the last {part}/{whole} of its epochs "
+        "([claims.md](claims.md#convergence)); a verdict resting on such a run may change with "
+        "longer training.",
+        "",
+    ]
+    flagged = []
+    for kind, name in CONVERGENCE_KINDS.items():
+        runs = convergence.get(kind)
+        if runs is None:
+            continue
+        lines.append(
+            f"- {name}: {len(runs['still_rising'])} of {runs['judged']} judged runs still "
+            f"rising ({runs['runs'] - runs['judged']} too short to judge)"
+        )
+        for run in runs["still_rising"]:
+            rise = _points(run["late_accuracy_rise"])
+            named = ", ".join(f"{key} {run[key]}" for key in runs["run_keys"])
+            flagged.append([name, named, rise])
+    if flagged:
+        lines += ["", *table(["kind", "run", "late rise (points)"], flagged)]
+    return lines + [""]
 
 
 def results_page(root: Path = REPO) -> str:

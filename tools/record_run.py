@@ -5,15 +5,20 @@ needs, as one JSON file that docs/results.md is generated from (tools/pages.py).
         --output records/config.json [--command "snakemake --cores all"]
 
 RESULTS_PARENT_DIR is the directory the run wrote `results/` into (the repository, or
-Snakemake's --directory). Run this right after the run, on the machine and in the
-checkout that made it: the commit and the machine are read here, and the date is when
-the run wrote results/report.md.
+Snakemake's --directory). Run this right after the run, on the machine that made it: the
+machine is read here, the commit from the git checkout holding RESULTS_PARENT_DIR (this
+repository's when that directory is in none), and the date is when the run wrote
+results/report.md.
 
 The record holds:
 
 - provenance: the run's date (results/report.md's modification time, UTC), the
-  machine (CPU model, logical CPUs), the commit (and whether tracked files differed
-  from it), the command, the config file and its sha256;
+  machine (CPU model, logical CPUs), the commit of the checkout the run was made in (and
+  whether tracked files differed from it), the command, the config file and its sha256;
+- cost: the wall time of the Snakemake invocation that finished the run (its log under
+  .snakemake/log/), and the jobs' summed wall and CPU seconds (results/benchmarks/);
+- convergence: per kind of training run (subspace classifiers, R3's linear probes), how
+  many runs were still rising at the end (lbr.train.convergence) and which;
 - claims: the reproduction report's rows (results/reproduction.parquet): each claim,
   this run's numbers in words and the verdict;
 - headline: per dataset, the R1 table (results/report/r1_verdicts.parquet): the
@@ -40,12 +45,22 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from lbr.train.convergence import LATE_PART, STILL_RISING
 
 REPO = Path(__file__).resolve().parents[1]
 # The files a finished run's report leaves (workflow/rules/report.smk).
 REPORT = "results/report.md"
 CLAIMS = "results/reproduction.parquet"
 R1_VERDICTS = "results/report/r1_verdicts.parquet"
+BENCHMARKS = "results/benchmarks"
+SNAKEMAKE_LOGS = ".snakemake/log"
+# The training tables whose runs carry a convergence judgement (lbr.train.convergence).
+CONVERGENCE = {
+    "subspace": "results/subspace/summary.parquet",
+    "guidance": "results/guidance/summary.parquet",
+}
+# The columns that name a run in those tables, in the order a reader reads them.
+RUN_NAME = ("dataset", "side", "fraction", "augment", "arch", "latent", "guidance", "seed")
 # Columns of the R1 table kept in the record, as they are.
 HEADLINE_VALUES = (
     "dimension",
@@ -77,12 +92,18 @@ def _plain(value):
     return value
 
 
-def _git(*args: str) -> str | None:
+def _git(where: Path, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        result = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True)
     except OSError:
         return None
     return result.stdout.strip() if result.returncode == 0 else None
+
+
+def checkout(results_parent: Path) -> Path:
+    """The git checkout the run was made in: the one holding results_parent, else this one."""
+    inside = _git(results_parent, "rev-parse", "--show-toplevel")
+    return Path(inside) if inside else REPO
 
 
 def machine() -> dict:
@@ -100,16 +121,73 @@ def machine() -> dict:
 def provenance(results_parent: Path, configfile: Path, command: str) -> dict:
     finished = (results_parent / REPORT).stat().st_mtime
     date = datetime.datetime.fromtimestamp(finished, datetime.UTC)
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    code = checkout(results_parent)
+    status = _git(code, "status", "--porcelain", "--untracked-files=no")
     return {
         "date": date.isoformat(timespec="seconds"),
         "machine": machine(),
-        "commit": _git("rev-parse", "HEAD"),
+        "commit": _git(code, "rev-parse", "HEAD"),
         "uncommitted_changes": None if status is None else bool(status),
         "command": command,
         "configfile": configfile.as_posix(),
         "config_sha256": hashlib.sha256(configfile.read_bytes()).hexdigest(),
     }
+
+
+def _log_start(log: Path) -> datetime.datetime | None:
+    """When a Snakemake invocation started, from its log's name (2026-12-04T230542.830794...)."""
+    try:
+        start = datetime.datetime.strptime(
+            log.name.split(".snakemake.log")[0], "%Y-%m-%dT%H%M%S.%f"
+        )
+    except ValueError:
+        return None
+    return start.astimezone(datetime.UTC)  # the name is in the local time of the run
+
+
+def cost(results_parent: Path) -> dict:
+    """The finishing invocation's wall seconds (None without its log) and the jobs' summed
+    wall and CPU seconds from their benchmark files."""
+    wall = None
+    logs = sorted((results_parent / SNAKEMAKE_LOGS).glob("*.snakemake.log"))
+    for log in reversed(logs):  # the latest invocation that completed
+        text = log.read_text(errors="replace")
+        start = _log_start(log)
+        if start is not None and "(100%) done" in text:
+            end = datetime.datetime.fromtimestamp(log.stat().st_mtime, datetime.UTC)
+            wall = round((end - start).total_seconds(), 1)
+            break
+    jobs = [
+        pd.read_csv(path, sep="\t").iloc[0]
+        for path in sorted((results_parent / BENCHMARKS).rglob("*.tsv"))
+    ]
+    return {
+        "wall_seconds": wall,
+        "jobs": len(jobs),
+        "jobs_wall_seconds": round(float(sum(job["s"] for job in jobs)), 1),
+        "jobs_cpu_seconds": round(float(sum(job["cpu_time"] for job in jobs)), 1),
+    }
+
+
+def convergence(results_parent: Path) -> dict:
+    """Per kind of training run: how many were judged, how many were still rising at the
+    end, and those runs with their late rise (a fraction of accuracy)."""
+    summary = {"rise_over_fraction_of_epochs": list(LATE_PART), "threshold": STILL_RISING}
+    for kind, path in CONVERGENCE.items():
+        table = pd.read_parquet(results_parent / path)
+        keys = [key for key in RUN_NAME if key in table.columns]
+        judged = table[table["still_rising"].notna()]
+        rising = judged[judged["still_rising"].astype(bool)]
+        summary[kind] = {
+            "runs": len(table),
+            "judged": len(judged),
+            "run_keys": keys,  # the order a reader reads a run's name in
+            "still_rising": [
+                {key: _plain(row[key]) for key in (*keys, "late_accuracy_rise")}
+                for _, row in rising.iterrows()
+            ],
+        }
+    return summary
 
 
 def claims(table: pd.DataFrame) -> list[dict]:
@@ -142,7 +220,7 @@ def headline(table: pd.DataFrame) -> list[dict]:
 
 def make_record(results_parent: Path, configfile: Path, command: str = DEFAULT_COMMAND) -> dict:
     """The record of the run whose results/ is under results_parent, made with configfile."""
-    for name in (REPORT, CLAIMS, R1_VERDICTS):
+    for name in (REPORT, CLAIMS, R1_VERDICTS, *CONVERGENCE.values()):
         if not (results_parent / name).is_file():
             raise RecordError(
                 f"{results_parent / name} is missing: record a run only once it has finished "
@@ -158,6 +236,8 @@ def make_record(results_parent: Path, configfile: Path, command: str = DEFAULT_C
         )
     return {
         "provenance": provenance(results_parent, configfile, command),
+        "cost": cost(results_parent),
+        "convergence": convergence(results_parent),
         "headline_fractions": {
             side: config["subspace"]["headline"][side] for side in ("top", "bottom")
         },
