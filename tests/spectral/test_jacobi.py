@@ -1,26 +1,25 @@
-"""The one-sided Jacobi SVD binding and its error certificate: against LAPACK and a
+"""The one-sided Jacobi SVD and its error certificate: against LAPACK and a
 high-relative-accuracy reference (dgejsv); edges through its public functions;
 LAPACK's failure codes (through a stand-in for dgesvj that reports them, since a real
-non-convergence is not cheap to provoke), ties, negative cosines, float32 starts, and
-the blocked product whose rounding the certificate counts; the certificate that reuses
-the warm start's products against the separate solve and certificate."""
+non-convergence is not cheap to provoke), ties, negative cosines, float32 starts; the
+certificate that reuses the warm start's products against the separate solve and
+certificate. The products it counts the rounding of: tests/spectral/test_blas.py."""
 
 import ctypes
 
 import numpy as np
 import pytest
 import scipy.linalg
-from lbr.spectral import jacobi
+from lbr.spectral import blas, jacobi
+from lbr.spectral.blas import blocked_product
 from lbr.spectral.jacobi import (
     JacobiSVD,
     _departure_from_orthonormal,
-    blocked_product,
     certified_warm_svd,
     departure_from_identity,
     jacobi_svd,
     jacobi_svd_nearly_orthogonal,
     multiplicative_error_bound,
-    product_rounding,
 )
 from scipy.linalg.lapack import dgejsv
 from support import gamma, singular_vector_cosine_bound
@@ -95,7 +94,7 @@ def test_error_bound_covers_the_actual_error_across_product_blocks(shuffled):
     error of every singular value, warm started as the solver does and cold, with the
     grading in column order (as the solver's F has it) and shuffled."""
     n = 400
-    assert n > jacobi.PRODUCT_BLOCK
+    assert n > blas.PRODUCT_BLOCK
     rng = np.random.default_rng(4)
     scales = np.logspace(0, -12, n)  # F = B·D, B unit lower triangular and well conditioned
     f = np.tril(np.eye(n) + 0.5 * rng.standard_normal((n, n)) / np.sqrt(n))
@@ -243,8 +242,7 @@ def test_error_bound_on_a_diagonal_example():
 
 
 # --- LAPACK's failure codes, ties between singular values, negative cosines, float32
-# start matrices, a general matrix in the error bound, ‖QᵀQ − I‖ on a hand-written Q,
-# the blocked product ------------------------------------------------------------------
+# start matrices, a general matrix in the error bound, ‖QᵀQ − I‖ on a hand-written Q ---
 
 
 def _fake_dgesvj(monkeypatch, info: int, rank: float):
@@ -255,7 +253,7 @@ def _fake_dgesvj(monkeypatch, info: int, rank: float):
         work[0], work[1] = 1.0, rank
         args[-1]._obj.value = info  # the c_int behind ctypes.byref(info)
 
-    monkeypatch.setattr(jacobi, "_dgesvj", lambda: call)
+    monkeypatch.setattr(blas, "_dgesvj", lambda: call)
 
 
 @pytest.mark.parametrize("info", [-4, -11])
@@ -279,7 +277,7 @@ def test_the_rank_message_reads_work_2(monkeypatch):
         work[0], work[1], work[2], work[3] = 1.0, 2.0, 7.0, 1.0
         args[-1]._obj.value = 0
 
-    monkeypatch.setattr(jacobi, "_dgesvj", lambda: call)
+    monkeypatch.setattr(blas, "_dgesvj", lambda: call)
     with pytest.raises(
         ArithmeticError, match=r"^Jacobi SVD \(dgesvj\): the matrix has column rank 2 < 3$"
     ):
@@ -375,55 +373,6 @@ def test_departure_from_orthonormal_on_a_hand_written_q():
     assert _departure_from_orthonormal(q) == np.sqrt(2 * t**2 + t**4)
     q = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # QᵀQ − I = diag(3, 0)
     assert _departure_from_orthonormal(q) == 3.0  # exact, as above
-
-
-@pytest.mark.parametrize("m, n", [(700, 600), (600, 600), (300, 700), (5, 1)])
-def test_blocked_product_is_the_product_within_its_rounding_bound(m, n):
-    """Several blocks, square and trapezoidal: every entry within γ|A||B| of the exact
-    product (taken in extended precision), and in the triangular case only the lower
-    triangle is read, like trmm."""
-    rng = np.random.default_rng(m + n)
-    a = rng.standard_normal((m, n)) * np.logspace(0, -8, n)
-    b = rng.standard_normal((n, 9))
-    wide = np.longdouble
-    for lower in (False, True):
-        used = np.tril(a) if lower else a
-        exact = used.astype(wide) @ b.astype(wide)
-        product = blocked_product(a, b, lower_triangular=lower)
-        allowed = product_rounding(n) * (np.abs(used) @ np.abs(b))
-        assert np.all(np.abs(product.astype(wide) - exact) <= allowed)
-        # numpy's product is within γ_n|A||B| of exact as well
-        numpy_allowed = gamma(n) * (np.abs(used) @ np.abs(b))
-        assert np.all(np.abs(product - used @ b) <= allowed + numpy_allowed)
-
-
-def test_product_rounding_counts_blocks_not_columns():
-    eps = np.finfo(np.float64).eps
-    assert product_rounding(3) == 5 * eps  # one block: the classic (n + 2)ε
-    # many blocks: far below one product's (n + 2)ε, and growing with n far more slowly
-    assert product_rounding(12288) < (12288 + 2) * eps / 30
-    assert product_rounding(4 * 12288) < 2 * product_rounding(12288)
-
-
-def test_blocked_product_rejects_shapes_that_do_not_multiply():
-    with pytest.raises(ValueError, match="do not multiply"):
-        blocked_product(np.ones((3, 4)), np.ones((3, 4)))
-
-
-def test_triangular_product_reads_the_lower_triangle_only():
-    """trmm's L·B and Lᵀ·B against numpy's product with np.tril(L): the entries above the
-    diagonal (garbage in a LAPACK factor's array) are never read."""
-    rng = np.random.default_rng(5)
-    full = rng.standard_normal((6, 6))
-    b = rng.standard_normal((6, 4))
-    lower = np.tril(full)
-    product = jacobi.triangular_product(full, b)
-    # trmm and numpy's product each within γ_6|L||B| of exact; reading the garbage above
-    # the diagonal would be O(1) off
-    allowed = 2 * gamma(6) * (np.abs(lower) @ np.abs(b))
-    assert np.all(np.abs(product - lower @ b) <= allowed)
-    transposed = jacobi.triangular_product(full, b, transpose=True)
-    assert np.all(np.abs(transposed - lower.T @ b) <= 2 * gamma(6) * (np.abs(lower.T) @ np.abs(b)))
 
 
 # --- the certificate that reuses the warm start's products, against the separate

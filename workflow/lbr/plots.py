@@ -27,7 +27,7 @@ from .r1_prediction import (  # noqa: E402
     headline_seeds,
     rank_relation,
 )
-from .spectral.denoising import in_fig7_range  # noqa: E402
+from .spectral.denoising_table import in_fig7_range  # noqa: E402
 from .stats import RANK_ALPHA  # noqa: E402
 from .train.convergence import STILL_RISING  # noqa: E402
 

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 import pandas as pd
 from lbr.atomic import load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
-from lbr.spectral.denoising import screen_summary
+from lbr.spectral.denoising_table import screen_summary
 
 
 def main(smk) -> None:
