@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 JOB_IMPORTS = {
     "closed form (numpy/scipy)": "import lbr.spectral.cache, lbr.spectral.denoising",
     "training (torch)": "import lbr.train.subspace_run",
-    "figure (matplotlib)": "import lbr.plots",
+    "figure (matplotlib)": "import lbr.plots.subspace, lbr.plots.style",
 }
 
 

@@ -316,3 +316,18 @@ def t_interval_bound(values):
     n = len(values)
     half = abs(t.ppf(0.975, n - 1)) * values.std(ddof=1) / np.sqrt(n)
     return gamma(4) * (abs(values.mean()) + half) + 16 * EPS * half
+
+
+def drawn_error_bars(axis):
+    """Each error bar a figure's axis draws: (x, low, high, line width), sorted, read from
+    its errorbar collections."""
+    import matplotlib.collections
+
+    found = []
+    for collection in axis.collections:
+        if isinstance(collection, matplotlib.collections.LineCollection):
+            width = collection.get_linewidth()[0]
+            for (x0, low), (x1, high) in collection.get_segments():
+                assert x0 == x1
+                found.append((x0, low, high, width))
+    return sorted(found)

@@ -73,7 +73,13 @@ GROUPS: dict[str, list[str]] = {
     "resources": ["lbr/resources.py"],
     "report": ["lbr/report.py", "lbr/paper.py"],
     "r1_prediction": ["lbr/r1_prediction.py"],
-    "plots": ["lbr/plots.py"],
+    "plots": [
+        "lbr/plots/style.py",
+        "lbr/plots/closed_forms.py",
+        "lbr/plots/subspace.py",
+        "lbr/plots/autoencoders.py",
+        "lbr/plots/report.py",
+    ],
     "core": [
         "lbr/__init__.py",
         "lbr/device.py",
@@ -81,6 +87,7 @@ GROUPS: dict[str, list[str]] = {
         "lbr/logs.py",
         "lbr/data/__init__.py",
         "lbr/models/__init__.py",
+        "lbr/plots/__init__.py",
         "lbr/spectral/__init__.py",
         "lbr/train/__init__.py",
     ],

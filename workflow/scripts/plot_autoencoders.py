@@ -10,7 +10,8 @@ import numpy as np
 from lbr.atomic import load_npy, load_parquet
 from lbr.data.format import read_dataset
 from lbr.logs import setup_rule_logging
-from lbr.plots import dynamics_figure, guidance_figure, reconstruction_figure, save_figure
+from lbr.plots.autoencoders import dynamics_figure, guidance_figure, reconstruction_figure
+from lbr.plots.style import save_figure
 from lbr.train.autoencoder_claims import figure6_pairs
 
 

@@ -9,7 +9,8 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from lbr.data.format import read_dataset
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
-from lbr.plots import gallery_figure, save_figure
+from lbr.plots.closed_forms import gallery_figure
+from lbr.plots.style import save_figure
 from lbr.spectral.cache import read_spectrum
 from lbr.spectral.subspace import gallery_rows, pick_images
 

@@ -8,7 +8,8 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
-from lbr.plots import r1_prediction_figure, save_figure
+from lbr.plots.report import r1_prediction_figure
+from lbr.plots.style import save_figure
 
 
 def main(smk) -> None:

@@ -9,7 +9,8 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
-from lbr.plots import headline_figure, save_figure, subspace_figure
+from lbr.plots.style import save_figure
+from lbr.plots.subspace import headline_figure, subspace_figure
 
 
 def main(smk) -> None:

@@ -8,7 +8,8 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
-from lbr.plots import interpolation_figure, save_figure, theorem1_figure
+from lbr.plots.closed_forms import interpolation_figure, theorem1_figure
+from lbr.plots.style import save_figure
 
 
 def main(smk) -> None:

@@ -1,29 +1,18 @@
-"""What the R1 figures draw (lbr/plots.py: Fig. 4, Fig. 1 top, the R1 prediction): made
-from small hand-made tables, read back from the matplotlib artists and compared with the
+"""What the subspace figures draw (lbr/plots/subspace.py: Fig. 4, Fig. 1 top): made from
+small hand-made tables, read back from the matplotlib artists and compared with the
 columns the captions name. The tables hold runs the figures must leave out (the halves of
 the dimensions, other fractions, augmented runs when plain ones exist) and several seeds
 whose mean is what is drawn."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from lbr import paper, plots  # noqa: E402
-from lbr.r1_prediction import (  # noqa: E402
-    AGREES,
-    BOTTOM_WINS,
-    DISAGREES,
-    HIGH_ALIGNMENT,
-    NOT_TRAINED,
-    TOP_WINS,
-    UNDECIDED,
-)
-from lbr.stats import interval_columns  # noqa: E402
-from support import EPS, gamma  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
+from lbr import paper
+from lbr.plots import subspace
+from lbr.stats import interval_columns
+from support import EPS, R1_HEADLINE, gamma, r1_runs
+from support import drawn_error_bars as _bars
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
 
@@ -34,12 +23,6 @@ RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab
 SEED_MEAN = gamma(19)
 # One rounding of a number of points (|x| ≤ 100) is within POINT / 2 (= u·100).
 POINT = 100 * EPS
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _accuracy(dataset, side, fraction, augment, seed):
@@ -90,7 +73,7 @@ def _subspace_table():
 
 def test_subspace_figure_mean_over_seeds_per_fraction_in_order():
     table = _subspace_table()
-    figure = plots.subspace_figure(table)
+    figure = subspace.subspace_figure(table)
     assert [axis.get_title() for axis in figure.axes] == ["photos", "digits"]
     fractions = np.array([0.2, 0.25, 0.5, 0.75, 0.9])
     for axis, dataset in zip(figure.axes, ("photos", "digits")):
@@ -122,7 +105,7 @@ def test_subspace_figure_mean_over_seeds_per_fraction_in_order():
 @pytest.mark.parametrize("headline", [{"top": 0.9, "bottom": 0.2}, {"top": 0.75, "bottom": 0.25}])
 def test_headline_figure_bars_are_the_plain_headline_runs(headline):
     table = _subspace_table()
-    figure = plots.headline_figure(table, headline)
+    figure = subspace.headline_figure(table, headline)
     axis = figure.axes[0]
     bars = axis.patches
     assert len(bars) == 4  # top photos, top digits, bottom photos, bottom digits
@@ -164,7 +147,7 @@ def test_headline_figure_bars_are_the_plain_headline_runs(headline):
 
 def test_headline_figure_of_augmented_runs_says_so():
     table = _subspace_table()
-    figure = plots.headline_figure(table[table["augment"]], {"top": 0.9, "bottom": 0.2})
+    figure = subspace.headline_figure(table[table["augment"]], {"top": 0.9, "bottom": 0.2})
     heights = [b.get_height() for b in figure.axes[0].patches]
     expected = [
         100 * _accuracy(d, s, f, True, 1)
@@ -181,11 +164,20 @@ def test_headline_figure_of_augmented_runs_says_so():
 
 def test_headline_figure_of_one_seed_says_so_and_draws_no_dots():
     table = _subspace_table()
-    figure = plots.headline_figure(table[table["seed"] == 2], {"top": 0.9, "bottom": 0.2})
+    figure = subspace.headline_figure(table[table["seed"] == 2], {"top": 0.9, "bottom": 0.2})
     axis = figure.axes[0]
     assert axis.get_title().startswith("This run, one seed.\nPaper, ")
     assert not [line for line in axis.lines if line.get_marker() == "o"]
     assert "one seed" not in [t.get_text() for t in axis.get_legend().get_texts()]
+
+
+def test_headline_figure_draws_the_runs_the_verdicts_use():
+    """A run with augmented runs only (the tiny config) used to draw an empty Fig. 1 top."""
+    runs = r1_runs({"a": (0.9, 0.4), "b": (0.5, 0.6)})
+    augmented = runs[runs["augment"]]
+    figure = subspace.headline_figure(augmented, R1_HEADLINE)
+    heights = [bar.get_height() for bar in figure.axes[0].patches]
+    np.testing.assert_allclose(heights, [90.0, 50.0, 70.0, 90.0])  # top a, b; bottom a, b
 
 
 def _headline_verdicts():
@@ -225,7 +217,7 @@ def test_headline_figure_intervals_and_curves():
     table["still_rising"] = (
         (table["dataset"] == "photos") & (table["side"] == "top") & (table["seed"] == 2)
     )
-    figure = plots.headline_figure(
+    figure = subspace.headline_figure(
         table, {"top": 0.9, "bottom": 0.2}, _headline_verdicts(), _curves(table)
     )
     bars_axis, *curve_axes = figure.axes
@@ -276,157 +268,3 @@ def test_headline_figure_intervals_and_curves():
             assert not flagged
         assert axis.get_xlabel() == "epoch" and axis.get_ylabel() == "test accuracy (%)"
         assert axis.get_title().startswith(f"{dataset}: test accuracy per epoch, 3 seeds a side")
-
-
-# --- R1 prediction: r1_prediction_figure ----------------------------------------------
-
-
-def _verdicts(gaps, readings=(AGREES, DISAGREES, UNDECIDED), seeds_intervals=True):
-    """Three trained datasets with their gap's intervals (seeds: gap ± 3 points; bootstrap:
-    gap − 1, gap + 2 points) and one untrained."""
-    rows = []
-    for (dataset, dimension, k10, k32), gap, reading in zip(
-        [("digits", 64, 0.11, 0.95), ("photos", 768, 0.97, 0.29), ("texture", 192, 0.05, 0.50)],
-        gaps,
-        readings,
-    ):
-        seeds = (gap - 0.03, gap + 0.03) if seeds_intervals else None
-        rows.append(
-            dict(
-                dataset=dataset,
-                dimension=dimension,
-                alignment_k10=k10,
-                alignment_k32=k32,
-                predicted=TOP_WINS if k32 >= HIGH_ALIGNMENT else BOTTOM_WINS,
-                top_accuracy=0.5,
-                bottom_accuracy=0.5 + gap,
-                bottom_minus_top=gap,
-                outcome="inconclusive",
-                threshold_verdict=reading,
-                **interval_columns("bottom_minus_top", seeds, (gap - 0.01, gap + 0.02)),
-            )
-        )
-    rows.append(
-        dict(
-            dataset="untrained",
-            dimension=3072,
-            alignment_k10=0.3,
-            alignment_k32=0.4,
-            predicted=BOTTOM_WINS,
-            top_accuracy=np.nan,
-            bottom_accuracy=np.nan,
-            bottom_minus_top=np.nan,
-            outcome=NOT_TRAINED,
-            threshold_verdict=NOT_TRAINED,
-            **interval_columns("bottom_minus_top", None, None),
-        )
-    )
-    return pd.DataFrame(rows)
-
-
-def _points(axis):
-    return [c for c in axis.collections if isinstance(c, matplotlib.collections.PathCollection)]
-
-
-def _bars(axis):
-    """Each error bar drawn: (x, low, high, line width), from the errorbar collections."""
-    found = []
-    for collection in axis.collections:
-        if isinstance(collection, matplotlib.collections.LineCollection):
-            width = collection.get_linewidth()[0]
-            for (x0, low), (x1, high) in collection.get_segments():
-                assert x0 == x1
-                found.append((x0, low, high, width))
-    return sorted(found)
-
-
-def test_r1_prediction_figure_places_each_trained_dataset_on_both_readings():
-    verdicts = _verdicts([-0.5481, -0.2857, 0.14])
-    figure = plots.r1_prediction_figure(verdicts, {"top": 0.75, "bottom": 0.25})
-    main, secondary = figure.axes
-    green, black = matplotlib.colors.to_rgba("tab:green"), (0.0, 0.0, 0.0, 1.0)
-    orange = matplotlib.colors.to_rgba("tab:orange")
-    expected = [(0.95, -54.81), (0.29, -28.57), (0.50, 14.0)]
-    for axis, colours in ((main, [black] * 3), (secondary, [green, black, orange])):
-        points = _points(axis)
-        assert len(points) == 3  # the untrained dataset is named, not drawn
-        # x is the alignment itself; y is 100 × the gap against the literal in points:
-        # two roundings of a number of points
-        for point, (x, y), colour in zip(points, expected, colours):
-            np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=0, atol=POINT)
-            assert tuple(point.get_facecolor()[0]) == colour
-        notes = {t.get_text(): t.xy for t in axis.texts if hasattr(t, "xy")}
-        assert sorted(notes) == ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
-        np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), rtol=0, atol=POINT)
-        # both intervals of each gap, in points: over seeds ±3 (thin), bootstrap −1/+2 (broad)
-        bars = _bars(axis)
-        assert len(bars) == 6
-        for x, gap in expected:
-            mine = sorted((b for b in bars if b[0] == x), key=lambda b: b[3])
-            # an end is centre − (centre − 100·low): the sum, two ×100 and two differences
-            # in the figure, the literal and the sum here: 8 roundings of numbers of points
-            np.testing.assert_allclose(mine[0][1:3], (gap - 3, gap + 3), rtol=0, atol=4 * POINT)
-            np.testing.assert_allclose(mine[1][1:3], (gap - 1, gap + 2), rtol=0, atol=4 * POINT)
-            assert mine[0][3] == 1.0 and mine[1][3] == 5.0
-        span = 1.15 * 57.81  # the largest interval end, with room
-        # gap − 0.03, ×100, ×1.15 in the figure; the literal and ×1.15 here: five roundings
-        np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=gamma(5), atol=0)
-        assert axis.get_xlim() == (0, 1)
-        assert axis.get_xlabel() == "closed-form alignment at K=32 (Eq. 7, fraction)"
-        assert axis.get_ylabel() == (
-            "bottom 25% − top 75%\ntest accuracy (points), mean over seeds"
-        )
-    # main reading: photos (0.29) +? … by alignment: photos −28.57, texture +14, digits −54.81
-    assert main.get_title() == (
-        "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
-        "Kendall τ = -0.33 over 3 datasets → inconclusive\n"
-        "exact one-sided p = 0.5 (level 0.05); 3 datasets cannot reach it (min p = 1/3!)"
-    )
-    assert secondary.get_title() == (
-        "Secondary reading: alignment threshold 0.9\n(shaded: where the outcome would agree "
-        "with the prediction)\nnot trained: untrained"
-    )
-    # shaded where the prediction holds: bottom ≥ top left of the threshold (upper half),
-    # top ≥ bottom right of it (lower half)
-    spans = [
-        (p.get_x(), p.get_x() + p.get_width(), p.get_facecolor()[:3]) for p in secondary.patches
-    ]
-    assert spans == [(0, HIGH_ALIGNMENT, BLUE[:3]), (HIGH_ALIGNMENT, 1, RED[:3])]
-    assert [(p.get_y(), p.get_height()) for p in secondary.patches] == [(0.5, 0.5), (0, 0.5)]
-    texts = [t.get_text() for t in secondary.texts if not hasattr(t, "xy")]
-    assert texts == [f"predicted: {BOTTOM_WINS}", f"predicted: {TOP_WINS}"]
-    assert [t.get_text() for t in secondary.get_legend().get_texts()] == [
-        "agrees",
-        "disagrees",
-        "inconclusive (an interval contains 0)",
-        "95% t-interval over seeds",
-        "95% paired bootstrap over test images",
-    ]
-
-
-def test_r1_prediction_figure_keeps_five_points_of_room_and_names_only_drawn_intervals():
-    verdicts = _verdicts([0.01, -0.02, 0.005], seeds_intervals=False)
-    figure = plots.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
-    for axis in figure.axes:
-        assert axis.get_ylim() == (-5.0, 5.0)
-        np.testing.assert_allclose(
-            np.concatenate([p.get_offsets() for p in _points(axis)]),
-            [[0.95, 1.0], [0.29, -2.0], [0.50, 0.5]],
-            rtol=gamma(2),  # the gap literal's rounding and the ×100; x is the alignment
-            atol=0,
-        )
-        assert len(_bars(axis)) == 3  # one seed: the bootstrap only
-    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == [
-        "95% paired bootstrap over test images"
-    ]
-
-
-def test_r1_prediction_figure_main_reading_of_four_datasets_in_order():
-    verdicts = _verdicts([-0.05, 0.03, 0.01])
-    extra = verdicts.iloc[[0]].assign(dataset="mid", alignment_k32=0.7, bottom_minus_top=-0.01)
-    table = pd.concat([verdicts, extra], ignore_index=True)
-    title = plots.r1_prediction_figure(table, {"top": 0.9, "bottom": 0.2}).axes[0].get_title()
-    assert title.splitlines()[1:] == [
-        "Kendall τ = -1.00 over 4 datasets → holds",
-        "exact one-sided p = 0.0417 (level 0.05)",
-    ]

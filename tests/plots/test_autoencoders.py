@@ -1,26 +1,16 @@
-"""What the autoencoder figures draw (lbr/plots.py: Figs. 3, 5, 6): made from small
+"""What the autoencoder figures draw (lbr/plots/autoencoders.py: Figs. 3, 5, 6): made from small
 hand-made tables, read back from the matplotlib artists (lines, scatter offsets and colours,
 images, labels) and compared with the columns the captions name. Two models share an
 architecture and two datasets share latent sizes, so a figure that reads another model's
 or dataset's rows shows; snapshot steps and bands are listed out of order."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from lbr import plots  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from lbr.plots import autoencoders
 
 rgba = matplotlib.colors.to_rgba
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # --- Figs. 1 (bottom), 3: dynamics_figure ---------------------------------------------
@@ -74,7 +64,7 @@ def _summaries():
 
 def test_dynamics_figure_error_per_direction_and_band_per_model():
     directions, bands = _dynamics_tables()
-    figure = plots.dynamics_figure(directions, bands, _summaries())
+    figure = autoencoders.dynamics_figure(directions, bands, _summaries())
     panels = np.array(figure.axes[:4], dtype=object).reshape(2, 2)
     titles = [
         "d2, mlp autoencoder (latent 32, width 16, 1.23M parameters)",
@@ -158,7 +148,7 @@ def _marker_vertices(marker):
 
 def test_guidance_figure_draws_both_models_of_each_pair_against_each_loss():
     pairs = _pairs()
-    figure = plots.guidance_figure(pairs)
+    figure = autoencoders.guidance_figure(pairs)
     axes = np.array(figure.axes, dtype=object).reshape(4, 2)
     blues, greens = plt.get_cmap("Blues"), plt.get_cmap("Greens")
     shade = {("d1", 8): 0.45, ("d1", 32): 0.95, ("d2", 16): 0.45}  # per dataset, by latent
@@ -267,7 +257,7 @@ def _scaled(image):
 
 def test_reconstruction_figure_images_and_curves_of_each_pair():
     panels = [_panel("grey", 1, 3, 0.1, 0), _panel("colour", 3, 2, 0.05, 1)]
-    figure = plots.reconstruction_figure(panels)
+    figure = autoencoders.reconstruction_figure(panels)
     assert len(figure.subfigs) == 2
     for block, (pair, originals, unguided, guided, curves) in zip(figure.subfigs, panels):
         top, bottom = block.subfigs
@@ -315,3 +305,10 @@ def test_reconstruction_figure_images_and_curves_of_each_pair():
         assert linear.get_ylabel() == "linear probe test accuracy (%)"
         assert mlp.get_ylabel() == "MLP probe test accuracy (%)"
         assert all(axis.get_xlabel() == "epoch" for axis in (losses, linear, mlp))
+
+
+def test_unit_range():
+    np.testing.assert_array_equal(
+        autoencoders._unit_range([[2.0, 4.0], [3.0, 6.0]]), [[0, 0.5], [0.25, 1]]
+    )
+    np.testing.assert_array_equal(autoencoders._unit_range(np.full((2, 2), 7.0)), np.zeros((2, 2)))

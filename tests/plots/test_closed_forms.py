@@ -1,24 +1,15 @@
-"""What the closed-form figures draw (lbr/plots.py: Figs. 2, 7, 8, 9, the screen, Theorem 1's
-interpolation, and saving): each figure is made from a small hand-made table and its drawn
+"""What the closed-form figures draw (lbr/plots/closed_forms.py: Figs. 2, 7, 8, 9, the screen,
+Theorem 1's interpolation): each figure is made from a small hand-made table and its drawn
 data are read back from the matplotlib artists and compared with the table column that the
 caption or the axis names. Every other column of the tables holds other values, so a figure
 that draws the wrong column, the wrong dataset's curve or an unsorted axis shows."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from lbr import plots  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from lbr.plots import closed_forms
 
 
 def _xy(line):
@@ -50,7 +41,7 @@ TABLES = {"zeta": _alignment_table(16, 16, 0), "alpha": _alignment_table(40, 64,
 
 
 def test_alignment_figure_draws_each_dataset_against_k_and_k_over_d():
-    figure = plots.alignment_figure(TABLES)
+    figure = closed_forms.alignment_figure(TABLES)
     by_k, by_ratio = figure.axes
     assert len(by_k.lines) == len(by_ratio.lines) == 2
     for index, (name, table) in enumerate(TABLES.items()):
@@ -69,7 +60,7 @@ def test_alignment_figure_draws_each_dataset_against_k_and_k_over_d():
 
 
 def test_alignment_figure_of_another_column():
-    figure = plots.alignment_figure(TABLES, column="alignment_appendix")
+    figure = closed_forms.alignment_figure(TABLES, column="alignment_appendix")
     for axis in figure.axes:
         assert axis.get_ylabel() == "alignment"
         for line, table in zip(axis.lines, TABLES.values()):
@@ -97,7 +88,7 @@ def _denoising_table():
 
 def test_denoising_figure_one_panel_per_patch_and_dataset_one_line_per_ratio():
     table = _denoising_table()
-    figure = plots.denoising_figure(table, k_min=32)
+    figure = closed_forms.denoising_figure(table, k_min=32)
     panels = np.array(figure.axes[:6], dtype=object).reshape(3, 2)
     colours = plt.get_cmap("cool")(np.linspace(0, 1, 3))
     for row, patch in enumerate((1, 2, 4)):
@@ -142,7 +133,7 @@ def test_screen_figure_bars_sorted_by_subspace_shift_per_dataset():
         ],
         columns=["dataset", "noise", "max_subspace_shift", "max_abs_change_any_k", "first_k"],
     )
-    figure = plots.screen_figure(screen)
+    figure = closed_forms.screen_figure(screen)
     b, a = figure.axes
     expected = {
         b: (
@@ -178,7 +169,7 @@ def test_theorem1_figure_panels_by_setting_lines_by_lambda():
                 for s, g in zip(steps, gaps)
             ]
     table = pd.DataFrame(rows).assign(other=lambda t: -t["relative_gap"])
-    figure = plots.theorem1_figure(table)
+    figure = closed_forms.theorem1_figure(table)
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, 3))
     for axis, (d, k) in zip(figure.axes, [(16, 3), (16, 16), (512, 16)]):
         assert axis.get_title() == f"D={d}, K={k}"
@@ -215,7 +206,7 @@ def _interpolation_table(offset: float) -> pd.DataFrame:
 
 def test_interpolation_figure_lines_per_k_and_the_pca_limit_dotted():
     tables = {"digits": _interpolation_table(0.1), "photos": _interpolation_table(0.5)}
-    figure = plots.interpolation_figure(tables)
+    figure = closed_forms.interpolation_figure(tables)
     for axis, (name, table) in zip(figure.axes, tables.items()):
         assert axis.get_title() == name and axis.get_xscale() == "log"
         assert len(axis.lines) == 4  # a curve and its dotted limit per K
@@ -250,7 +241,7 @@ def test_gallery_figure_shows_each_version_in_pixel_units(channels):
         for name in ("original", "top 75%", "bottom 25%")
     }
     titles = ["0: a", "1: b", "2: c"]
-    figure = plots.gallery_figure(rows, titles, "digits")
+    figure = closed_forms.gallery_figure(rows, titles, "digits")
     axes = np.array(figure.axes, dtype=object).reshape(3, 3)
     for r, (label, images) in enumerate(rows.items()):
         for c in range(3):
@@ -264,28 +255,3 @@ def test_gallery_figure_shows_each_version_in_pixel_units(channels):
             assert axes[r][c].get_ylabel() == (label if c == 0 else "")
             assert axes[r][c].get_title() == (titles[c] if r == 0 else "")
     assert figure.get_suptitle().startswith(f"Fig. 9, digits (4×5×{channels}): test images")
-
-
-# --- saving ---------------------------------------------------------------------------
-
-
-def test_save_figure_writes_png_and_pdf_and_closes(tmp_path):
-    figure, axis = plt.subplots(figsize=(1, 1))  # small and without text: quick to write
-    axis.plot([0, 1], [1, 0])
-    axis.set_axis_off()
-    number = figure.number
-    plots.save_figure(figure, tmp_path / "f.png", tmp_path / "f.pdf")
-    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
-    assert not plt.fignum_exists(number)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
-    figure = plt.figure(figsize=(1, 1))
-    plots.save_figure(figure, tmp_path / "g.png")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png", "g.png"]
-
-
-def test_unit_range():
-    np.testing.assert_array_equal(
-        plots._unit_range([[2.0, 4.0], [3.0, 6.0]]), [[0, 0.5], [0.25, 1]]
-    )
-    np.testing.assert_array_equal(plots._unit_range(np.full((2, 2), 7.0)), np.zeros((2, 2)))

@@ -1,0 +1,164 @@
+"""What the report stage's figure draws (lbr/plots/report.py: the R1 prediction): made
+from small hand-made verdict tables, read back from the matplotlib artists and compared
+with the columns it names: each trained dataset's point and intervals on both readings,
+the shading of the threshold reading, the rank relation's title."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from lbr.plots import report
+from lbr.r1_prediction import (
+    AGREES,
+    BOTTOM_WINS,
+    DISAGREES,
+    HIGH_ALIGNMENT,
+    NOT_TRAINED,
+    TOP_WINS,
+    UNDECIDED,
+)
+from lbr.stats import interval_columns
+from support import EPS, gamma
+from support import drawn_error_bars as _bars
+
+RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
+# One rounding of a number of points (|x| ≤ 100) is within POINT / 2 (= u·100).
+POINT = 100 * EPS
+
+
+def _verdicts(gaps, readings=(AGREES, DISAGREES, UNDECIDED), seeds_intervals=True):
+    """Three trained datasets with their gap's intervals (seeds: gap ± 3 points; bootstrap:
+    gap − 1, gap + 2 points) and one untrained."""
+    rows = []
+    for (dataset, dimension, k10, k32), gap, reading in zip(
+        [("digits", 64, 0.11, 0.95), ("photos", 768, 0.97, 0.29), ("texture", 192, 0.05, 0.50)],
+        gaps,
+        readings,
+    ):
+        seeds = (gap - 0.03, gap + 0.03) if seeds_intervals else None
+        rows.append(
+            dict(
+                dataset=dataset,
+                dimension=dimension,
+                alignment_k10=k10,
+                alignment_k32=k32,
+                predicted=TOP_WINS if k32 >= HIGH_ALIGNMENT else BOTTOM_WINS,
+                top_accuracy=0.5,
+                bottom_accuracy=0.5 + gap,
+                bottom_minus_top=gap,
+                outcome="inconclusive",
+                threshold_verdict=reading,
+                **interval_columns("bottom_minus_top", seeds, (gap - 0.01, gap + 0.02)),
+            )
+        )
+    rows.append(
+        dict(
+            dataset="untrained",
+            dimension=3072,
+            alignment_k10=0.3,
+            alignment_k32=0.4,
+            predicted=BOTTOM_WINS,
+            top_accuracy=np.nan,
+            bottom_accuracy=np.nan,
+            bottom_minus_top=np.nan,
+            outcome=NOT_TRAINED,
+            threshold_verdict=NOT_TRAINED,
+            **interval_columns("bottom_minus_top", None, None),
+        )
+    )
+    return pd.DataFrame(rows)
+
+
+def _points(axis):
+    return [c for c in axis.collections if isinstance(c, matplotlib.collections.PathCollection)]
+
+
+def test_r1_prediction_figure_places_each_trained_dataset_on_both_readings():
+    verdicts = _verdicts([-0.5481, -0.2857, 0.14])
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.75, "bottom": 0.25})
+    main, secondary = figure.axes
+    green, black = matplotlib.colors.to_rgba("tab:green"), (0.0, 0.0, 0.0, 1.0)
+    orange = matplotlib.colors.to_rgba("tab:orange")
+    expected = [(0.95, -54.81), (0.29, -28.57), (0.50, 14.0)]
+    for axis, colours in ((main, [black] * 3), (secondary, [green, black, orange])):
+        points = _points(axis)
+        assert len(points) == 3  # the untrained dataset is named, not drawn
+        # x is the alignment itself; y is 100 × the gap against the literal in points:
+        # two roundings of a number of points
+        for point, (x, y), colour in zip(points, expected, colours):
+            np.testing.assert_allclose(point.get_offsets(), [[x, y]], rtol=0, atol=POINT)
+            assert tuple(point.get_facecolor()[0]) == colour
+        notes = {t.get_text(): t.xy for t in axis.texts if hasattr(t, "xy")}
+        assert sorted(notes) == ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
+        np.testing.assert_allclose(notes["photos (D=768)"], (0.29, -28.57), rtol=0, atol=POINT)
+        # both intervals of each gap, in points: over seeds ±3 (thin), bootstrap −1/+2 (broad)
+        bars = _bars(axis)
+        assert len(bars) == 6
+        for x, gap in expected:
+            mine = sorted((b for b in bars if b[0] == x), key=lambda b: b[3])
+            # an end is centre − (centre − 100·low): the sum, two ×100 and two differences
+            # in the figure, the literal and the sum here: 8 roundings of numbers of points
+            np.testing.assert_allclose(mine[0][1:3], (gap - 3, gap + 3), rtol=0, atol=4 * POINT)
+            np.testing.assert_allclose(mine[1][1:3], (gap - 1, gap + 2), rtol=0, atol=4 * POINT)
+            assert mine[0][3] == 1.0 and mine[1][3] == 5.0
+        span = 1.15 * 57.81  # the largest interval end, with room
+        # gap − 0.03, ×100, ×1.15 in the figure; the literal and ×1.15 here: five roundings
+        np.testing.assert_allclose(axis.get_ylim(), (-span, span), rtol=gamma(5), atol=0)
+        assert axis.get_xlim() == (0, 1)
+        assert axis.get_xlabel() == "closed-form alignment at K=32 (Eq. 7, fraction)"
+        assert axis.get_ylabel() == (
+            "bottom 25% − top 75%\ntest accuracy (points), mean over seeds"
+        )
+    # main reading: photos (0.29) +? … by alignment: photos −28.57, texture +14, digits −54.81
+    assert main.get_title() == (
+        "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
+        "Kendall τ = -0.33 over 3 datasets → inconclusive\n"
+        "exact one-sided p = 0.5 (level 0.05); 3 datasets cannot reach it (min p = 1/3!)"
+    )
+    assert secondary.get_title() == (
+        "Secondary reading: alignment threshold 0.9\n(shaded: where the outcome would agree "
+        "with the prediction)\nnot trained: untrained"
+    )
+    # shaded where the prediction holds: bottom ≥ top left of the threshold (upper half),
+    # top ≥ bottom right of it (lower half)
+    spans = [
+        (p.get_x(), p.get_x() + p.get_width(), p.get_facecolor()[:3]) for p in secondary.patches
+    ]
+    assert spans == [(0, HIGH_ALIGNMENT, BLUE[:3]), (HIGH_ALIGNMENT, 1, RED[:3])]
+    assert [(p.get_y(), p.get_height()) for p in secondary.patches] == [(0.5, 0.5), (0, 0.5)]
+    texts = [t.get_text() for t in secondary.texts if not hasattr(t, "xy")]
+    assert texts == [f"predicted: {BOTTOM_WINS}", f"predicted: {TOP_WINS}"]
+    assert [t.get_text() for t in secondary.get_legend().get_texts()] == [
+        "agrees",
+        "disagrees",
+        "inconclusive (an interval contains 0)",
+        "95% t-interval over seeds",
+        "95% paired bootstrap over test images",
+    ]
+
+
+def test_r1_prediction_figure_keeps_five_points_of_room_and_names_only_drawn_intervals():
+    verdicts = _verdicts([0.01, -0.02, 0.005], seeds_intervals=False)
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
+    for axis in figure.axes:
+        assert axis.get_ylim() == (-5.0, 5.0)
+        np.testing.assert_allclose(
+            np.concatenate([p.get_offsets() for p in _points(axis)]),
+            [[0.95, 1.0], [0.29, -2.0], [0.50, 0.5]],
+            rtol=gamma(2),  # the gap literal's rounding and the ×100; x is the alignment
+            atol=0,
+        )
+        assert len(_bars(axis)) == 3  # one seed: the bootstrap only
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == [
+        "95% paired bootstrap over test images"
+    ]
+
+
+def test_r1_prediction_figure_main_reading_of_four_datasets_in_order():
+    verdicts = _verdicts([-0.05, 0.03, 0.01])
+    extra = verdicts.iloc[[0]].assign(dataset="mid", alignment_k32=0.7, bottom_minus_top=-0.01)
+    table = pd.concat([verdicts, extra], ignore_index=True)
+    title = report.r1_prediction_figure(table, {"top": 0.9, "bottom": 0.2}).axes[0].get_title()
+    assert title.splitlines()[1:] == [
+        "Kendall τ = -1.00 over 4 datasets → holds",
+        "exact one-sided p = 0.0417 (level 0.05)",
+    ]

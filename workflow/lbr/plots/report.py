@@ -1,0 +1,121 @@
+"""Figures of the report stage (workflow/rules/report.smk): R1's prediction from the
+closed form against the training outcome."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..r1_prediction import (
+    AGREES,
+    BOTTOM_WINS,
+    DISAGREES,
+    HIGH_ALIGNMENT,
+    NOT_TRAINED,
+    PREDICTOR_K,
+    TOP_WINS,
+    rank_relation,
+)
+from ..stats import RANK_ALPHA
+from .style import draw_intervals, drawn_interval_handles
+
+_READING_COLOURS = {AGREES: "tab:green", DISAGREES: "black"}
+_UNDECIDED_COLOUR = "tab:orange"
+
+
+def _gap_span(trained: pd.DataFrame) -> float:
+    """Half the y range of the R1 panels: the largest gap or interval end, with room."""
+    columns = ["bottom_minus_top"] + [
+        f"bottom_minus_top_{kind}_{end}"
+        for kind in ("seeds", "bootstrap")
+        for end in ("low", "high")
+        if f"bottom_minus_top_{kind}_{end}" in trained
+    ]
+    values = 100 * trained[columns].to_numpy(dtype=np.float64)
+    largest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+    return max(5.0, 1.15 * largest)
+
+
+def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
+    """R1 from training, per trained dataset: x = the closed-form alignment at
+    PREDICTOR_K, y = bottom minus top accuracy of the headline pair (mean over seeds) with
+    its 95% intervals. Left, the main reading: the rank relation across datasets (Kendall's
+    τ, exact permutation p; the paper predicts τ < 0). Right, the secondary reading: the
+    threshold HIGH_ALIGNMENT, shaded where outcome and prediction agree, each dataset
+    coloured by its three-valued verdict."""
+    trained = verdicts[verdicts["outcome"] != NOT_TRAINED]
+    alignment = f"alignment_k{PREDICTOR_K}"
+    span = _gap_span(trained)
+    figure, (main, secondary) = plt.subplots(1, 2, figsize=(11.5, 4.6), layout="constrained")
+    rank = rank_relation(verdicts)
+    for axis in (main, secondary):
+        axis.axhline(0, color="black", lw=0.6)
+        for row in trained.to_dict("records"):
+            x, gap = row[alignment], 100 * row["bottom_minus_top"]
+            draw_intervals(axis, x, row, "bottom_minus_top")
+            if axis is main:
+                colour = "black"
+            else:
+                colour = _READING_COLOURS.get(row["threshold_verdict"], _UNDECIDED_COLOUR)
+            axis.scatter(x, gap, color=colour, zorder=5)
+            axis.annotate(
+                f"{row['dataset']} (D={row['dimension']})",
+                (x, gap),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        axis.set_xlim(0, 1)
+        axis.set_ylim(-span, span)
+        axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
+        axis.grid(alpha=0.3)
+    for axis in (main, secondary):
+        axis.set_ylabel(
+            f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
+            "test accuracy (points), mean over seeds"
+        )
+    tau = "undefined" if np.isnan(rank["tau"]) else f"{rank['tau']:+.2f}"
+    if np.isnan(rank["p_negative"]):
+        detail = f"{rank['reason']}"
+    else:
+        detail = f"exact one-sided p = {rank['p_negative']:.3g} (level {RANK_ALPHA})"
+        if 1 / rank["orderings"] > RANK_ALPHA:
+            detail += (
+                f"; {rank['datasets']} datasets cannot reach it (min p = 1/{rank['datasets']}!)"
+            )
+    main.set_title(
+        "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
+        f"Kendall τ = {tau} over {rank['datasets']} datasets → {rank['verdict']}\n{detail}",
+        fontsize=8,
+    )
+    gap_handles = drawn_interval_handles(trained, ["bottom_minus_top"], paired=True)
+    if gap_handles:
+        main.legend(handles=gap_handles, fontsize=7, loc="lower left")
+    secondary.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
+    secondary.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
+    secondary.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
+    secondary.text(
+        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
+    )
+    secondary.text(
+        0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8
+    )
+    missing = verdicts[verdicts["outcome"] == NOT_TRAINED]["dataset"].tolist()
+    note = f"\nnot trained: {', '.join(missing)}" if missing else ""
+    secondary.set_title(
+        f"Secondary reading: alignment threshold {HIGH_ALIGNMENT}\n(shaded: where the "
+        f"outcome would agree with the prediction){note}",
+        fontsize=8,
+    )
+    verdict_handles = [
+        matplotlib.lines.Line2D([], [], ls="", marker="o", color=colour, label=label)
+        for colour, label in (
+            (_READING_COLOURS[AGREES], "agrees"),
+            (_READING_COLOURS[DISAGREES], "disagrees"),
+            (_UNDECIDED_COLOUR, "inconclusive (an interval contains 0)"),
+        )
+    ]
+    secondary.legend(handles=verdict_handles + gap_handles, fontsize=7, loc="lower left")
+    return figure
