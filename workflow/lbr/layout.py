@@ -34,6 +34,13 @@ SPECTRUM_FILES = (
 )
 
 
+def path_number(value: float) -> str:
+    """How a number (a variance fraction, a guidance weight, a noise's ratio or sigma) is
+    written in a file name, and read back by the jobs: the shortest form, so 0.5, 1.0 and
+    0.05 name "0.5", "1" and "0.05" (lbr.config checks that each config value survives it)."""
+    return f"{value:g}"
+
+
 def artifact_directory(files: Iterable[str | Path], names: tuple[str, ...]) -> Path:
     """The one directory holding exactly the artifact files `names` (a rule's input or
     output list); scripts use it instead of a directory passed beside the files."""

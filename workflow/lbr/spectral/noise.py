@@ -20,6 +20,7 @@ import numpy as np
 from scipy.linalg.blas import dsyrk
 
 from ..errors import ConfigError
+from ..layout import path_number
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Masking(Noise):
 
     @property
     def name(self) -> str:
-        return f"{self.family}_p{self.patch}_r{self.ratio:g}"
+        return f"{self.family}_p{self.patch}_r{path_number(self.ratio)}"
 
     def check(self, geometry: ImageGeometry) -> None:
         if self.patch > min(geometry.height, geometry.width):
@@ -208,7 +209,7 @@ class Gaussian(Noise):
 
     @property
     def name(self) -> str:
-        return f"{self.family}_s{self.sigma:g}"
+        return f"{self.family}_s{path_number(self.sigma)}"
 
     def excess_second_moment(self, sigma, n, geometry):
         return n * self.sigma**2 * np.eye(len(sigma))
@@ -248,7 +249,7 @@ class SmoothGaussian(Noise):
 
     @property
     def name(self) -> str:
-        return f"{self.family}_s{self.sigma:g}_l{self.length:g}"
+        return f"{self.family}_s{path_number(self.sigma)}_l{path_number(self.length)}"
 
     def _kernel(self, size: int) -> np.ndarray:
         offsets = np.arange(size)
