@@ -101,7 +101,11 @@ GROUPS: dict[str, list[str]] = {
     ],
     "data-photos": ["lbr/data/photos.py"],
     "data-remote": ["lbr/data/remote.py"],
-    "models": ["lbr/models/autoencoders.py", "lbr/models/resnet9.py"],
+    "models": [
+        "lbr/models/autoencoders.py",
+        "lbr/models/classifiers.py",
+        "lbr/models/resnet9.py",
+    ],
     "train-autoencoder": ["lbr/train/autoencoder.py", "lbr/train/autoencoder_claims.py"],
     "train-classifier": [
         "lbr/train/classifier.py",

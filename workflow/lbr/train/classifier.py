@@ -17,7 +17,8 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import ConfigError
-from ..models.resnet9 import AUTHORS_WIDTHS, ResNet9
+from ..models.classifiers import DEFAULT_CLASSIFIER, build_classifier, check_classifier
+from ..models.resnet9 import AUTHORS_WIDTHS
 from .loop import LoopSettings, TrainingError, train_loop  # noqa: F401 (TrainingError re-exported)
 from .runtime import Runtime, seed_everything
 
@@ -33,6 +34,7 @@ class TrainSettings:
     loss: str = "mse"
     augment: bool = False
     seed: int = 0
+    architecture: str = DEFAULT_CLASSIFIER  # a name in lbr.models.classifiers.CLASSIFIERS
     widths: tuple[int, ...] = field(default=AUTHORS_WIDTHS)
     width_multiplier: float = 1.0
     eval_batch_size: int = 2048
@@ -40,6 +42,7 @@ class TrainSettings:
     def __post_init__(self) -> None:
         if self.loss not in ("mse", "cross_entropy"):
             raise ConfigError(f"loss must be 'mse' or 'cross_entropy', got {self.loss!r}")
+        check_classifier(self.architecture)
 
 
 def _loss(logits: torch.Tensor, labels: torch.Tensor, kind: str, num_classes: int) -> torch.Tensor:
@@ -89,7 +92,8 @@ def train_classifier(
     runtime: Runtime,
     record: dict | None = None,
 ):
-    """Train a ResNet9 on device-resident tensors (N×C×H×W float); return (metrics, model).
+    """Train settings.architecture's classifier on device-resident tensors (N×C×H×W
+    float); return (metrics, model).
 
     With `record` (a dict), record["test_correct"] is set to the last epoch's per-test-image
     correctness (numpy bool, in test order): the evaluation its final accuracy comes from.
@@ -99,7 +103,13 @@ def train_classifier(
     """
     generator = seed_everything(settings.seed, runtime.device)
     model = runtime.place(
-        ResNet9(train_x.shape[1], num_classes, tuple(settings.widths), settings.width_multiplier)
+        build_classifier(
+            settings.architecture,
+            train_x.shape[1:],
+            num_classes,
+            settings.widths,
+            settings.width_multiplier,
+        )
     )
     rows = []
 
