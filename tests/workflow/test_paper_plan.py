@@ -5,7 +5,7 @@ SLURM executor plugin builds from the planned jobs' resources.
 A dry run never calls the executor plugin (its maintainers say so in
 snakemake-executor-plugin-slurm issue #312), so the plugin's own functions that build the
 sbatch line (get_submit_command, set_gres_string) are fed the resources the dry run
-planned for each job, with the profile's set-resources applied.
+planned for each job.
 """
 
 import re
@@ -101,7 +101,7 @@ def test_slurm_profile_turns_the_gpu_tag_into_a_gpu_request(plan):
         job = SimpleNamespace(resources=_Resources(resources), threads=2)
         sbatch = get_submit_command(job, params) + set_gres_string(job)
         if rule in TRAINING_RULES:
-            # profiles/slurm sets 120 minutes for the training rules.
+            # The training rules ask for TRAINING_RUNTIME, 120 minutes (common.smk).
             assert "--gpus=1" in sbatch and " -t 120" in sbatch, (rule, sbatch)
             seen.add(rule)
         else:

@@ -27,10 +27,12 @@ SPECTRUM_ARRAYS = (
     "eigenvalues",
     "eigenvectors",
 )
+# summary.json is written last: the spectrum's record, and the `all` target's.
+SPECTRUM_SUMMARY = "summary.json"
 SPECTRUM_FILES = (
     *(f"{name}.npy" for name in SPECTRUM_ARRAYS),
     "explained_variance.parquet",
-    "summary.json",
+    SPECTRUM_SUMMARY,
 )
 
 

@@ -1,4 +1,11 @@
 # Autoencoders: learning dynamics in the eigenbasis (R2) and supervised guidance (R3).
+# One GPU job per run (lbr.train.grid's DYNAMICS_FIELDS and GUIDANCE_FIELDS are their
+# wildcards); the tables and Figs. 3, 5 and 6 from all runs.
+
+DYNAMICS_RUN = f"{RESULTS}/dynamics/{{dataset}}/{{arch}}"
+GUIDANCE_RUN = (
+    f"{RESULTS}/guidance/{{dataset}}/{{arch}}-k{{latent}}-g{{weight}}-s{{seed}}"
+)
 
 
 rule dynamics:
@@ -6,9 +13,9 @@ rule dynamics:
         dataset=dataset_input("autoencoders"),
         spectrum=spectrum_input("autoencoders"),
     output:
-        directions=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-directions.parquet",
-        bands=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}-bands.parquet",
-        summary=f"{RESULTS}/dynamics/{{dataset}}/{{arch}}.json",
+        directions=f"{DYNAMICS_RUN}-directions.parquet",
+        bands=f"{DYNAMICS_RUN}-bands.parquet",
+        summary=f"{DYNAMICS_RUN}.json",
     log:
         log_path("dynamics", "{dataset}-{arch}"),
     benchmark:
@@ -19,7 +26,7 @@ rule dynamics:
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "autoencoders"),
-        runtime=120,
+        runtime=TRAINING_RUNTIME,
     params:
         settings=AUTOENCODERS["dynamics"],
         device=config["device"],
@@ -29,9 +36,6 @@ rule dynamics:
         code=stage_version("autoencoders"),
     script:
         "../scripts/dynamics.py"
-
-
-GUIDANCE_RUN = guidance_stem("{dataset}", "{arch}", "{latent}", "{weight}", "{seed}")
 
 
 rule guidance:
@@ -55,7 +59,7 @@ rule guidance:
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "autoencoders"),
-        runtime=120,
+        runtime=TRAINING_RUNTIME,
     params:
         # `show` only picks how many of the saved reconstructions Fig. 6 draws; the seed
         # is the job's wildcard (adding a seed runs only the new runs).
@@ -71,17 +75,20 @@ rule guidance:
 
 rule autoencoder_tables:
     input:
-        dynamics=[f"{RESULTS}/dynamics/{d}/{a}.json" for d, a in dynamics_runs()],
-        directions=[
-            f"{RESULTS}/dynamics/{d}/{a}-directions.parquet"
-            for d, a in dynamics_runs()
-        ],
-        bands=[f"{RESULTS}/dynamics/{d}/{a}-bands.parquet" for d, a in dynamics_runs()],
-        guidance=[f"{guidance_stem(*run)}.json" for run in guidance_runs()],
-        curves=[f"{guidance_stem(*run)}-curves.parquet" for run in guidance_runs()],
-        test_images=[
-            f"{guidance_stem(*run)}-test-images.parquet" for run in guidance_runs()
-        ],
+        dynamics=run_paths(
+            rules.dynamics.output.summary, DYNAMICS_RUNS, DYNAMICS_FIELDS
+        ),
+        directions=run_paths(
+            rules.dynamics.output.directions, DYNAMICS_RUNS, DYNAMICS_FIELDS
+        ),
+        bands=run_paths(rules.dynamics.output.bands, DYNAMICS_RUNS, DYNAMICS_FIELDS),
+        guidance=run_paths(
+            rules.guidance.output.metrics, GUIDANCE_RUNS, GUIDANCE_FIELDS
+        ),
+        curves=run_paths(rules.guidance.output.curves, GUIDANCE_RUNS, GUIDANCE_FIELDS),
+        test_images=run_paths(
+            rules.guidance.output.test_images, GUIDANCE_RUNS, GUIDANCE_FIELDS
+        ),
     output:
         dynamics=f"{RESULTS}/dynamics/summary.parquet",
         directions=f"{RESULTS}/dynamics/directions.parquet",
@@ -101,7 +108,7 @@ rule autoencoder_tables:
         mem_mb=2000,
         runtime=10,
     params:
-        guidance_runs=guidance_runs(),
+        guidance_runs=GUIDANCE_RUNS,
         intervals=config["intervals"],
         code=stage_version("autoencoders"),
     script:
@@ -110,22 +117,22 @@ rule autoencoder_tables:
 
 rule figure_autoencoders:
     input:
-        dynamics=f"{RESULTS}/dynamics/summary.parquet",
-        directions=f"{RESULTS}/dynamics/directions.parquet",
-        bands=f"{RESULTS}/dynamics/bands.parquet",
-        pairs=f"{RESULTS}/guidance/pairs.parquet",
-        curves=f"{RESULTS}/guidance/curves.parquet",
-        reconstructions=[
-            f"{guidance_stem(*run)}-reconstructions.npy" for run in guidance_runs()
-        ],
+        dynamics=rules.autoencoder_tables.output.dynamics,
+        directions=rules.autoencoder_tables.output.directions,
+        bands=rules.autoencoder_tables.output.bands,
+        pairs=rules.autoencoder_tables.output.pairs,
+        curves=rules.autoencoder_tables.output.curves,
+        reconstructions=run_paths(
+            rules.guidance.output.reconstructions, GUIDANCE_RUNS, GUIDANCE_FIELDS
+        ),
         datasets=[
             f"{stage_dataset_dir('autoencoders', d)}/{DATASET_META}"
             for d in AUTOENCODERS["datasets"]
         ],
     output:
-        dynamics=figure_outputs("fig3_dynamics", report_item=True),
-        guidance=figure_outputs("fig5_guidance", report_item=True),
-        reconstructions=figure_outputs("fig6_reconstructions", report_item=True),
+        dynamics=figure_outputs("fig3_dynamics", "Autoencoders"),
+        guidance=figure_outputs("fig5_guidance", "Autoencoders"),
+        reconstructions=figure_outputs("fig6_reconstructions", "Autoencoders"),
     log:
         log_path("figures", "autoencoders"),
     benchmark:
@@ -140,7 +147,7 @@ rule figure_autoencoders:
         dataset_dirs={
             d: stage_dataset_dir("autoencoders", d) for d in AUTOENCODERS["datasets"]
         },
-        guidance_runs=guidance_runs(),
+        guidance_runs=GUIDANCE_RUNS,
         show=AUTOENCODERS["guidance"]["show"],
         code=stage_version("figures"),
     script:

@@ -50,7 +50,7 @@ rule denoising:
 
 rule denoising_table:
     input:
-        [f"{RESULTS}/denoising/{d}/{n}.parquet" for d in DATASETS for n in NOISES],
+        run_paths(rules.denoising.output[0], DENOISING_RUNS, DENOISING_FIELDS),
     output:
         table=f"{RESULTS}/denoising/all.parquet",
         screen=f"{RESULTS}/denoising/screen.parquet",
@@ -65,7 +65,7 @@ rule denoising_table:
         mem_mb=4000,
         runtime=10,
     params:
-        datasets=[d for d in DATASETS for n in NOISES],
+        datasets=[dataset for dataset, _ in DENOISING_RUNS],
         k_min=config["denoising"]["k_min"],
         code=stage_version("denoising"),
     script:
@@ -118,9 +118,9 @@ rule theorem1_interpolation:
 
 rule figure_alignment:
     input:
-        [f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
+        expand(rules.alignment.output[0], dataset=DATASETS),
     output:
-        figure_outputs("fig2_alignment", report_item=True),
+        figure_outputs("fig2_alignment", "Alignment"),
     log:
         log_path("figures", "fig2_alignment"),
     benchmark:
@@ -140,11 +140,11 @@ rule figure_alignment:
 
 rule figure_denoising:
     input:
-        table=f"{RESULTS}/denoising/all.parquet",
-        screen=f"{RESULTS}/denoising/screen.parquet",
+        table=rules.denoising_table.output.table,
+        screen=rules.denoising_table.output.screen,
     output:
-        denoising=figure_outputs("fig7_denoising", report_item=True),
-        screen=figure_outputs("denoising_screen", report_item=True),
+        denoising=figure_outputs("fig7_denoising", "Denoising"),
+        screen=figure_outputs("denoising_screen", "Denoising"),
     log:
         log_path("figures", "fig7_denoising"),
     benchmark:
@@ -164,11 +164,11 @@ rule figure_denoising:
 
 rule figure_theorem1:
     input:
-        adam=f"{RESULTS}/theory/theorem1_adam.parquet",
-        interpolation=[f"{RESULTS}/theory/interpolation/{d}.parquet" for d in DATASETS],
+        adam=rules.theorem1_adam.output[0],
+        interpolation=expand(rules.theorem1_interpolation.output[0], dataset=DATASETS),
     output:
-        theorem1=figure_outputs("fig8_theorem1", report_item=True),
-        interpolation=figure_outputs("theorem1_interpolation", report_item=True),
+        theorem1=figure_outputs("fig8_theorem1", "Theorem 1"),
+        interpolation=figure_outputs("theorem1_interpolation", "Theorem 1"),
     log:
         log_path("figures", "fig8_theorem1"),
     benchmark:
@@ -188,10 +188,10 @@ rule figure_theorem1:
 
 rule figure_gallery:
     input:
-        dataset=dataset_files("{dataset}"),
+        dataset=rules.dataset.output,
         spectrum=spectrum_input("gallery"),
     output:
-        figure_outputs("fig9_gallery_{dataset}", report_item=True),
+        figure_outputs("fig9_gallery_{dataset}", "Subspaces"),
     log:
         log_path("figures", "fig9_gallery_{dataset}"),
     benchmark:

@@ -1,12 +1,36 @@
 # Config validation, wildcard constraints and the one place where paths are built.
+#
+# Where the library comes from: every process of a run imports lbr from this workflow's
+# own workflow/ directory, set here and nowhere else (no script touches sys.path), so a
+# checkout always runs its own code, even with a Python environment installed from another
+# checkout (`pip install -e .` there points at that checkout's files). The install is for
+# the dependencies, the tests, tools/ and `python -m lbr.archive`; the workflow does not
+# rely on it, because:
+# - jobs run in a conda env (--software-deployment-method conda) do not have the package:
+#   envs/lbr.yaml cannot install it (Snakemake copies the env file under .snakemake/conda
+#   before creating it, so a relative `pip: -e ../` would point elsewhere, and a copy of
+#   the code in the env would not follow later edits);
+# - Snakemake's `script:` preamble appends the Snakemake process's sys.path (this
+#   directory first) to each script's, so a script finds lbr here by default, but after
+#   the interpreter's own site-packages, where an install from another checkout would win;
+#   PYTHONPATH puts this directory first for the scripts that run in this environment
+#   (Snakemake drops PYTHONPATH for conda jobs, whose env has no lbr to shadow it);
+# - a cluster job (SLURM, same filesystem) runs Snakemake again on its node, which parses
+#   this file and sets both again.
 
 import os
 import re
 import sys
 from pathlib import Path
 
-# The lbr library lives in workflow/; importable with or without `pip install -e .`.
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+LIBRARY = str(Path(workflow.basedir) / "workflow")
+sys.path.insert(0, LIBRARY)
+_inherited = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        [LIBRARY, *[p for p in _inherited if p and p != LIBRARY]]
+    )
+)
 
 from lbr import stage_version
 from lbr.config import (
@@ -25,9 +49,19 @@ from lbr.data.catalog import REMOTE_SOURCE_NAMES, closed_form_shape, training_im
 from lbr.data.source_files import source_files_record
 from lbr.data.views import TRAINING_VIEW_SUFFIX, has_training_view, training_view
 from lbr.errors import ConfigError, DataError
-from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES
+from lbr.layout import DATASET_FILES, DATASET_META, SPECTRUM_FILES, SPECTRUM_SUMMARY
 from lbr.spectral.noise import expand_noise_grid, noise_spec
-from lbr.train.grid import headline_runs, subspace_runs
+from lbr.train.grid import (
+    DENOISING_FIELDS,
+    DYNAMICS_FIELDS,
+    GUIDANCE_FIELDS,
+    SUBSPACE_FIELDS,
+    denoising_runs,
+    dynamics_runs,
+    guidance_runs,
+    headline_runs,
+    subspace_runs,
+)
 
 
 def _jobs_run_on_this_machine():
@@ -93,6 +127,9 @@ ACCELERATION = planned_acceleration(config.get("acceleration"), config["device"]
 # torch's threads in a training job: a param (it decides the numbers on the CPU), and
 # the job's `threads:`. Snakemake lowers `threads:` to --cores; the job keeps this count.
 CPU_THREADS = cpu_threads(config)
+# A training job's runtime request (minutes), for every executor: its time is GPU time,
+# which lbr.resources does not model from the data's size as it does for the other stages.
+TRAINING_RUNTIME = 120
 
 
 def dataset_dir(dataset):
@@ -138,34 +175,15 @@ DOWNLOADED_SOURCES = sorted(
 FIGURES = f"{RESULTS}/figures"
 
 
-REPORT_CATEGORY = {
-    "fig2_alignment": "Alignment",
-    "fig7_denoising": "Denoising",
-    "denoising_screen": "Denoising",
-    "fig8_theorem1": "Theorem 1",
-    "theorem1_interpolation": "Theorem 1",
-    "fig9_gallery": "Subspaces",
-    "fig4_subspace": "Subspaces",
-    "fig1_headline": "Subspaces",
-    "r1_prediction": "Subspaces",
-    "fig3_dynamics": "Autoencoders",
-    "fig5_guidance": "Autoencoders",
-    "fig6_reconstructions": "Autoencoders",
-}
-
-
-def figure_outputs(name, report_item=False):
-    """PNG and PDF paths of a figure; as rule outputs (report_item=True) the PNG goes
-    into `snakemake --report` with its caption from workflow/report/."""
-    png, pdf = f"{FIGURES}/{name}.png", f"{FIGURES}/{name}.pdf"
-    if report_item:
-        stem = name.split("_{")[0]
-        png = report(
-            png,
-            caption=f"../report/{stem}.rst",
-            category=REPORT_CATEGORY[stem],
-        )
-    return [png, pdf]
+def figure_outputs(name, category):
+    """A figure rule's outputs: PNG and PDF. The PNG goes into `snakemake --report` under
+    `category`, with its caption from workflow/report/ (one per figure: a name's
+    wildcard part, as in fig9_gallery_{dataset}, shares the caption)."""
+    stem = name.split("_{")[0]
+    png = report(
+        f"{FIGURES}/{name}.png", caption=f"../report/{stem}.rst", category=category
+    )
+    return [png, f"{FIGURES}/{name}.pdf"]
 
 
 # Stages that train networks: they read each dataset at its `shape` (its training
@@ -198,16 +216,27 @@ def spectrum_input(section):
     )
 
 
+# The run grids (lbr.train.grid): per-run paths are expanded from them and the gathering
+# jobs get them as params, in the same order.
+DENOISING_RUNS = denoising_runs(DATASETS, config["denoising"]["noises"])
 SUBSPACE_RUNS = subspace_runs(config["subspace"])
-# The headline pair's runs that R1 and Fig. 1 judge, every seed (lbr.train.grid).
+# The headline pair's runs that R1 and Fig. 1 judge, every seed.
 HEADLINE_RUNS = headline_runs(config["subspace"])
 
 
-def subspace_run_dir(dataset, side, fraction, augment, seed):
-    return f"{RESULTS}/subspace/{dataset}/{side}-{fraction}-{augment}-s{seed}"
-
-
 AUTOENCODERS = config["autoencoders"]
+DYNAMICS_RUNS = dynamics_runs(AUTOENCODERS)
+GUIDANCE_RUNS = guidance_runs(AUTOENCODERS)
+
+
+def run_paths(pattern, runs, fields):
+    """`pattern` (a rule's output) for each run, in the runs' order; `fields` names the
+    wildcard each field of a run fills."""
+    if not runs:
+        return []
+    return expand(
+        pattern, zip, **{f: [run[i] for run in runs] for i, f in enumerate(fields)}
+    )
 
 
 def without_keys(section, *keys):
@@ -216,33 +245,9 @@ def without_keys(section, *keys):
     return {key: value for key, value in section.items() if key not in keys}
 
 
-def dynamics_runs():
-    return [
-        (d, arch)
-        for d in AUTOENCODERS["datasets"]
-        for arch in AUTOENCODERS["dynamics"]["architectures"]
-    ]
-
-
-def guidance_runs():
-    grid = AUTOENCODERS["guidance"]
-    return [
-        (d, arch, latent, f"{weight:g}", seed)
-        for d in AUTOENCODERS["datasets"]
-        for arch in grid["architectures"]
-        for latent in grid["latents"]
-        for weight in grid["weights"]
-        for seed in grid["seeds"]
-    ]
-
-
-def guidance_stem(dataset, arch, latent, weight, seed):
-    return f"{RESULTS}/guidance/{dataset}/{arch}-k{latent}-g{weight}-s{seed}"
-
-
 def all_spectrum_outputs():
     return [
-        f"{spectrum_dir(d, p)}/summary.json"
+        f"{spectrum_dir(d, p)}/{SPECTRUM_SUMMARY}"
         for d in config["datasets"]
         for p in config["spectrum"]["preprocessings"]
     ]

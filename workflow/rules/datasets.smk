@@ -65,7 +65,7 @@ rule dataset:
 
 rule dataset_training_view:
     input:
-        dataset_files("{dataset}"),
+        rules.dataset.output,
     output:
         dataset_files(f"{{dataset}}{TRAINING_VIEW_SUFFIX}"),
     log:

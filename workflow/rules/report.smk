@@ -1,41 +1,11 @@
 # The reproduction report: every claim of the paper against this run's numbers.
 
 
-rule r1_verdicts:
-    input:
-        alignment=[f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
-        subspace=f"{RESULTS}/subspace/summary.parquet",
-        # The headline runs' per-test-image results: the paired bootstrap of the gap.
-        test_images=[
-            f"{subspace_run_dir(*run)}/test_images.parquet" for run in HEADLINE_RUNS
-        ],
-    output:
-        f"{RESULTS}/report/r1_verdicts.parquet",
-    log:
-        log_path("report", "r1_verdicts"),
-    benchmark:
-        benchmark_path("report", "r1_verdicts")
-    conda:
-        "../../envs/lbr.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        datasets=DATASETS,
-        headline=config["subspace"]["headline"],
-        headline_runs=HEADLINE_RUNS,
-        intervals=config["intervals"],
-        code=stage_version("report"),
-    script:
-        "../scripts/r1_verdicts.py"
-
-
 rule figure_r1_prediction:
     input:
-        f"{RESULTS}/report/r1_verdicts.parquet",
+        rules.r1_verdicts.output[0],
     output:
-        figure_outputs("r1_prediction", report_item=True),
+        figure_outputs("r1_prediction", "Subspaces"),
     log:
         log_path("figures", "r1_prediction"),
     benchmark:
@@ -55,16 +25,16 @@ rule figure_r1_prediction:
 
 rule reproduction_report:
     input:
-        alignment=[f"{RESULTS}/alignment/{d}.parquet" for d in DATASETS],
-        screen=f"{RESULTS}/denoising/screen.parquet",
-        adam=f"{RESULTS}/theory/theorem1_adam.parquet",
-        subspace=f"{RESULTS}/subspace/summary.parquet",
-        dynamics=f"{RESULTS}/dynamics/summary.parquet",
-        pairs=f"{RESULTS}/guidance/pairs.parquet",
-        pair_summary=f"{RESULTS}/guidance/pair_summary.parquet",
-        guidance=f"{RESULTS}/guidance/summary.parquet",
-        r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
-        r1_figure=figure_outputs("r1_prediction")[0],
+        alignment=expand(rules.alignment.output[0], dataset=DATASETS),
+        screen=rules.denoising_table.output.screen,
+        adam=rules.theorem1_adam.output[0],
+        subspace=rules.subspace_table.output.summary,
+        dynamics=rules.autoencoder_tables.output.dynamics,
+        pairs=rules.autoencoder_tables.output.pairs,
+        pair_summary=rules.autoencoder_tables.output.pair_summary,
+        guidance=rules.autoencoder_tables.output.guidance,
+        r1_verdicts=rules.r1_verdicts.output[0],
+        r1_figure=rules.figure_r1_prediction.output[0],
         # Each dataset's labels, for the warnings about classes with few images.
         datasets=[f"{dataset_dir(d)}/{DATASET_META}" for d in DATASETS],
     output:

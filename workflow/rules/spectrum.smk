@@ -6,7 +6,7 @@
 
 rule spectrum:
     input:
-        dataset_files("{dataset}"),
+        rules.dataset.output,
     output:
         spectrum_files("{dataset}", "{preprocessing}"),
     log:

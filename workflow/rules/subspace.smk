@@ -1,8 +1,9 @@
 # The headline experiment: ResNet9 trained and tested on images projected onto the
-# top or bottom variance subspace. One GPU job per run.
+# top or bottom variance subspace. One GPU job per run (lbr.train.grid.SUBSPACE_FIELDS
+# are its wildcards); R1's verdicts and Figs. 1 and 4 from all runs.
 
-SUBSPACE_RUN = subspace_run_dir(
-    "{dataset}", "{side}", "{fraction}", "{augment}", "{seed}"
+SUBSPACE_RUN = (
+    f"{RESULTS}/subspace/{{dataset}}/{{side}}-{{fraction}}-{{augment}}-s{{seed}}"
 )
 
 
@@ -31,7 +32,7 @@ rule subspace_train:
     resources:
         gpu=0 if config["device"] == "cpu" else 1,
         mem_mb=sized_memory("training", "subspace"),
-        runtime=120,
+        runtime=TRAINING_RUNTIME,
     params:
         training=config["subspace"]["training"],
         model=config["subspace"]["model"],
@@ -46,8 +47,12 @@ rule subspace_train:
 
 rule subspace_table:
     input:
-        summaries=[f"{subspace_run_dir(*run)}/summary.json" for run in SUBSPACE_RUNS],
-        metrics=[f"{subspace_run_dir(*run)}/metrics.parquet" for run in SUBSPACE_RUNS],
+        summaries=run_paths(
+            rules.subspace_train.output.summary, SUBSPACE_RUNS, SUBSPACE_FIELDS
+        ),
+        metrics=run_paths(
+            rules.subspace_train.output.metrics, SUBSPACE_RUNS, SUBSPACE_FIELDS
+        ),
     output:
         summary=f"{RESULTS}/subspace/summary.parquet",
         curves=f"{RESULTS}/subspace/curves.parquet",
@@ -68,15 +73,45 @@ rule subspace_table:
         "../scripts/subspace_table.py"
 
 
+rule r1_verdicts:
+    input:
+        alignment=expand(rules.alignment.output[0], dataset=DATASETS),
+        subspace=rules.subspace_table.output.summary,
+        # The headline runs' per-test-image results: the paired bootstrap of the gap.
+        test_images=run_paths(
+            rules.subspace_train.output.test_images, HEADLINE_RUNS, SUBSPACE_FIELDS
+        ),
+    output:
+        f"{RESULTS}/report/r1_verdicts.parquet",
+    log:
+        log_path("report", "r1_verdicts"),
+    benchmark:
+        benchmark_path("report", "r1_verdicts")
+    conda:
+        "../../envs/lbr.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        datasets=DATASETS,
+        headline=config["subspace"]["headline"],
+        headline_runs=HEADLINE_RUNS,
+        intervals=config["intervals"],
+        code=stage_version("report"),
+    script:
+        "../scripts/r1_verdicts.py"
+
+
 rule figure_subspace:
     input:
-        summary=f"{RESULTS}/subspace/summary.parquet",
-        curves=f"{RESULTS}/subspace/curves.parquet",
+        summary=rules.subspace_table.output.summary,
+        curves=rules.subspace_table.output.curves,
         # The headline pair's intervals (over seeds, and over test images).
-        r1_verdicts=f"{RESULTS}/report/r1_verdicts.parquet",
+        r1_verdicts=rules.r1_verdicts.output[0],
     output:
-        subspace=figure_outputs("fig4_subspace", report_item=True),
-        headline=figure_outputs("fig1_headline", report_item=True),
+        subspace=figure_outputs("fig4_subspace", "Subspaces"),
+        headline=figure_outputs("fig1_headline", "Subspaces"),
     log:
         log_path("figures", "fig4_subspace"),
     benchmark:
