@@ -1,11 +1,5 @@
 """Rule `dataset`: acquire one configured dataset into the standard on-disk format."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.data.registry import acquire
 from lbr.layout import dataset_directory
 from lbr.logs import setup_rule_logging

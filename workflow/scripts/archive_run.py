@@ -1,10 +1,6 @@
 """Rule `archive`: one .tar.gz of the current config's results with a verifiable manifest."""
 
-import sys
 from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.archive import require_complete, run_listing, write_archive
 from lbr.logs import setup_rule_logging

@@ -1,11 +1,5 @@
 """Rule `autoencoder_tables`: R2 and R3 summaries over every autoencoder run."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 import pandas as pd
 from lbr.atomic import load_json, load_parquet, save_parquet
 from lbr.logs import setup_rule_logging

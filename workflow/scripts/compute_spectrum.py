@@ -1,11 +1,5 @@
 """Rule `spectrum`: Σ, M, counts, mean and the eigendecomposition of one dataset."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.spectral.cache import compute_spectrum, write_spectrum

@@ -1,11 +1,5 @@
 """Rule `denoising_table`: all noise settings in one tidy table, and the screen summary."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 import pandas as pd
 from lbr.atomic import load_parquet, save_parquet
 from lbr.logs import setup_rule_logging

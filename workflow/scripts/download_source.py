@@ -1,11 +1,7 @@
 """Rule `download` (a local rule: it runs where the workflow is started, with internet):
 fetch one source's raw files and verify their checksums; the `dataset` job decodes them."""
 
-import sys
 from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 from lbr.atomic import save_json
 from lbr.data.remote import REMOTE_SOURCES

@@ -1,11 +1,5 @@
 """Rule `guidance`: one autoencoder with a guidance weight; its reconstruction and probes (R3)."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 import numpy as np
 import pandas as pd
 from lbr.atomic import save_json, save_npy, save_parquet

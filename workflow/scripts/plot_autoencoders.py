@@ -1,11 +1,5 @@
 """Rule `figure_autoencoders`: Figs. 3 (and 1 bottom), 5 and 6."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 import numpy as np
 from lbr.atomic import load_npy, load_parquet
 from lbr.data.format import read_dataset

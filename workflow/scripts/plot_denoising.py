@@ -1,11 +1,5 @@
 """Rule `figure_denoising`: Fig. 7 and the label-free screen."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots.closed_forms import denoising_figure, screen_figure

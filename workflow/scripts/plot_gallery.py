@@ -1,11 +1,5 @@
 """Rule `figure_gallery`: Fig. 9 for one dataset."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.data.format import read_dataset
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging

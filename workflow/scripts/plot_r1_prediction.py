@@ -1,11 +1,5 @@
 """Rule `figure_r1_prediction`: the paper's prediction and the training outcome per dataset."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots.report import r1_prediction_figure

@@ -1,12 +1,6 @@
 """Rule `figure_subspace`: Fig. 4 and Fig. 1 (top, with the headline pair's intervals and
 per-epoch curves)."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots.style import save_figure

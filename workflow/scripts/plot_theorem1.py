@@ -1,11 +1,5 @@
 """Rule `figure_theorem1`: Fig. 8 and Theorem 1's interpolation."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import load_parquet
 from lbr.logs import setup_rule_logging
 from lbr.plots.closed_forms import interpolation_figure, theorem1_figure

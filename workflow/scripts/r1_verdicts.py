@@ -2,12 +2,6 @@
 accuracies over seeds with their 95% intervals, the outcome they decide and the threshold
 reading's verdict."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import load_parquet, save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.r1_prediction import r1_verdicts

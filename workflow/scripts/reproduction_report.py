@@ -1,10 +1,6 @@
 """Rule `reproduction_report`: results/report.md and the reproduction table."""
 
-import sys
 from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
 from lbr import report

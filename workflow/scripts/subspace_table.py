@@ -1,11 +1,5 @@
 """Rule `subspace_table`: one row per training run, and every run's per-epoch curve."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.train.summary import subspace_curves_table, subspace_summary_table

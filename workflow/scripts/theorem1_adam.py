@@ -1,11 +1,5 @@
 """Rule `theorem1_adam`: Adam against Theorem 1's closed form on random data (Fig. 8)."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import save_parquet
 from lbr.logs import setup_rule_logging
 from lbr.spectral.theorem1_adam import adam_grid

@@ -1,11 +1,5 @@
 """Rule `theorem1_interpolation`: supervised residual of the optimal encoder, λ from 0 to ∞."""
 
-import sys
-from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-
 from lbr.atomic import save_parquet
 from lbr.layout import spectrum_directory
 from lbr.logs import setup_rule_logging
