@@ -11,14 +11,12 @@ import pytest
 import torch
 import yaml
 from lbr.config import (
-    NEEDS_SHAPE,
     WILDCARD_PATTERNS,
     check_config,
     load_schema,
     planned_device,
     validate_schema,
 )
-from lbr.data.registry import LOCAL_SOURCES, SOURCE_NAMES, needs_shape
 from lbr.errors import ConfigError
 from support import REPO, TINY
 
@@ -109,22 +107,24 @@ def test_masking_ratio_of_one_is_refused(config):
     assert "denoising.noises.masking.ratios" in _error(config)
 
 
-def _schema_sources() -> tuple[list[str], dict[str, set[str]]]:
-    """The source names the schema allows, and each source's option keys (its if/then)."""
-    dataset = load_schema()["$defs"]["dataset"]
-    options = {
-        branch["if"]["properties"]["source"]["const"]: set(branch["then"].get("properties", {}))
-        for branch in dataset["allOf"]
-    }
-    return dataset["properties"]["source"]["enum"], options
+@pytest.mark.parametrize(
+    "entry, why",
+    [
+        ({"source": "image_folder", "path": "/data"}, "has images of varying size"),
+        ({"source": "composite", "base": "digits"}, "builds its images at 'shape'"),
+    ],
+)
+@pytest.mark.parametrize("shape", [{}, {"shape": None}], ids=["no shape", "shape null"])
+def test_a_source_without_a_native_shape_needs_one(config, entry, why, shape):
+    config["datasets"]["odd"] = {**entry, **shape}
+    assert _error(config) == (
+        f"datasets.odd.shape: source {entry['source']!r} {why}; set shape: [H, W, C]"
+    )
 
 
-def test_schema_registry_and_needs_shape_agree():
-    """A source added to the registry, the schema or NEEDS_SHAPE alone fails here."""
-    names, options = _schema_sources()
-    assert sorted(names) == sorted(SOURCE_NAMES)
-    assert options == {name: set(source.options) for name, source in LOCAL_SOURCES.items()}
-    assert sorted(NEEDS_SHAPE) == sorted(name for name in SOURCE_NAMES if needs_shape(name))
+def test_a_source_with_the_shape_of_its_files_needs_none(config):
+    config["datasets"]["fashion"] = {"source": "idx_directory", "path": "/data"}
+    check_config(config)
 
 
 def test_every_autoencoder_architecture_is_allowed_and_makes_a_path():

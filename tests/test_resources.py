@@ -71,3 +71,11 @@ def test_the_cluster_page_shows_what_the_model_requests():
     """docs/cluster.md's table is the model's output (python -m lbr.resources), not a copy
     that can drift: a change of constants must update it."""
     assert resources.request_table() in (REPO / "docs" / "cluster.md").read_text()
+
+
+def test_the_tables_sizes_are_the_catalogs_native_images_and_training_sets():
+    assert resources.table_sizes() == [
+        ("Fashion-MNIST", 28 * 28, 60_000),
+        ("CIFAR-10", 32 * 32 * 3, 50_000),
+        ("TinyImageNet", 64 * 64 * 3, 100_000),
+    ]

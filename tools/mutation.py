@@ -95,6 +95,7 @@ GROUPS: dict[str, list[str]] = {
     "data-sources": [
         "lbr/data/catalog.py",
         "lbr/data/embedded.py",
+        "lbr/data/loaders.py",
         "lbr/data/local.py",
         "lbr/data/registry.py",
         "lbr/data/transforms.py",

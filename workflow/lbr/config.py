@@ -11,23 +11,12 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .data.catalog import closed_form_shape
+from .data.catalog import closed_form_shape, schema_of_sources, source_facts
 from .data.views import NATIVE
 from .errors import ConfigError
 from .spectral.noise import ImageGeometry, expand_noise_grid
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
-# Sources whose images vary in size: they need an explicit shape. Kept here, not read from
-# the registry, so validation does not import torchvision; tests/test_config.py checks that
-# it names exactly the sources whose registry entry says needs_shape.
-NEEDS_SHAPE = (
-    "imagenette",
-    "imagenette_320",
-    "imagenette_160",
-    "image_folder",
-    "photo_patches",
-    "garments_on_photos",
-)
 # What each wildcard of the rules accepts (common.smk passes these to wildcard_constraints):
 # a config value that formats to anything else would make a path no rule matches.
 WILDCARD_PATTERNS = {
@@ -87,7 +76,11 @@ def path_number(value: float) -> str:
 
 
 def load_schema() -> dict:
-    return yaml.safe_load(SCHEMA_PATH.read_text())
+    """The config schema, with the dataset sources and their options from the catalog."""
+    schema = yaml.safe_load(SCHEMA_PATH.read_text())
+    dataset = schema["$defs"]["dataset"]
+    dataset["properties"]["source"]["enum"], dataset["allOf"] = schema_of_sources()
+    return schema
 
 
 def _where(error: jsonschema.ValidationError) -> str:
@@ -221,16 +214,15 @@ def check_config(config: dict[str, Any]) -> None:
                 raise ConfigError(
                     f"datasets.{name}.base: {base!r} is itself composite; use a plain dataset as base"
                 )
-        if spec.get("closed_form_shape") == NATIVE and (
-            spec["source"] in NEEDS_SHAPE or spec["source"] == "composite"
-        ):
+        source = source_facts(spec["source"])
+        if spec.get("closed_form_shape") == NATIVE and source.needs_shape:
             raise ConfigError(
                 f"datasets.{name}.closed_form_shape: source {spec['source']!r} has no native shape "
                 "(its images vary in size or are built at 'shape'); remove the key"
             )
-        if spec["source"] in NEEDS_SHAPE and not spec.get("shape"):
+        if source.needs_shape and not spec.get("shape"):
             raise ConfigError(
-                f"datasets.{name}.shape: source {spec['source']!r} has images of varying size; set shape: [H, W, C]"
+                f"datasets.{name}.shape: source {spec['source']!r} {source.native_shape.why}; set shape: [H, W, C]"
             )
     for section in ("subspace", "autoencoders"):
         unknown = [d for d in config[section]["datasets"] if d not in datasets]

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .data.catalog import native_shape, training_images
+
 MB = 1 << 20
 # A rule's Python process with numpy, scipy, pandas and torch imported, before any data
 # (measured: 608-688 MB for the smallest jobs).
@@ -104,9 +106,12 @@ def runtime_minutes(stage: str, dim: int | None, images: int | None, attempt: in
     return max(MIN_RUNTIME_MINUTES, math.ceil(minutes)) * attempt
 
 
-# The dataset sizes docs/cluster.md's request table shows: (example, D, N).
-TABLE_SIZES = (("Fashion-MNIST", 784, 60_000), ("CIFAR-10", 3072, 50_000))
-TABLE_SIZES += (("TinyImageNet", 12288, 100_000),)
+# The datasets docs/cluster.md's request table shows, by their catalog source.
+TABLE_SOURCES = {
+    "Fashion-MNIST": "fashion_mnist",
+    "CIFAR-10": "cifar10",
+    "TinyImageNet": "tinyimagenet",
+}
 TABLE_STAGES = ("dataset", "spectrum", "alignment", "denoising", "theorem1_interpolation")
 TABLE_STAGES += ("training",)
 # Stages whose runtime and threads the rules take from the config instead: decoding is
@@ -114,13 +119,24 @@ TABLE_STAGES += ("training",)
 MEMORY_ONLY = ("dataset", "training")
 
 
+def table_sizes() -> list[tuple[str, int, int]]:
+    """(example, D, N) of each TABLE_SOURCES dataset at its native shape."""
+    sizes = []
+    for label, source in TABLE_SOURCES.items():
+        height, width, channels = native_shape(source)
+        images = training_images(source, {source: {"source": source}})
+        sizes.append((label, height * width * channels, images))
+    return sizes
+
+
 def request_table() -> str:
-    """Markdown: what one job of each stage requests at each TABLE_SIZES size."""
-    header = "| stage | " + " | ".join(f"{name} (D = {d}, N = {n})" for name, d, n in TABLE_SIZES)
-    lines = [header + " |", "|---" * (len(TABLE_SIZES) + 1) + "|"]
+    """Markdown: what one job of each stage requests for each TABLE_SOURCES dataset."""
+    sizes = table_sizes()
+    header = "| stage | " + " | ".join(f"{name} (D = {d}, N = {n})" for name, d, n in sizes)
+    lines = [header + " |", "|---" * (len(sizes) + 1) + "|"]
     for stage in TABLE_STAGES:
         cells = []
-        for _, dim, images in TABLE_SIZES:
+        for _, dim, images in sizes:
             cell = f"{memory_mb(stage, dim, images)} MB"
             if stage not in MEMORY_ONLY:
                 cell += f", {runtime_minutes(stage, dim, images)} min, {threads(dim)} thr"

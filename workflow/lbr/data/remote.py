@@ -1,10 +1,12 @@
-"""Downloadable datasets: official URLs and md5 checksums, format readers.
+"""Downloadable datasets: the readers of their file formats, and REMOTE_SOURCES, one
+RemoteSource per download of the catalog (lbr.data.catalog), built by its format.
 
 URLs and checksums of the torchvision datasets are read from torchvision's own
-dataset classes, the maintained source of truth; TinyImageNet, which torchvision
-lacks, carries its own. Every file is verified before it is parsed; CIFAR's
-pickled batches are unpickled only after their checksum matched, and then with an
-unpickler that admits nothing but numpy arrays and builtin containers.
+dataset classes, the maintained source of truth (the catalog names the class);
+TinyImageNet, which torchvision lacks, carries its own in the catalog. Every file is
+verified before it is parsed; CIFAR's pickled batches are unpickled only after their
+checksum matched, and then with an unpickler that admits nothing but numpy arrays and
+builtin containers.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ import numpy as np
 from torchvision import datasets as tv
 
 from ..errors import DataError
-from .catalog import REMOTE_CATALOG
+from .catalog import (
+    CATALOG_FILE,
+    CatalogError,
+    Downloaded,
+    FromTorchvision,
+    downloaded_sources,
+    resolve,
+)
 from .download import RemoteFile, extract, fetch, verify_checksum
 from .format import ImageDataset
 from .idx import read_idx
@@ -37,8 +46,6 @@ class RemoteSource:
     # Checksums of files inside an archive, checked before they are parsed.
     inner_md5: dict[str, str] | None = None
     extra: dict | None = None
-    # Images of varying size: the config entry must set `shape` (see registry.needs_shape).
-    needs_shape: bool = False
 
     def download(self, download_dir: Path, mirror: str | None) -> None:
         """Fetch and verify the raw files (the only step that needs the network)."""
@@ -81,16 +88,17 @@ def _read_mnist_family(source: RemoteSource, directory: Path, shape) -> ImageDat
     )
 
 
-def _mnist_family(name: str, dataset_class) -> RemoteSource:
+def mnist_format(facts: Downloaded) -> RemoteSource:
+    dataset_class = _torchvision_class(facts)
     mirror = dataset_class.mirrors[0]
     files = tuple(
         RemoteFile(url=f"{mirror}{filename}", filename=filename, md5=md5)
         for filename, md5 in dataset_class.resources
     )
     return RemoteSource(
-        name,
+        facts.name,
         files,
-        REMOTE_CATALOG[name][1],
+        dict(facts.split_sizes),
         _read_mnist_family,
         extra={"classes": dataset_class.classes},
     )
@@ -143,18 +151,19 @@ def _read_cifar(source: RemoteSource, directory: Path, shape) -> ImageDataset:
     return ImageDataset(*splits["train"], *splits["test"], class_names=list(classes))
 
 
-def _cifar(name: str, dataset_class, label_key: str) -> RemoteSource:
+def cifar_format(facts: Downloaded) -> RemoteSource:
+    dataset_class = _torchvision_class(facts)
     inner = {n: m for n, m in dataset_class.train_list + dataset_class.test_list}
     inner[dataset_class.meta["filename"]] = dataset_class.meta["md5"]
     return RemoteSource(
-        name,
+        facts.name,
         (RemoteFile(dataset_class.url, dataset_class.filename, dataset_class.tgz_md5),),
-        REMOTE_CATALOG[name][1],
+        dict(facts.split_sizes),
         _read_cifar,
         inner_md5=inner,
         extra={
             "base_folder": dataset_class.base_folder,
-            "label_key": label_key,
+            "label_key": facts.reader_options["label_key"],
             "train": [n for n, _ in dataset_class.train_list],
             "test": [n for n, _ in dataset_class.test_list],
             "meta": (dataset_class.meta["filename"], dataset_class.meta["key"]),
@@ -182,9 +191,10 @@ def _read_svhn(source: RemoteSource, directory: Path, shape) -> ImageDataset:
     return ImageDataset(*splits["train"], *splits["test"], class_names=[str(d) for d in range(10)])
 
 
-def _svhn() -> RemoteSource:
-    files = tuple(RemoteFile(*tv.SVHN.split_list[split]) for split in ("train", "test"))
-    return RemoteSource("svhn", files, REMOTE_CATALOG["svhn"][1], _read_svhn)
+def svhn_format(facts: Downloaded) -> RemoteSource:
+    dataset_class = _torchvision_class(facts)
+    files = tuple(RemoteFile(*dataset_class.split_list[split]) for split in ("train", "test"))
+    return RemoteSource(facts.name, files, dict(facts.split_sizes), _read_svhn)
 
 
 # --- STL-10: raw binary, column-major 96×96×3 -----------------------------------------
@@ -209,15 +219,16 @@ def _read_stl10(source: RemoteSource, directory: Path, shape) -> ImageDataset:
     return ImageDataset(*splits["train"], *splits["test"], class_names=classes)
 
 
-def _stl10() -> RemoteSource:
-    inner = {n: m for n, m in tv.STL10.train_list + tv.STL10.test_list}
+def stl10_format(facts: Downloaded) -> RemoteSource:
+    dataset_class = _torchvision_class(facts)
+    inner = {n: m for n, m in dataset_class.train_list + dataset_class.test_list}
     return RemoteSource(
-        "stl10",
-        (RemoteFile(tv.STL10.url, tv.STL10.filename, tv.STL10.tgz_md5),),
-        REMOTE_CATALOG["stl10"][1],
+        facts.name,
+        (RemoteFile(dataset_class.url, dataset_class.filename, dataset_class.tgz_md5),),
+        dict(facts.split_sizes),
         _read_stl10,
         inner_md5=inner,
-        extra={"base_folder": tv.STL10.base_folder},
+        extra={"base_folder": dataset_class.base_folder},
     )
 
 
@@ -257,14 +268,13 @@ def _read_imagenette(source: RemoteSource, directory: Path, shape) -> ImageDatas
     return ImageDataset(*splits["train"], *splits["test"], class_names=names)
 
 
-def _imagenette(name: str, size: str) -> RemoteSource:
-    url, md5 = tv.Imagenette._ARCHIVES[size]
+def imagenette_format(facts: Downloaded) -> RemoteSource:
+    url, md5 = _torchvision_class(facts)._ARCHIVES[facts.files.archive]
     return RemoteSource(
-        name,
+        facts.name,
         (RemoteFile(url, url.rsplit("/", 1)[-1], md5),),
-        REMOTE_CATALOG[name][1],
+        dict(facts.split_sizes),
         _read_imagenette,
-        needs_shape=True,
     )
 
 
@@ -304,30 +314,32 @@ def _read_tinyimagenet(source: RemoteSource, directory: Path, shape) -> ImageDat
     )
 
 
-TINYIMAGENET = RemoteSource(
-    "tinyimagenet",
-    (
-        RemoteFile(
-            "http://cs231n.stanford.edu/tiny-imagenet-200.zip",
-            "tiny-imagenet-200.zip",
-            "90528d7ca1a48142e341f4ef8d21d0de",
-        ),
-    ),
-    REMOTE_CATALOG["tinyimagenet"][1],
-    _read_tinyimagenet,
-)
+def tinyimagenet_format(facts: Downloaded) -> RemoteSource:
+    if isinstance(facts.files, FromTorchvision):
+        raise CatalogError(
+            f"dataset source {facts.name!r} in {CATALOG_FILE}: the TinyImageNet format "
+            f"reads files the catalog lists as Hosted(url, md5), not from torchvision"
+        )
+    files = tuple(RemoteFile(f.url, f.url.rsplit("/", 1)[-1], f.md5) for f in facts.files)
+    return RemoteSource(facts.name, files, dict(facts.split_sizes), _read_tinyimagenet)
+
+
+def _torchvision_class(facts: Downloaded):
+    """The torchvision dataset class whose URLs and md5s a download uses."""
+    if not isinstance(facts.files, FromTorchvision):
+        raise CatalogError(
+            f"dataset source {facts.name!r} in {CATALOG_FILE}: its format reads the files' "
+            f"URLs and md5s from torchvision; set files=FromTorchvision(<class name>)"
+        )
+    try:
+        return getattr(tv, facts.files.dataset_class)
+    except AttributeError as error:
+        raise CatalogError(
+            f"dataset source {facts.name!r} in {CATALOG_FILE}: torchvision.datasets has no "
+            f"{facts.files.dataset_class!r}"
+        ) from error
 
 
 REMOTE_SOURCES: dict[str, RemoteSource] = {
-    "mnist": _mnist_family("mnist", tv.MNIST),
-    "fashion_mnist": _mnist_family("fashion_mnist", tv.FashionMNIST),
-    "kmnist": _mnist_family("kmnist", tv.KMNIST),
-    "cifar10": _cifar("cifar10", tv.CIFAR10, "labels"),
-    "cifar100": _cifar("cifar100", tv.CIFAR100, "fine_labels"),
-    "svhn": _svhn(),
-    "stl10": _stl10(),
-    "imagenette": _imagenette("imagenette", "full"),
-    "imagenette_320": _imagenette("imagenette_320", "320px"),
-    "imagenette_160": _imagenette("imagenette_160", "160px"),
-    "tinyimagenet": TINYIMAGENET,
+    name: resolve(facts, "format")(facts) for name, facts in downloaded_sources().items()
 }
