@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def resolve_device(name: str) -> torch.device:
     """`auto` picks a GPU when one is visible; `cuda` without one fails at start."""
-    import torch  # here, not at module level: importing torch costs ~3 s of a job's start
+    import torch  # here, not at module level: a heavy import, for the jobs that use it
 
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

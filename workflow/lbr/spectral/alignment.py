@@ -29,10 +29,9 @@ def whitened_class_sums(
 # first pass then leaves Q₁ with cond ≤ ~1 + κ²ε·r, so the second pass is orthonormal
 # to working precision (Yamamoto et al. 2015, CholeskyQR2). Beyond it: Householder.
 CHOLESKY_QR_MAX_CONDITION = 1e5
-# A first pass whose Q₁ is this close to orthonormal (‖Q₁ᵀQ₁ − I‖_F, measured) is kept:
-# a thousand times below the denoising solver's certified bound (≥ 1e-9 at D = 3072),
-# and what the second pass would start from anyway. The optimal encoder's bases reach
-# about 1e-13 in one pass at D = 3072 (cond(W) ≈ 2e3).
+# A first pass whose Q₁ is this close to orthonormal (‖Q₁ᵀQ₁ − I‖_F, from the Gram
+# product the second pass would start from anyway) is kept: a thousand times below the
+# denoising solver's certified bound (≥ 1e-9 at D = 3072).
 ORTHONORMAL_TOLERANCE = 1e-12
 
 
@@ -43,10 +42,11 @@ def orthonormal_in_order(basis: np.ndarray) -> np.ndarray:
     conditioned, which the optimal encoder's whitened basis is (cond(W)² = cond(H)),
     repeated once (CholeskyQR2) unless the first Q is already orthonormal to
     ORTHONORMAL_TOLERANCE; Householder QR otherwise. Same Q in exact arithmetic;
-    Cholesky QR is all level-3 BLAS, so it keeps its speed with two threads on a loaded
-    machine, where Householder's panel factorizations do not (3 CPU-s against up to 30
-    at D = 3072). The check is the Gram product the second pass would begin with, so a
-    second pass costs nothing extra and a skipped one saves its potrf and trsm.
+    Cholesky QR is all level-3 BLAS (matrix-matrix products), while Householder QR
+    factors each panel with level-2 (matrix-vector) operations, which are memory-bound
+    and slow down most on a loaded machine. The check is the Gram product the second
+    pass would begin with, so a second pass costs nothing extra and a skipped one saves
+    its potrf and trsm.
     """
     if basis.ndim == 2 and basis.shape[0] >= basis.shape[1] > 0:
         first = _cholesky_qr(np.asfortranarray(basis, dtype=np.float64))

@@ -112,16 +112,15 @@ def _graded_generalized_eigenvectors(
     the eigenvectors of L⁻¹ΛL⁻ᵀ are the left singular vectors of F = L⁻¹Λ^{1/2}, and
     w = L⁻ᵀy. F = B·Λ with B the inverse Cholesky factor of Λ + UᵀEU (well conditioned
     when the noise is), so F is column-graded: one-sided Jacobi computes its SVD to high
-    relative accuracy (Demmel & Veselić). From a cold start Jacobi needs about nine
-    sweeps at D = 784 (2.5 s). It starts instead from A₀ = F·V₀, V₀ the eigenvectors of
-    FᵀF from a standard solver: most columns of A₀ are orthogonal already, and Jacobi
-    only repairs the scrambled low-μ ones (a few dozen on Fashion-MNIST). Rotating F can
+    relative accuracy (Demmel & Veselić). From a cold start Jacobi sweeps over every pair
+    of columns several times, O(D³) work per sweep. It starts instead from A₀ = F·V₀, V₀
+    the eigenvectors of FᵀF from a standard solver: most columns of A₀ are orthogonal
+    already, and Jacobi only repairs the scrambled low-μ ones. Rotating F can
     cost accuracy when its grading is not in column order, so the result is certified a
     posteriori, and a defect above WARM_START_TOLERANCE (residual or orthogonality: what
     a cold start can repair) sends the problem to a cold start (kept if its bound is
     lower). The rounding allowance in the bound is left out of that choice: a cold start
-    carries the same, and at D = 12 288 a cold start costs hours (one-sided Jacobi from
-    scratch, about nine sweeps).
+    carries the same allowance, and costs full sweeps over all D columns.
 
     Cost: F is lower triangular, so every product with it is a triangular one (half a
     general product), FᵀF is one LAPACK lauum, and the eigensolve dominates. The front
@@ -151,7 +150,7 @@ def _graded_generalized_eigenvectors(
 def _solver_device(name: str) -> torch.device | None:
     """Where the solver's front (Cholesky, F, FᵀF, eigensolve) runs: a GPU as torch
     resolves it, or None for LAPACK on the CPU; the word 'cpu' is answered without
-    importing torch (about 3 s of every job's start)."""
+    importing torch, which a CPU job's solver never needs."""
     if name == "cpu":
         return None
     device = resolve_device(name)

@@ -34,7 +34,7 @@ def eigendecompose(
         raise ConfigError(f"covariance must be square, got {covariance.shape}")
     if not np.all(np.isfinite(covariance)):
         raise DataError("covariance holds NaN or infinite values; check the dataset")
-    import torch  # here: jobs that only read a spectrum never pay its ~3 s import
+    import torch  # here: jobs that only read a spectrum never load it (a heavy import)
 
     dev = resolve_device(device)
     values, vectors = torch.linalg.eigh(

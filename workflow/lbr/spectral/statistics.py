@@ -18,7 +18,7 @@ from ..errors import ConfigError, DataError
 if TYPE_CHECKING:
     import torch
 # torch is imported where it is used: jobs that only read a spectrum (alignment,
-# denoising, figures) then never pay its ~3 s import.
+# denoising, figures) then never load it, a heavy import.
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ def per_image_standardize(x: torch.Tensor) -> torch.Tensor:
 
 
 class _ScatterAccumulator:
-    """Σ xxᵀ over chunks. On CPU, BLAS syrk computes one triangle: half the flops of a
-    general matrix product (2× faster than torch.addmm at D=3072 on 2 cores)."""
+    """Σ xxᵀ over chunks. On CPU, BLAS syrk: Σ is symmetric, so it computes one
+    triangle, half the flops of the general product torch.addmm would spend."""
 
     def __init__(self, dim: int, device: torch.device):
         self.on_cpu = device.type == "cpu"
