@@ -14,6 +14,7 @@ import yaml
 from .data.catalog import closed_form_shape, schema_of_sources, source_facts
 from .data.views import NATIVE
 from .errors import ConfigError
+from .layout import path_number
 from .spectral.noise import ImageGeometry, expand_noise_grid
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
@@ -68,11 +69,6 @@ def planned_acceleration(acceleration: dict[str, Any] | None, device: str) -> di
         if value != "auto" and not (device in auto and value == auto[device]):
             planned[switch] = value
     return planned
-
-
-def path_number(value: float) -> str:
-    """How a fraction or weight is written in file names (and read back by the jobs)."""
-    return f"{value:g}"
 
 
 def load_schema() -> dict:
