@@ -96,3 +96,33 @@ def test_convergence_table_leaves_a_short_run_unjudged():
     assert table.loc["short", "still_rising"] is None
     assert np.isnan(table.loc["short", "late_accuracy_rise"])
     assert table.loc["long", "still_rising"] == True  # noqa: E712 (True, not just truthy)
+
+
+def test_a_rise_of_exactly_one_point_is_not_more_than_one_point():
+    """From 0 to STILL_RISING the rise is STILL_RISING exactly (x − 0 is exact)."""
+    curves = pd.DataFrame({"run": "r", "epoch": [1, 2, 3, 4, 5], "acc": [0.0] * 4 + [STILL_RISING]})
+    table = convergence_table(curves, ["run"], "acc")
+    assert table.loc[0, "late_accuracy_rise"] == STILL_RISING
+    assert table.loc[0, "still_rising"] == False  # noqa: E712 (False, not just falsy)
+
+
+def test_a_table_of_short_runs_only_has_every_column():
+    """Every run too short to judge: the columns still exist, with the final epoch counted
+    and no start, no rise and no flag."""
+    curves = pd.DataFrame({"run": ["x", "y"], "seed": [0, 1], "epoch": [1, 3], "acc": [0.5, 0.6]})
+    table = convergence_table(curves, ["run", "seed"], "acc").set_index(["run", "seed"])
+    assert set(table.columns) == {"late_rise_from", "final_epoch", "late_accuracy_rise"} | {
+        "still_rising"
+    }
+    assert table.loc[("y", 1), "final_epoch"] == 3 and table.loc[("x", 0), "final_epoch"] == 1
+    for run in (("x", 0), ("y", 1)):
+        assert table.loc[run, "late_rise_from"] is None
+        assert table.loc[run, "still_rising"] is None
+        assert np.isnan(table.loc[run, "late_accuracy_rise"])
+
+
+def test_runs_come_out_in_the_order_they_first_appear():
+    order = [("c", 2), ("a", 9), ("b", 0), ("a", 1)]
+    rows = [dict(dataset=d, seed=s, epoch=e, acc=0.1 * e) for e in (1, 2, 3) for (d, s) in order]
+    table = convergence_table(pd.DataFrame(rows), ["dataset", "seed"], "acc")
+    assert list(zip(table["dataset"], table["seed"])) == order

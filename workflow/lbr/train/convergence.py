@@ -37,11 +37,11 @@ def late_rise(epochs, accuracies) -> tuple[float, int, int] | None:
 
 
 def convergence_table(curves: pd.DataFrame, keys: list[str], accuracy: str) -> pd.DataFrame:
-    """One row per run (its `keys`): late_rise_from (epoch), final_epoch,
-    late_accuracy_rise and still_rising (None where the run is too short to judge)."""
+    """One row per run (its `keys`), in the order the runs first appear in `curves`:
+    late_rise_from (epoch), final_epoch, late_accuracy_rise and still_rising (None where
+    the run is too short to judge)."""
     rows = []
-    for run, curve in curves.groupby(keys, sort=False):
-        run = run if isinstance(run, tuple) else (run,)
+    for run, curve in curves.groupby(keys, sort=False):  # a list of keys: run is a tuple
         rise = late_rise(curve["epoch"].to_numpy(), curve[accuracy].to_numpy())
         row = dict(zip(keys, run))
         if rise is None:
