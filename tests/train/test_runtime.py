@@ -1,7 +1,7 @@
 """The runtime (lbr.train.runtime): 'auto' keeps the device's choices and bad values name
 the key; and the GPU code path on CPU: bf16 autocast, torch.compile, channels-last,
-fused AdamW and on-device augmentation, every switch on, at tiny size, for the ResNet9
-classifier and every registered autoencoder; and the compiled graphs counted with
+fused AdamW and on-device augmentation, every switch on, at tiny size, for every
+registered classifier and autoencoder; and the compiled graphs counted with
 dynamo's counters.
 
 Graph budget (lbr.train.loop.compiled): a model compiled for training gets one graph for
@@ -17,6 +17,7 @@ from lbr.data.embedded import composite_on_photos, load_digits_dataset
 from lbr.data.format import ImageDataset, write_dataset
 from lbr.errors import ConfigError
 from lbr.models.autoencoders import ARCHITECTURES
+from lbr.models.classifiers import CLASSIFIERS
 from lbr.spectral.cache import compute_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
 from lbr.train.autoencoder import (
@@ -27,7 +28,7 @@ from lbr.train.autoencoder import (
     learning_dynamics,
 )
 from lbr.train.runtime import Runtime, resolve_runtime, use_compile_cache
-from lbr.train.subspace_run import run_subspace_training
+from lbr.train.subspace_run import SubspaceRun, run_subspace_training, subspace_settings
 from torch._dynamo.utils import counters
 
 ALL_ON = {"precision": "bf16", "compile": True, "channels_last": True, "fused_optimizer": True}
@@ -83,32 +84,29 @@ def test_auto_keeps_the_device_choices_and_bad_values_name_the_key():
         resolve_runtime("cpu", {"compiled": True})
 
 
-def _classifier(data, acceleration):
+def _classifier(data, acceleration, architecture):
     training = {"epochs": 4, "batch_size": BATCH, "learning_rate": 2e-3, "weight_decay": 1e-3}
-    model = {"widths": [64, 128, 256, 512, 1028], "width_multiplier": 0.0625}
+    model = {"architecture": architecture, "widths": [64, 128, 256, 512, 1028]}
+    settings = subspace_settings(
+        {**training, "loss": "mse"}, {**model, "width_multiplier": 0.0625}, augment=True, seed=0
+    )
     return run_subspace_training(
-        data / "dataset",
-        data / "per_image",
-        "top",
-        0.9,
-        True,  # augment
-        0,
-        {**training, "loss": "mse"},
-        model,
-        "cpu",
-        acceleration,
+        SubspaceRun(data / "dataset", data / "per_image", "top", 0.9, settings, "cpu", acceleration)
     )
 
 
 @pytest.mark.slow  # a cold torch.compile on CPU: minutes on 2 shared cores
-def test_classifier_with_every_switch_on(data):
-    (metrics, summary, _), graphs, breaks = _count_graphs(lambda: _classifier(data, ALL_ON))
+@pytest.mark.parametrize("architecture", sorted(CLASSIFIERS))
+def test_classifier_with_every_switch_on(data, architecture):
+    (metrics, summary, _), graphs, breaks = _count_graphs(
+        lambda: _classifier(data, ALL_ON, architecture)
+    )
     assert summary["runtime"] == {"device": "cpu", **ALL_ON}
     assert np.isfinite(metrics[["train_loss", "test_loss", "test_accuracy"]].to_numpy()).all()
     assert metrics["train_loss"].iloc[-1] < 0.9 * metrics["train_loss"].iloc[0]
     # 4 epochs × (2 full + 1 partial batch) and 4 evaluations (60 images): still 2 graphs.
     assert graphs == GRAPHS_PER_TRAINED_MODEL and breaks == 0
-    default_metrics, default_summary, _ = _classifier(data, None)
+    default_metrics, default_summary, _ = _classifier(data, None, architecture)
     assert list(metrics.columns) == list(default_metrics.columns)
     assert summary.keys() == default_summary.keys()
 

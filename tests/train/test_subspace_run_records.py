@@ -19,7 +19,7 @@ from lbr.models.resnet9 import AUTHORS_WIDTHS
 from lbr.spectral.cache import compute_spectrum, read_spectrum, write_spectrum
 from lbr.spectral.statistics import Preprocessing
 from lbr.train.projection import projected_splits
-from lbr.train.subspace_run import run_subspace_training
+from lbr.train.subspace_run import SubspaceRun, run_subspace_training, subspace_settings
 from support import gamma
 
 U = 2.0**-24
@@ -74,18 +74,11 @@ def run(request, dirs):
     root, dataset = dirs
     side, fraction, augment, seed = request.param
     record = {}
-    metrics, summary, network = run_subspace_training(
-        str(root / "dataset"),
-        str(root / "spectrum"),
-        side,
-        fraction,
-        augment,
-        seed,
-        dict(TRAINING),
-        dict(MODEL),
-        "cpu",
-        record=record,
+    settings = subspace_settings(dict(TRAINING), dict(MODEL), augment, seed)
+    run = SubspaceRun(
+        str(root / "dataset"), str(root / "spectrum"), side, fraction, settings, "cpu"
     )
+    metrics, summary, network = run_subspace_training(run, record=record)
     splits, info = projected_splits(
         read_dataset(root / "dataset"), read_spectrum(root / "spectrum"), side, fraction
     )
@@ -242,6 +235,7 @@ def test_summary_records_the_runs_inputs(run):
     for key, value in TRAINING.items():
         assert summary["settings"][key] == value, key
     assert summary["settings"]["widths"] == MODEL["widths"]
+    assert summary["settings"]["architecture"] == "resnet9"  # the default: MODEL names none
     assert summary["parameters"] == sum(p.numel() for p in network.parameters())
     assert summary["device"] == "cpu"
     # BatchNorm counted exactly the training steps: every epoch's batches.

@@ -1,36 +1,34 @@
-"""Rule `subspace_train`: one ResNet9 run on images projected onto a variance subspace."""
+"""Rule `subspace_train`: one classifier run on images projected onto a variance subspace."""
 
-import sys
 from pathlib import Path
-
-# The lbr package sits beside scripts/: importable without installation (conda envs, clusters).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 
 import pandas as pd
 from lbr.atomic import atomic_path, save_json, save_parquet
 from lbr.layout import dataset_directory, spectrum_directory
 from lbr.logs import setup_rule_logging
 from lbr.train.runtime import numerics_environment, setup_training_job
-from lbr.train.subspace_run import run_subspace_training
+from lbr.train.subspace_run import SubspaceRun, run_subspace_training, subspace_settings
 
 
 def main(smk) -> None:
     log = setup_rule_logging(smk.log)
     setup_training_job(smk.params.cpu_threads, smk.params.compile_cache)
     record = {}
-    metrics, summary, model = run_subspace_training(
-        dataset_directory(smk.input.dataset),
-        spectrum_directory(smk.input.spectrum),
-        smk.wildcards.side,
-        float(smk.wildcards.fraction),
-        smk.wildcards.augment == "aug",
-        int(smk.wildcards.seed),
-        smk.params.training,
-        smk.params.model,
-        smk.params.device,
-        smk.params.acceleration,
-        record,
+    run = SubspaceRun(
+        dataset_dir=dataset_directory(smk.input.dataset),
+        spectrum_dir=spectrum_directory(smk.input.spectrum),
+        side=smk.wildcards.side,
+        fraction=float(smk.wildcards.fraction),
+        settings=subspace_settings(
+            smk.params.training,
+            smk.params.model,
+            augment=smk.wildcards.augment == "aug",
+            seed=int(smk.wildcards.seed),
+        ),
+        device=smk.params.device,
+        acceleration=smk.params.acceleration,
     )
+    metrics, summary, model = run_subspace_training(run, record)
     summary["environment"] = numerics_environment()
     weights = Path(smk.output.summary).with_name("weights.pt")
     if smk.config["subspace"]["save_weights"]:  # decides the outputs, not the numbers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..data.format import read_dataset
@@ -16,44 +16,51 @@ from .runtime import resolve_runtime
 log = logging.getLogger("lbr.subspace")
 
 
-def run_subspace_training(
-    dataset_dir: str,
-    spectrum_dir: str,
-    side: str,
-    fraction: float,
-    augment: bool,
-    seed: int,
-    training: dict,
-    model: dict,
-    device_name: str,
-    acceleration: dict | None = None,
-    record: dict | None = None,
-):
+@dataclass(frozen=True)
+class SubspaceRun:
+    """One run of the subspace grid: the dataset and spectrum it reads, the subspace it
+    trains and tests on (side, fraction of the variance), how it trains (the model, the
+    schedule, augmentation and seed: subspace_settings) and where (the device and the
+    acceleration switches, lbr.train.runtime)."""
+
+    dataset_dir: str | Path
+    spectrum_dir: str | Path
+    side: str
+    fraction: float
+    settings: TrainSettings
+    device: str
+    acceleration: dict | None = None
+
+
+def subspace_settings(training: dict, model: dict, augment: bool, seed: int) -> TrainSettings:
+    """The config's subspace.training and subspace.model sections, for one run of the grid
+    (its augmentation and seed); a model section without `architecture` trains the
+    default classifier."""
+    return TrainSettings(
+        **training, **{**model, "widths": tuple(model["widths"])}, augment=augment, seed=seed
+    )
+
+
+def run_subspace_training(run: SubspaceRun, record: dict | None = None):
     """Return (per-epoch metrics, summary dict, trained model). With `record` (a dict),
     record["test_correct"] is the final evaluation's correctness per test image."""
-    runtime = resolve_runtime(device_name, acceleration)
+    runtime = resolve_runtime(run.device, run.acceleration)
     device = runtime.device
-    dataset = read_dataset(dataset_dir)
-    spectrum = read_spectrum(spectrum_dir)
-    splits, info = projected_splits(dataset, spectrum, side, fraction)
+    dataset = read_dataset(run.dataset_dir)
+    spectrum = read_spectrum(run.spectrum_dir)
+    splits, info = projected_splits(dataset, spectrum, run.side, run.fraction)
     shape = tuple(spectrum.summary["image_shape"])
     train_x, train_y = as_device_tensors(splits["train"], dataset.train_labels, shape, device)
     test_x, test_y = as_device_tensors(splits["test"], dataset.test_labels, shape, device)
-    settings = replace(
-        TrainSettings(
-            **training, widths=tuple(model["widths"]), width_multiplier=model["width_multiplier"]
-        ),
-        augment=augment,
-        seed=seed,
-    )
+    settings = run.settings
     metrics, network = train_classifier(
         train_x, train_y, test_x, test_y, len(dataset.class_names), settings, runtime, record
     )
     final = metrics.iloc[-1]
     summary = {
         **info,
-        "augment": augment,
-        "seed": seed,
+        "augment": settings.augment,
+        "seed": settings.seed,
         "device": str(device),
         "runtime": runtime.describe(),
         "final_test_accuracy": float(final["test_accuracy"]),
@@ -72,7 +79,7 @@ def run_subspace_training(
         "test_size": int(len(test_y)),
     }
     warning = fraction_warning(
-        Path(dataset_dir).name, side, fraction, float(info["variance_fraction"])
+        Path(run.dataset_dir).name, run.side, run.fraction, float(info["variance_fraction"])
     )
     if warning:
         log.warning("%s", warning)
