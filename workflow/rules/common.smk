@@ -33,6 +33,8 @@ os.environ.update(
 )
 
 from lbr import stage_version
+from lbr.scheduler_timers import install as one_pending_scheduler_timer
+from snakemake.logging import logger
 from lbr.config import (
     WILDCARD_PATTERNS,
     check_config,
@@ -62,6 +64,14 @@ from lbr.train.grid import (
     headline_runs,
     subspace_runs,
 )
+
+# Snakemake's scheduler otherwise wakes once more per second for every finished job
+# (lbr/scheduler_timers.py, docs/snakemake_scheduler.md).
+if not one_pending_scheduler_timer():
+    logger.warning(
+        "lbr.scheduler_timers: this Snakemake has no JobScheduler._schedule_reevalutation; "
+        "its scheduler runs unpatched (see docs/snakemake_scheduler.md)"
+    )
 
 
 def _jobs_run_on_this_machine():
