@@ -12,6 +12,7 @@ import pytest
 import scipy.stats
 from lbr.stats import (
     CONFIDENCE,
+    bootstrap_interval,
     interval_columns,
     intervals_of,
     mean_interval,
@@ -212,3 +213,71 @@ def test_interval_columns_round_trip_with_nan_for_none():
     assert np.isnan(columns["gap_seeds_low"]) and np.isnan(columns["gap_seeds_high"])
     assert (columns["gap_bootstrap_low"], columns["gap_bootstrap_high"]) == (-0.01, 0.03)
     assert intervals_of(columns, "gap") == [None, (-0.01, 0.03)]
+
+
+def test_several_seeds_are_averaged_per_image_before_resampling():
+    """S×N per-image results: each image's value is its mean over the seeds. Seed 0 right
+    on every image and seed 1 wrong on every one make every image 1/2: every resample's
+    mean is 1/2 exactly (sums of halves), and the gap to an always-wrong side too."""
+    seeds = np.array([[1.0] * 7, [0.0] * 7])
+    assert mean_interval(seeds, 500, seed=0) == (0.5, 0.5)
+    assert paired_difference_interval(seeds, np.zeros((2, 7)), 500, seed=0) == (0.5, 0.5)
+
+
+def test_a_ratio_of_identical_sides_is_exactly_zero():
+    """The two sides are paired by image (columns of one table): identical sides give a
+    ratio of 1 in every resample, whatever the images drawn."""
+    sides = np.array([1.0, 2.0, 4.0, 8.0])
+    assert paired_ratio_interval(sides, sides, 500, seed=0) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("interval", [paired_difference_interval, paired_ratio_interval])
+def test_paired_intervals_are_reproducible_from_their_seed(interval):
+    rng = np.random.default_rng(9)
+    first, second = rng.random(90) + 0.5, rng.random(90) + 0.5
+    assert interval(first, second, 2000, seed=4) == interval(first, second, 2000, seed=4)
+    assert interval(first, second, 2000, seed=4) != interval(first, second, 2000, seed=5)
+
+
+@pytest.mark.parametrize("draws", sorted(DRAWS))
+@pytest.mark.parametrize("resamples", [1, 7, 2001])
+def test_the_statistic_sees_exactly_the_requested_resamples(draws, resamples, monkeypatch):
+    """Counted by the statistic itself, across chunks of 3 resamples (the last partial)."""
+    import lbr.stats
+
+    monkeypatch.setattr(lbr.stats, "_GROUPED_UP_TO", DRAWS[draws])
+    monkeypatch.setattr(lbr.stats, "_CHUNK_RESAMPLES", 3)
+    monkeypatch.setattr(lbr.stats, "_CHUNK_DRAWS", 3 * 6)  # 6 images: 3 resamples a chunk
+    seen = []
+
+    def statistic(means):
+        seen.append(len(means))
+        return means[:, 0]
+
+    bootstrap_interval(np.array([1.0, 0.0, 2.0, 1.0, 0.5, 3.0]), statistic, resamples, seed=0)
+    assert sum(seen) == resamples and max(seen) <= 3
+
+
+def test_a_chunk_never_draws_more_indices_than_allowed_unless_one_resample_needs_more(
+    monkeypatch,
+):
+    """Drawing image indices, a chunk holds at most _CHUNK_DRAWS of them, and at least one
+    resample when a resample alone (N indices) is more than that."""
+    import lbr.stats
+
+    monkeypatch.setattr(lbr.stats, "_GROUPED_UP_TO", 0)
+    monkeypatch.setattr(lbr.stats, "_CHUNK_DRAWS", 4)  # fewer than the 6 images
+    seen = []
+
+    def statistic(means):
+        seen.append(len(means))
+        return means[:, 0]
+
+    bootstrap_interval(np.arange(6.0), statistic, 5, seed=0)
+    assert seen == [1, 1, 1, 1, 1]
+
+
+def test_an_interval_with_a_missing_end_is_absent():
+    row = {"gap_seeds_low": np.nan, "gap_seeds_high": 0.02}
+    row |= {"gap_bootstrap_low": -0.01, "gap_bootstrap_high": np.nan}
+    assert intervals_of(row, "gap") == [None, None]

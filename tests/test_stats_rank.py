@@ -73,3 +73,16 @@ def test_p_values_do_not_depend_on_the_order_datasets_are_listed():
     x, y = np.array(SAMPLES[3][0]), np.array(SAMPLES[3][1])
     order = [3, 0, 5, 1, 4, 2]
     assert permutation_p_values(x, y) == pytest.approx(permutation_p_values(x[order], y[order]))
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        # pairs tied in x only (2), in y only (3) and in both (1): τ-b counts each kind apart
+        ([1, 1, 1, 2, 3, 4], [1, 1, 2, 5, 5, 5]),
+        ([1, 1, 1, 2, 3, 4], [5, 5, 5, 1, 1, 2]),  # and with a negative relation
+    ],
+)
+def test_tau_b_counts_ties_in_x_in_y_and_in_both_apart(x, y):
+    assert kendall_tau(x, y) == pytest.approx(scipy.stats.kendalltau(x, y).statistic, rel=TAU_B)
+    assert kendall_tau(y, x) == pytest.approx(scipy.stats.kendalltau(y, x).statistic, rel=TAU_B)

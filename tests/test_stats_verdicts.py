@@ -38,6 +38,8 @@ def test_judge_a_sign_against_zero(intervals, verdict):
         ((-0.15, -0.05), INCONCLUSIVE),  # contains −0.1
         ((-0.2, 0.2), INCONCLUSIVE),  # contains both
         ((0.1, 0.2), INCONCLUSIVE),  # the margin itself is in the interval
+        ((0.06, 0.09), FAILS),  # inside the margins near one: judged inside, not beyond
+        ((0.11, 0.14), HOLDS),  # beyond a margin near it: judged beyond, not inside
     ],
 )
 def test_judge_at_least_a_margin_apart(interval, verdict):
