@@ -86,6 +86,7 @@ def test_seed_interval_is_scipys_and_bootstrap_sees_each_image_averaged_over_see
     )
     row = r1_verdicts({"a": _alignment(0.3)}, subspace, HEADLINE, per_image, 2000, 0).iloc[0]
     assert row["seeds"] == 2 and list(row["seed_list"]) == [0, 1]
+    assert all(type(seed) is int for seed in row["seed_list"])  # seeds, not 0.0 and 1.0
     assert list(row["seed_gaps"]) == [-1.0, 0.0] and row["test_size"] == N
     assert row["bottom_minus_top"] == -0.5
     expected = scipy.stats.t.interval(0.95, 1, loc=-0.5, scale=scipy.stats.sem([-1.0, 0.0]))
@@ -174,3 +175,48 @@ def test_untrained_datasets_have_no_intervals():
     assert untrained["outcome"] == untrained["threshold_verdict"] == NOT_TRAINED
     assert untrained["seeds"] == 0
     assert np.isnan(untrained["bottom_minus_top_bootstrap_low"])
+
+
+def test_the_bootstrap_intervals_are_reproducible_from_the_seed_given():
+    """Every bootstrap interval of the table (each side's accuracy and the gap) is drawn
+    from the seed the caller passes: the same seed, the same table; another, another."""
+    rng = np.random.default_rng(3)
+    subspace, per_image = _tables(
+        {
+            ("a", side, seed): rng.random(N) < p
+            for side, p in (("top", 0.6), ("bottom", 0.5))
+            for seed in (0, 1)
+        }
+    )
+
+    def intervals(seed):
+        row = r1_verdicts({"a": _alignment(0.3)}, subspace, HEADLINE, per_image, 500, seed)
+        return row[[c for c in row.columns if "bootstrap" in c]]
+
+    first = intervals(7)
+    assert first.shape[1] == 6  # low and high of top, bottom and bottom − top
+    pd.testing.assert_frame_equal(intervals(7), first)
+    assert not intervals(8).equals(first)
+
+
+def test_every_bootstrap_gets_the_seed_and_resamples_given(monkeypatch):
+    """Each side's accuracy and the gap: each bootstrap call receives the caller's
+    resamples and seed (recorded on the way through, the intervals computed as usual)."""
+    import lbr.r1_prediction as r1
+
+    calls = []
+    for name in ("mean_interval", "paired_difference_interval"):
+        real = getattr(r1, name)
+
+        def recorded(*args, _real=real, _name=name):
+            calls.append((_name, args[-2:]))
+            return _real(*args)
+
+        monkeypatch.setattr(r1, name, recorded)
+    subspace, per_image = _tables({("a", "top", 0): _block(30), ("a", "bottom", 0): _block(10)})
+    r1_verdicts({"a": _alignment(0.3)}, subspace, HEADLINE, per_image, 321, 9)
+    assert sorted(calls) == [
+        ("mean_interval", (321, 9)),
+        ("mean_interval", (321, 9)),
+        ("paired_difference_interval", (321, 9)),
+    ]

@@ -104,6 +104,7 @@ def test_fewer_than_three_datasets_are_inconclusive(count):
     assert rank["reason"] == (
         f"{count} trained dataset{'s' if count != 1 else ''}: a rank relation needs at least 3"
     )
-    assert math.isnan(rank["p_negative"])
+    assert math.isnan(rank["p_negative"]) and math.isnan(rank["p_positive"])
+    assert rank["orderings"] == math.factorial(count)
     if count == 2:
         assert rank["tau"] == pytest.approx(-1.0)
