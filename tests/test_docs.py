@@ -124,6 +124,28 @@ def test_the_performance_page_shows_each_record_and_its_provenance(tmp_path):
     assert "| training (torch) | 3.5 |" in text
 
 
+def test_the_performance_page_shows_the_scheduler_record(tmp_path):
+    (tmp_path / "benchmarks").mkdir()
+    assert "No record yet: `python benchmarks/bench_scheduler.py" in pages.performance_page(
+        tmp_path
+    )
+    run = {"wall_s": 100.5, "jobs_cpu_s": 150.25, "scheduler_cpu_s": 12.5}
+    record = {
+        "config": "tests/workflow/configs/tiny.yaml",
+        "provenance": {"date": "D-2", "commit": "abc", "machine": {"cpu": "C", "logical_cpus": 2}},
+        "conditions": "beside another run",
+        "runs": {
+            "unpatched": [run | {"scheduler_share_of_jobs_cpu": 0.125}],
+            "patched": [run | {"scheduler_cpu_s": 3.0, "scheduler_share_of_jobs_cpu": 0.02}],
+        },
+    }
+    (tmp_path / pages.SCHEDULER).write_text(json.dumps(record))
+    text = pages.performance_page(tmp_path)
+    assert "| unpatched | 1 | 100.5 | 150.25 | 12.5 | 12.5% |" in text
+    assert "| patched | 1 | 100.5 | 150.25 | 3.0 | 2.0% |" in text
+    assert "- date: D-2" in text and "- conditions: beside another run" in text
+
+
 # (c) run records ------------------------------------------------------------------------------
 
 # A hand-made run: two datasets, the first with three seeds (intervals over seeds), the

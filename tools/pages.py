@@ -27,6 +27,7 @@ RESULTS = Path("docs/results.md")
 COSTS = Path("benchmarks/closed_form_costs.json")
 MEASUREMENTS = Path("benchmarks/resource_measurements.json")
 PROFILE = Path("benchmarks/default_run_profile.json")
+SCHEDULER = Path("benchmarks/scheduler_timers.json")
 RECORDS = Path("records")
 # The configs whose runs docs/results.md always has a section for (recorded or not).
 EXPECTED_RUNS = (
@@ -195,8 +196,39 @@ def profile_section(profile: dict | None) -> list[str]:
     return lines + [""]
 
 
+def scheduler_section(record: dict | None) -> list[str]:
+    command = f"python benchmarks/bench_scheduler.py --output {SCHEDULER.as_posix()}"
+    lines = ["## Snakemake's own CPU, with and without the timer patch", ""]
+    if record is None:
+        return lines + [f"No record yet: `{command}`, then `python tools/pages.py`.", ""]
+    lines += [
+        f"From `{SCHEDULER.as_posix()}`, written by `{command}`: fresh pipeline runs of "
+        f"`{record['config']}`, alternating runs with Snakemake's scheduler as it is and "
+        "with `lbr.scheduler_timers` ([snakemake_scheduler.md](snakemake_scheduler.md)); "
+        "the Snakemake process's CPU includes its planning, the same in both.",
+        "",
+        *provenance_lines(record.get("provenance")),
+    ]
+    if record.get("conditions"):
+        lines.append(f"- conditions: {record['conditions']}")
+    lines.append("")
+    rows = []
+    for name in ("unpatched", "patched"):
+        for number, run in enumerate(record["runs"][name], 1):
+            rows.append(
+                [name, number, run["wall_s"], run["jobs_cpu_s"], run["scheduler_cpu_s"]]
+                + [f"{100 * run['scheduler_share_of_jobs_cpu']:.1f}%"]
+            )
+    header = ["scheduler", "run", "wall s", "jobs' CPU s", "Snakemake's CPU s"]
+    header += ["Snakemake / jobs"]
+    return lines + table(header, rows) + [""]
+
+
 def performance_page(root: Path = REPO) -> str:
-    sources = f"`{COSTS.as_posix()}`, `{MEASUREMENTS.as_posix()}` and `{PROFILE.as_posix()}`"
+    sources = (
+        f"`{COSTS.as_posix()}`, `{MEASUREMENTS.as_posix()}`, `{PROFILE.as_posix()}` and "
+        f"`{SCHEDULER.as_posix()}`"
+    )
     lines = [
         banner(sources),
         "",
@@ -209,6 +241,7 @@ def performance_page(root: Path = REPO) -> str:
         *costs_section(_read(root, COSTS)),
         *measurements_section(_read(root, MEASUREMENTS)),
         *profile_section(_read(root, PROFILE)),
+        *scheduler_section(_read(root, SCHEDULER)),
         "## Training throughput",
         "",
         "No throughput record is stored. `python benchmarks/bench_training.py` (the ResNet9 "
