@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--conditions", help="what else ran on the machine meanwhile")
     args = parser.parse_args()
     runs = {"patched": [], "unpatched": []}
     for _ in range(args.repeats):
@@ -84,7 +85,7 @@ def main() -> None:
         for name, values in runs.items()
     }
     record = {
-        "provenance": profile_run.provenance(args.cores),
+        "provenance": profile_run.provenance(args.cores) | {"conditions": args.conditions},
         "config": args.configfile.resolve().relative_to(REPO).as_posix(),
         "runs": runs,
         "median": summary,

@@ -132,8 +132,8 @@ def test_the_performance_page_shows_the_scheduler_record(tmp_path):
     run = {"wall_s": 100.5, "jobs_cpu_s": 150.25, "scheduler_cpu_s": 12.5}
     record = {
         "config": "tests/workflow/configs/tiny.yaml",
-        "provenance": {"date": "D-2", "commit": "abc", "machine": {"cpu": "C", "logical_cpus": 2}},
-        "conditions": "beside another run",
+        "provenance": {"date": "D-2", "commit": "abc", "machine": {"cpu": "C", "logical_cpus": 2}}
+        | {"conditions": "beside another run"},
         "runs": {
             "unpatched": [run | {"scheduler_share_of_jobs_cpu": 0.125}],
             "patched": [run | {"scheduler_cpu_s": 3.0, "scheduler_share_of_jobs_cpu": 0.02}],
@@ -298,7 +298,8 @@ def test_a_record_holds_the_runs_numbers_and_provenance(tmp_path):
     config = _finished_run(tmp_path)
     output = tmp_path / "records" / "mine.json"
     argv = [str(tmp_path), "--configfile", str(config), "--output", str(output)]
-    assert record_run.main([*argv, "--command", "snakemake --cores 3 --configfile mine.yaml"]) == 0
+    argv += ["--command", "snakemake --cores 3 --configfile mine.yaml"]
+    assert record_run.main([*argv, "--conditions", "paused 5 min"]) == 0
     record = json.loads(output.read_text())
 
     assert record["claims"] == [
@@ -327,6 +328,7 @@ def test_a_record_holds_the_runs_numbers_and_provenance(tmp_path):
     provenance = record["provenance"]
     assert provenance["date"] == "2001-02-03T04:05:06+00:00"  # when the report was written
     assert provenance["command"] == "snakemake --cores 3 --configfile mine.yaml"
+    assert provenance["conditions"] == "paused 5 min"
     assert provenance["configfile"] == config.as_posix()
     assert provenance["config_sha256"] == hashlib.sha256(config.read_bytes()).hexdigest()
     assert provenance["machine"]["logical_cpus"] == os.cpu_count()

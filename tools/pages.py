@@ -88,6 +88,8 @@ def provenance_lines(provenance: dict | None) -> list[str]:
     if configfile:
         digest = provenance.get("config_sha256")
         lines.append(f"- config: `{configfile}`" + (f" (sha256 {digest})" if digest else ""))
+    if provenance.get("conditions"):
+        lines.append(f"- conditions: {provenance['conditions']}")
     versions = [
         f"{name} {provenance[name]}" for name in ("python", "snakemake") if name in provenance
     ]
@@ -208,10 +210,8 @@ def scheduler_section(record: dict | None) -> list[str]:
         "the Snakemake process's CPU includes its planning, the same in both.",
         "",
         *provenance_lines(record.get("provenance")),
+        "",
     ]
-    if record.get("conditions"):
-        lines.append(f"- conditions: {record['conditions']}")
-    lines.append("")
     rows = []
     for name in ("unpatched", "patched"):
         for number, run in enumerate(record["runs"][name], 1):

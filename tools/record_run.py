@@ -14,7 +14,8 @@ The record holds:
 
 - provenance: the run's date (results/report.md's modification time, UTC), the
   machine (CPU model, logical CPUs), the commit of the checkout the run was made in (and
-  whether tracked files differed from it), the command, the config file and its sha256;
+  whether tracked files differed from it), the command, the config file and its sha256,
+  and in words what else shaped its timings (--conditions: other work, a pause);
 - cost: the wall time of the Snakemake invocation that finished the run (its log under
   .snakemake/log/), and the jobs' summed wall and CPU seconds (results/benchmarks/);
 - convergence: per kind of training run (subspace classifiers, R3's linear probes), how
@@ -118,7 +119,9 @@ def machine() -> dict:
     return {"cpu": cpu, "logical_cpus": os.cpu_count()}
 
 
-def provenance(results_parent: Path, configfile: Path, command: str) -> dict:
+def provenance(
+    results_parent: Path, configfile: Path, command: str, conditions: str | None = None
+) -> dict:
     finished = (results_parent / REPORT).stat().st_mtime
     date = datetime.datetime.fromtimestamp(finished, datetime.UTC)
     code = checkout(results_parent)
@@ -131,6 +134,7 @@ def provenance(results_parent: Path, configfile: Path, command: str) -> dict:
         "command": command,
         "configfile": configfile.as_posix(),
         "config_sha256": hashlib.sha256(configfile.read_bytes()).hexdigest(),
+        "conditions": conditions,
     }
 
 
@@ -218,7 +222,12 @@ def headline(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def make_record(results_parent: Path, configfile: Path, command: str = DEFAULT_COMMAND) -> dict:
+def make_record(
+    results_parent: Path,
+    configfile: Path,
+    command: str = DEFAULT_COMMAND,
+    conditions: str | None = None,
+) -> dict:
     """The record of the run whose results/ is under results_parent, made with configfile."""
     for name in (REPORT, CLAIMS, R1_VERDICTS, *CONVERGENCE.values()):
         if not (results_parent / name).is_file():
@@ -235,7 +244,7 @@ def make_record(results_parent: Path, configfile: Path, command: str = DEFAULT_C
             f"{configfile} configures {configured}: record a run with the config that made it"
         )
     return {
-        "provenance": provenance(results_parent, configfile, command),
+        "provenance": provenance(results_parent, configfile, command, conditions),
         "cost": cost(results_parent),
         "convergence": convergence(results_parent),
         "headline_fractions": {
@@ -257,10 +266,14 @@ def main(argv: list[str] | None = None) -> int:
         "--command",
         help=f"the command that made the run (default: '{DEFAULT_COMMAND} --configfile FILE')",
     )
+    parser.add_argument(
+        "--conditions",
+        help="what else shaped the run's timings (other work on the machine, a pause)",
+    )
     args = parser.parse_args(argv)
     command = args.command or f"{DEFAULT_COMMAND} --configfile {args.configfile.as_posix()}"
     try:
-        record = make_record(args.results_parent, args.configfile, command)
+        record = make_record(args.results_parent, args.configfile, command, args.conditions)
     except RecordError as error:
         print(f"record_run: {error}", file=sys.stderr)
         return 1
