@@ -83,6 +83,7 @@ def test_dynamics_leave_out_constant_pixels_and_stay_finite(digits_dirs):
     assert (summary["r2_holds"] is None) == bool(np.isnan(gamma)) and not abs(gamma) > 1
 
 
+@pytest.mark.slow  # a 21M-parameter encoder, trained and probed: tens of seconds
 def test_resnet34_guidance_runs_on_cpu_at_tiny_size(digits_dirs):
     data, spectrum, _ = digits_dirs
     section = {
