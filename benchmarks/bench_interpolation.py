@@ -49,9 +49,8 @@ def main() -> None:
     parser.add_argument("--library", type=Path, default=REPO / "workflow")
     args = parser.parse_args()
     sys.path.insert(0, str(args.library.resolve()))
-    from threadpoolctl import threadpool_limits
-
     import lbr.spectral.theorem1 as theorem1
+    from threadpoolctl import threadpool_limits
 
     assert Path(theorem1.__file__).is_relative_to(args.library.resolve()), theorem1.__file__
     settings = yaml.safe_load((REPO / "config.yaml").read_text())["theorem1"]["interpolation"]

@@ -90,10 +90,7 @@ def main() -> None:
         "runs": runs,
         "median": summary,
     }
-    text = json.dumps(record, indent=2, sort_keys=True)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    profile_run.write_record(record, args.output)
 
 
 if __name__ == "__main__":

@@ -175,10 +175,15 @@ def main() -> None:
     }
     record["stages"] = stages
     record["import_wall_s"] = import_costs()
+    write_record(record, args.output)
+
+
+def write_record(record: dict, output: Path | None) -> None:
+    """Print a benchmark's record as JSON, and write it to `output` when given."""
     text = json.dumps(record, indent=2, sort_keys=True)
     print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    if output:
+        output.write_text(text + "\n")
 
 
 if __name__ == "__main__":
