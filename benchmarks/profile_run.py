@@ -159,7 +159,9 @@ def main() -> None:
     parser.add_argument("--directory", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
-    record = {"provenance": provenance(args.cores), "config": str(args.configfile)}
+    config = args.configfile.resolve()
+    shown = config.relative_to(REPO).as_posix() if config.is_relative_to(REPO) else str(config)
+    record = {"provenance": provenance(args.cores), "config": shown}
     with tempfile.TemporaryDirectory(prefix="lbr-profile-") as scratch:
         directory = args.directory or Path(scratch)
         run = run_snakemake(args.configfile.resolve(), args.cores, directory)

@@ -6,7 +6,6 @@ from lbr.train.classifier import TrainSettings
 from support import tiny_classifier_run as _tiny_run
 
 
-@pytest.mark.slow  # two ResNet9 trainings of 5 epochs: tens of seconds
 def test_training_learns_and_is_deterministic_on_cpu():
     first, _ = _tiny_run()
     second, _ = _tiny_run()
