@@ -1,8 +1,8 @@
 """The runtime (lbr.train.runtime): 'auto' keeps the device's choices and bad values name
 the key; and the GPU code path on CPU: bf16 autocast, torch.compile, channels-last,
 fused AdamW and on-device augmentation, every switch on, at tiny size, for every
-registered classifier and autoencoder; and the compiled graphs counted with
-dynamo's counters.
+registered classifier and autoencoder (resnet34 without Inductor's code generation, see
+CAPTURE_ONLY); and the compiled graphs counted with dynamo's counters.
 
 Graph budget (lbr.train.loop.compiled): a model compiled for training gets one graph for
 the full batches and one for the last partial batch; evaluation, snapshots and probes
@@ -48,7 +48,8 @@ EPOCHS = {"resnet34": 1}
 # decompositions and partitioner, then the ATen kernels run in bf16. Generating C++ for
 # its 36-convolution encoder took 100 of this test's 165 s alone on 2 cores; the kernels
 # it would generate (convolution, batch norm, ReLU, pooling, addition) are generated and
-# run for the other models, and on a GPU Inductor generates Triton, which no CPU test runs.
+# run for the other models, all but its decoder's nearest upsampling, and on a GPU
+# Inductor generates Triton, which no CPU test runs.
 CAPTURE_ONLY = {"resnet34"}
 
 
