@@ -31,12 +31,14 @@ TINY = WORKFLOW / "configs" / "tiny.yaml"  # the end-to-end tests' small config
 # one cluster the machine can hold.
 SHARED_FIXTURE_GROUPS = {"cluster": "cluster"}
 
-# Tests (file, or file::name prefix) that take minutes: started first, longest first.
+# Tests (file, or file::name prefix) that take minutes: started first, longest first;
+# except that the tiny run (made by the first test that needs it) is started second, by
+# the worker beside the SLURM tests, which would otherwise make it themselves in series.
 LONGEST_FIRST = (
     "tests/workflow/test_cluster.py",
+    "tests/workflow/test_pipeline.py::test_end_to_end_outputs",
     "tests/train/test_runtime.py::test_every_autoencoder_with_every_switch_on[resnet34]",
     "tests/train/test_runtime.py::test_classifier_with_every_switch_on",
-    "tests/workflow/test_pipeline.py::test_end_to_end_outputs",
     "tests/workflow/test_pipeline.py::test_a_job_killed_hard",
     "tests/train/test_runtime.py",
 )
