@@ -86,7 +86,7 @@ def main() -> None:
     }
     record = {
         "provenance": profile_run.provenance(args.cores) | {"conditions": args.conditions},
-        "config": args.configfile.resolve().relative_to(REPO).as_posix(),
+        "config": profile_run.config_name(args.configfile),
         "runs": runs,
         "median": summary,
     }

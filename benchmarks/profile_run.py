@@ -159,9 +159,7 @@ def main() -> None:
     parser.add_argument("--directory", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
-    config = args.configfile.resolve()
-    shown = config.relative_to(REPO).as_posix() if config.is_relative_to(REPO) else str(config)
-    record = {"provenance": provenance(args.cores), "config": shown}
+    record = {"provenance": provenance(args.cores), "config": config_name(args.configfile)}
     with tempfile.TemporaryDirectory(prefix="lbr-profile-") as scratch:
         directory = args.directory or Path(scratch)
         run = run_snakemake(args.configfile.resolve(), args.cores, directory)
@@ -178,6 +176,12 @@ def main() -> None:
     record["stages"] = stages
     record["import_wall_s"] = import_costs()
     write_record(record, args.output)
+
+
+def config_name(configfile: Path) -> str:
+    """How a record names its config: relative to the repository when inside it."""
+    config = configfile.resolve()
+    return config.relative_to(REPO).as_posix() if config.is_relative_to(REPO) else str(config)
 
 
 def write_record(record: dict, output: Path | None) -> None:
