@@ -200,6 +200,17 @@ def test_masking_claim_fails_when_the_poorly_aligned_set_gains_no_more(poor, wel
     assert row["verdict"] == verdict
 
 
+def test_masking_claim_with_two_datasets_ranks_them_by_alignment_not_by_name():
+    screen = _masking_screen({"a_well": [-2.0, 1.0], "z_poor": [3.0, 2.5]})
+    alignment = {"a_well": ALIGNMENT["well"], "z_poor": ALIGNMENT["poor"]}
+    row = report.masking_claim(screen, alignment)
+    assert row["this run"] == (
+        "best relative change of the alignment with masking over K ≥ 16: z_poor +3.0%, "
+        "a_well +1.0%"
+    )
+    assert row["verdict"] == "holds"
+
+
 def test_masking_claim_needs_masking_and_two_datasets():
     screen = _masking_screen({"poor": [1.0, 2.0], "well": [0.0, 0.0]})
     one = report.masking_claim(screen, {"poor": ALIGNMENT["poor"]})
@@ -449,7 +460,7 @@ def test_dynamics_claims_one_exact_row_per_model():
                 arch="mlp",
                 latent=32,
                 width=16,
-                parameters=1_234_567,
+                parameters=1_250_001,  # 1.3M, not 1.2M: the count is divided by 10⁶
                 directions_left_out=4,
                 gamma=2 / 3,
                 r2_holds=True,
@@ -496,7 +507,7 @@ def test_dynamics_claims_one_exact_row_per_model():
 
     assert rows == [
         {
-            "claim": claim("digits/mlp", "latent 32, 1.2M parameters"),
+            "claim": claim("digits/mlp", "latent 32, 1.3M parameters"),
             "paper": paper,
             "this run": "γ(k, step learned) = +0.67 (holds at ≥ 0.5); 30 of 40 directions "
             "learned (error ≤ 0.5 × data energy), 4 jitter-only left out; bands learned at "
