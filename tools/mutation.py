@@ -3,6 +3,7 @@
     python tools/mutation.py atomic          # one target
     python tools/mutation.py all             # every target, one after the other
     python tools/mutation.py --list          # the targets and their tests
+    python tools/mutation.py lbr/train/loop.py   # one module of a target on its own
 
 mutmut needs the package at ./, src/ or source/ of the directory it runs in, while
 ours lives in workflow/lbr. So each target gets a scratch directory under
@@ -168,9 +169,26 @@ def test_files(module: str) -> list[str]:
     return found
 
 
+def target_files(target: str) -> list[str]:
+    """The modules a target mutates: a group's or one module's (lbr/train/loop.py)."""
+    targets = _targets()
+    return targets[target] if target in targets else [target]
+
+
+def _stage_name(target: str) -> str:
+    """build/mutation/<name>: a group's name, or lbr.train.loop for one module."""
+    return target.removesuffix(".py").replace("/", ".")
+
+
+def _deselected(target: str) -> list[str]:
+    """DESELECT of the target, or of the group a one-module target belongs to."""
+    groups = [name for name, files in _targets().items() if target in files]
+    return [test for name in [target, *groups] for test in DESELECT.get(name, [])]
+
+
 def target_tests(target: str) -> list[str]:
     """The test files of every module a target mutates, in order, once each."""
-    files = _targets()[target]
+    files = target_files(target)
     return list(dict.fromkeys(test for module in files for test in test_files(module)))
 
 
@@ -202,8 +220,8 @@ def _pytest_settings() -> str:
 
 def _stage(target: str) -> Path:
     """A fresh scratch directory laid out the way mutmut expects."""
-    files, tests = _targets()[target], target_tests(target)
-    stage = BUILD / target
+    files, tests = target_files(target), target_tests(target)
+    stage = BUILD / _stage_name(target)
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "src").mkdir(parents=True)
     shutil.copytree(LIBRARY, stage / "src" / "lbr", ignore=shutil.ignore_patterns("__pycache__"))
@@ -222,7 +240,7 @@ def _stage(target: str) -> Path:
         f'also_copy = ["src/schemas", {", ".join(json.dumps(s) for s in SUPPORT)}]\n'
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
         f'pytest_add_cli_args = ["-m", "{FAST}", "-p", "no:cacheprovider", "-q"'
-        + "".join(f', "--deselect", "{test}"' for test in DESELECT.get(target, []))
+        + "".join(f', "--deselect", "{test}"' for test in _deselected(target))
         + "]\n"
         + _pytest_settings()
     )
@@ -274,7 +292,7 @@ def _signature(stage: Path, name: str) -> str:
 
 
 def run(target: str, max_children: int) -> dict:
-    files, tests = _targets()[target], target_tests(target)
+    files, tests = target_files(target), target_tests(target)
     if not tests:
         print(f"{target}: no test file for {', '.join(files)}; nothing to run", flush=True)
         return {"target": target, "mutants": 0, "score": None, "seconds": 0.0}
@@ -282,7 +300,7 @@ def run(target: str, max_children: int) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("PYTHONPATH", None)  # the tests must import the mutated copy, never workflow/lbr
     # pytest's tmp_path outside the repository (tests that look for a git repo).
-    temp_root = Path(tempfile.gettempdir()) / f"lbr-mutation-{target}"
+    temp_root = Path(tempfile.gettempdir()) / f"lbr-mutation-{_stage_name(target)}"
     shutil.rmtree(temp_root, ignore_errors=True)
     temp_root.mkdir()
     env["PYTEST_DEBUG_TEMPROOT"] = str(temp_root)
@@ -341,7 +359,11 @@ def _print_targets(targets: dict[str, list[str]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     targets = _targets()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("targets", nargs="*", help=f"'all' or any of: {', '.join(targets)}")
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        help=f"'all', one module (lbr/train/loop.py) or any of: {', '.join(targets)}",
+    )
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant workers")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
     args = parser.parse_args(argv)
@@ -349,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_targets(targets)
         return 0
     chosen = list(targets) if args.targets == ["all"] else args.targets
-    unknown = [t for t in chosen if t not in targets]
+    unknown = [t for t in chosen if t not in targets and t not in _modules()]
     if unknown:
         parser.error(f"unknown targets {unknown}; choose from {list(targets)} or 'all'")
     for target in chosen:

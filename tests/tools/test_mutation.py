@@ -1,0 +1,60 @@
+"""tools/mutation.py's map from library modules to their tests, derived from the layout,
+and its targets (groups, and one module of a group on its own)."""
+
+import importlib.util
+
+import pytest
+from support import REPO
+
+
+@pytest.fixture(scope="module")
+def mutation():
+    spec = importlib.util.spec_from_file_location("mutation_tool", REPO / "tools" / "mutation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_module_gets_its_own_test_files_and_not_a_longer_named_siblings(mutation):
+    # tests/spectral/test_theorem1_adam.py starts with test_theorem1 but is theorem1_adam's
+    assert mutation.test_files("lbr/spectral/theorem1.py") == [
+        "tests/spectral/test_theorem1.py",
+        "tests/spectral/test_theorem1_latent_rank.py",
+    ]
+    assert mutation.test_files("lbr/spectral/theorem1_adam.py") == [
+        "tests/spectral/test_theorem1_adam.py"
+    ]
+    # a top-level module's tests are in tests/, a package module's in tests/<package>/
+    assert mutation.test_files("lbr/report.py") == [
+        "tests/test_report_intervals.py",
+        "tests/test_report_text.py",
+        "tests/test_report_verdicts.py",
+    ]
+
+
+# Test files that are about no module of the library (docs/testing.md says whose they are).
+NOT_THE_LIBRARYS = {"tests/test_docs.py"}
+
+
+def test_every_test_file_of_the_library_belongs_to_exactly_one_module(mutation):
+    """A test file no module claims would never run against a mutant."""
+    owned = [test for module in mutation._modules() for test in mutation.test_files(module)]
+    assert len(owned) == len(set(owned))
+    library_tests = {
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "tests").rglob("test_*.py")
+        if not {"workflow", "tools"} & set(path.relative_to(REPO / "tests").parts)
+    }
+    assert library_tests - set(owned) == NOT_THE_LIBRARYS
+
+
+def test_one_module_of_a_group_is_a_target_of_its_own(mutation):
+    module = "lbr/spectral/theorem1_adam.py"
+    assert module in mutation._targets()["spectral-closed-forms"]
+    assert mutation.target_files(module) == [module]
+    assert mutation.target_tests(module) == ["tests/spectral/test_theorem1_adam.py"]
+    assert mutation._stage_name(module) == "lbr.spectral.theorem1_adam"
+    # the group's slow test stays deselected when its module runs alone
+    assert mutation._deselected(module) == mutation.DESELECT["spectral-closed-forms"]
+    assert mutation._deselected("lbr/report.py") == []
+    assert mutation.target_files("report") == ["lbr/report.py", "lbr/paper.py"]
