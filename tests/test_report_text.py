@@ -238,10 +238,10 @@ def test_convergence_appendix_whole_text():
                 latent=4,
                 guidance=0.5,
                 seed=1,
-                late_accuracy_rise=np.nan,
-                late_rise_from=None,
-                final_epoch=1,
-                still_rising=None,
+                late_accuracy_rise=0.004,
+                late_rise_from=8,
+                final_epoch=10,
+                still_rising=False,
             ),
         ]
     )
@@ -250,7 +250,7 @@ def test_convergence_appendix_whole_text():
         "\n"
         "- subspace d bottom 0.25 aug seed 1: +5.2 points from epoch 16 to 20\n"
         "\n"
-        "3 runs too short to judge (no recorded epoch before the last fifth).\n"
+        "2 runs too short to judge (no recorded epoch before the last fifth).\n"
     )
 
 
@@ -260,6 +260,25 @@ def test_convergence_appendix_of_tables_without_flags():
     guidance = pd.DataFrame([dict(dataset="d", arch="mlp", latent=4, guidance=0.5, seed=0)])
     assert report.convergence_markdown(subspace, guidance) == (
         CONVERGENCE_HEAD + "0 of 2 runs flagged.\n"
+    )
+
+
+def test_convergence_appendix_one_unjudged_run():
+    subspace = pd.DataFrame([_flag("top", 0, np.nan, None, 1, None)])
+    assert report.convergence_markdown(subspace).endswith(
+        "0 of 1 runs flagged.\n\n1 run too short to judge (no recorded epoch before the last "
+        "fifth).\n"
+    )
+
+
+# --- the report's frame ---------------------------------------------------------------
+
+
+def test_the_report_without_a_preamble_or_appendix():
+    row = {"claim": "c", "paper": "p", "this run": "t", "verdict": "holds", "figure": "f"}
+    assert report.reproduction_markdown([row]) == (
+        "# Reproduction report\n\n\n\n| claim | paper | this run | verdict | figure |\n"
+        "|---|---|---|---|---|\n| c | p | t | **holds** | `f` |\n"
     )
 
 
