@@ -12,7 +12,9 @@ schema, the tests, and a pyproject.toml with the mutmut settings for that target
 which files to mutate and which fast test files to run. mutmut first runs those tests
 once to learn which test reaches which function, then runs only those tests against
 each mutant, in forked workers. The summary (killed, survived, score, every surviving
-mutant's diff) is written to build/mutation/TARGET/report.md and printed.
+mutant's diff) is written to build/mutation/TARGET/report.md and printed, and the
+scores go to records/mutation/scores.json with the run's provenance (--no-record: not),
+from which tools/pages.py generates docs/mutation.md.
 
 A module's tests are found from the layout, which mirrors the library: for
 lbr/<pkg>/<mod>.py they are tests/<pkg>/test_<mod>.py and tests/<pkg>/test_<mod>_*.py
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import json
 import os
 import shutil
@@ -43,6 +46,9 @@ REPO = Path(__file__).resolve().parents[1]
 LIBRARY = REPO / "workflow" / "lbr"
 TESTS = REPO / "tests"
 BUILD = REPO / "build" / "mutation"
+# The latest scores of every target run, with their provenance; docs/mutation.md is
+# generated from it (tools/pages.py).
+RECORD = REPO / "records" / "mutation" / "scores.json"
 FAST = "not slow and not cluster and not workflow"
 
 # target -> the library files it mutates (relative to workflow/), mutated together.
@@ -295,7 +301,8 @@ def run(target: str, max_children: int) -> dict:
     files, tests = target_files(target), target_tests(target)
     if not tests:
         print(f"{target}: no test file for {', '.join(files)}; nothing to run", flush=True)
-        return {"target": target, "mutants": 0, "score": None, "seconds": 0.0}
+        return {"target": target, "files": files, "tests": [], "mutants": 0, "counts": {},
+                "score": None, "assertion_score": None, "seconds": 0.0, "workers": 0}  # fmt: skip
     stage = _stage(target)
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("PYTHONPATH", None)  # the tests must import the mutated copy, never workflow/lbr
@@ -340,7 +347,45 @@ def run(target: str, max_children: int) -> dict:
         lines += [f"## {key}: {status[key]}", "", "```diff", diff, "```", ""]
     (stage / "report.md").write_text("\n".join(lines))
     print("\n".join(lines[:8]), f"\nreport: {stage / 'report.md'}", flush=True)
-    return {"target": target, "mutants": len(status), "score": score, "seconds": seconds}
+    return {
+        "target": target,
+        "files": files,
+        "tests": tests,
+        "mutants": len(status),
+        "counts": dict(sorted(counts.items())),
+        "score": round(score, 4),
+        "assertion_score": round(counts["killed"] / max(1, len(status)), 4),
+        "seconds": round(seconds),
+        "workers": max_children,
+    }
+
+
+def provenance() -> dict:
+    """When, where and on which code a target ran: the date, the machine, the commit and
+    whether the library or the tests differed from it (the run copies the working tree)."""
+    from record_run import machine  # tools/ is on sys.path when this file runs as a script
+
+    def git(*args: str) -> str | None:
+        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--untracked-files=all", "--", "workflow/lbr", "tests")
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted_changes": None if status is None else bool(status),
+    }
+
+
+def record_result(result: dict, origin: dict, path: Path = RECORD) -> None:
+    """Keep a target's latest result and its provenance in the record, beside the other
+    targets' (sorted by target, so that a rerun changes only its own entry)."""
+    scores = json.loads(path.read_text()) if path.is_file() else {}
+    entry = {key: value for key, value in result.items() if key != "target"}
+    scores[result["target"]] = {**entry, "provenance": origin}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(scores.items())), indent=1) + "\n")
 
 
 def _print_targets(targets: dict[str, list[str]]) -> None:
@@ -366,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant workers")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
+    parser.add_argument(
+        "--no-record", action="store_true", help=f"do not update {RECORD.relative_to(REPO)}"
+    )
     args = parser.parse_args(argv)
     if args.list or not args.targets:
         _print_targets(targets)
@@ -375,7 +423,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown targets {unknown}; choose from {list(targets)} or 'all'")
     for target in chosen:
-        run(target, args.max_children)
+        origin = provenance()
+        result = run(target, args.max_children)
+        if not args.no_record:
+            record_result(result, origin)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Write the documentation pages whose numbers are measurements, from their records.
 
-    python tools/pages.py           # (re)write docs/performance.md and docs/results.md
+    python tools/pages.py           # (re)write docs/performance.md, results.md, mutation.md
     python tools/pages.py --check   # exit 1, listing the pages that differ from what it would write
 
 A measurement (run time, cost per D, a reproduction table) is never typed into a page: it
@@ -9,7 +9,8 @@ lives in a record with its provenance, and the page is generated from it.
 - docs/performance.md, from benchmarks/closed_form_costs.json (benchmarks/bench_denoising.py),
   benchmarks/resource_measurements.json (benchmarks/bench_resources.py) and, when it
   exists, benchmarks/default_run_profile.json (benchmarks/profile_run.py);
-- docs/results.md, from the run records records/<config-name>.json (tools/record_run.py).
+- docs/results.md, from the run records records/<config-name>.json (tools/record_run.py);
+- docs/mutation.md, from records/mutation/scores.json (tools/mutation.py).
 
 A record without provenance is shown with "provenance not recorded".
 """
@@ -29,6 +30,8 @@ MEASUREMENTS = Path("benchmarks/resource_measurements.json")
 PROFILE = Path("benchmarks/default_run_profile.json")
 SCHEDULER = Path("benchmarks/scheduler_timers.json")
 RECORDS = Path("records")
+MUTATION = Path("docs/mutation.md")
+SCORES = Path("records/mutation/scores.json")
 # The configs whose runs docs/results.md always has a section for (recorded or not).
 EXPECTED_RUNS = (
     ("config.yaml", "The default config"),
@@ -420,12 +423,62 @@ def results_page(root: Path = REPO) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+# docs/mutation.md -------------------------------------------------------------------------
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def mutation_page(root: Path = REPO) -> str:
+    scores = _read(root, SCORES) or {}
+    lines = [
+        banner(f"`{SCORES.as_posix()}`"),
+        "",
+        "# Mutation scores",
+        "",
+        "The latest run of each target of `python tools/mutation.py` (mutmut; "
+        "[testing.md](testing.md#mutation-testing) says how it works and explains every "
+        "known survivor). A mutant is detected when a test fails on it (killed), times out "
+        'or crashes; the score is the detected share of all mutants, "by an assertion" the '
+        "share killed by a failing test. Each row is its own run: its date, the commit "
+        "of the code it mutated, and the machine.",
+        "",
+    ]
+    if not scores:
+        return "\n".join([*lines, "No target has been run yet.", ""])
+    rows = []
+    for target, entry in sorted(scores.items()):
+        counts, origin = entry.get("counts", {}), entry.get("provenance") or {}
+        commit = origin["commit"][:10] if origin.get("commit") else NOT_RECORDED
+        date = origin["date"][:10] if origin.get("date") else NOT_RECORDED
+        if origin.get("uncommitted_changes"):
+            commit += " (uncommitted changes)"
+        machine = origin.get("machine") or {}
+        rows.append(
+            [f"`{target}`", ", ".join(f"`{f}`" for f in entry.get("files", []))]
+            + [entry.get("mutants"), counts.get("killed", 0)]
+            + [counts.get("timeout", 0) + counts.get("crashed", 0), counts.get("survived", 0)]
+            + [counts.get("no tests", 0), _share(entry.get("score"))]
+            + [_share(entry.get("assertion_score")), date]
+            + [commit, f"{machine.get('cpu', NOT_RECORDED)}, {entry.get('workers')} workers"]
+            + [entry.get("seconds")]
+        )
+    header = ["target", "modules", "mutants", "killed", "timeout or crash", "survived"]
+    header += ["no tests", "score", "by an assertion", "date", "commit", "machine", "seconds"]
+    return "\n".join([*lines, *table(header, rows), ""])
+
+
 # the command --------------------------------------------------------------------------------
 
 
 def pages(root: Path = REPO) -> dict[Path, str]:
     """Each generated page (relative to root) and the text it should have."""
-    return {PERFORMANCE: performance_page(root), RESULTS: results_page(root)}
+    return {
+        PERFORMANCE: performance_page(root),
+        RESULTS: results_page(root),
+        MUTATION: mutation_page(root),
+    }
 
 
 def stale(root: Path = REPO) -> list[Path]:

@@ -2,6 +2,8 @@
 and its targets (groups, and one module of a group on its own)."""
 
 import importlib.util
+import json
+import subprocess
 
 import pytest
 from support import REPO
@@ -9,10 +11,15 @@ from support import REPO
 
 @pytest.fixture(scope="module")
 def mutation():
-    spec = importlib.util.spec_from_file_location("mutation_tool", REPO / "tools" / "mutation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # as when it runs as a script: tools/ on the import path (it imports record_run)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(REPO / "tools"))
+        spec = importlib.util.spec_from_file_location(
+            "mutation_tool", REPO / "tools" / "mutation.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
 
 
 def test_a_module_gets_its_own_test_files_and_not_a_longer_named_siblings(mutation):
@@ -58,3 +65,26 @@ def test_one_module_of_a_group_is_a_target_of_its_own(mutation):
     assert mutation._deselected(module) == mutation.DESELECT["spectral-closed-forms"]
     assert mutation._deselected("lbr/report.py") == []
     assert mutation.target_files("report") == ["lbr/report.py", "lbr/paper.py"]
+
+
+def test_a_targets_result_replaces_only_its_own_entry_in_the_record(mutation, tmp_path):
+    record = tmp_path / "records" / "scores.json"
+    first = {"target": "stats", "mutants": 10, "score": 0.9}
+    mutation.record_result(first, {"commit": "a"}, record)
+    mutation.record_result(
+        {"target": "atomic", "mutants": 4, "score": 0.5}, {"commit": "a"}, record
+    )
+    mutation.record_result({**first, "score": 1.0}, {"commit": "b"}, record)
+    assert json.loads(record.read_text()) == {
+        "atomic": {"mutants": 4, "score": 0.5, "provenance": {"commit": "a"}},
+        "stats": {"mutants": 10, "score": 1.0, "provenance": {"commit": "b"}},
+    }
+    assert list(json.loads(record.read_text())) == ["atomic", "stats"]
+
+
+def test_the_provenance_names_the_commit_the_library_is_copied_from(mutation):
+    origin = mutation.provenance()
+    assert set(origin) == {"date", "machine", "commit", "uncommitted_changes"}
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    if head.returncode == 0:  # a checkout, not an exported tree
+        assert origin["commit"] == head.stdout.strip()
