@@ -162,3 +162,45 @@ def test_r1_prediction_figure_main_reading_of_four_datasets_in_order():
         "Kendall τ = -1.00 over 4 datasets → holds",
         "exact one-sided p = 0.0417 (level 0.05)",
     ]
+
+
+def test_r1_prediction_labels_of_nearby_datasets_do_not_overlap():
+    """Two pairs of datasets close in alignment and gap (as Fashion-MNIST at two sizes and
+    two photograph sets are): every label is readable, none covers another."""
+    rows = []
+    for dataset, alignment, gap in [
+        ("fashion_mnist_28", 0.766, -0.047),
+        ("fashion_mnist_32", 0.741, -0.054),
+        ("photo_patches", 0.036, -0.019),
+        ("garments_on_photos", 0.148, -0.017),
+    ]:
+        rows.append(
+            dict(
+                dataset=dataset,
+                dimension=3072,
+                alignment_k10=alignment / 2,
+                alignment_k32=alignment,
+                predicted=BOTTOM_WINS,
+                top_accuracy=0.6,
+                bottom_accuracy=0.6 + gap,
+                bottom_minus_top=gap,
+                outcome="inconclusive",
+                threshold_verdict=UNDECIDED,
+                **interval_columns("bottom_minus_top", (gap - 0.03, gap + 0.03), None),
+            )  # fmt: skip
+        )
+    figure = report.r1_prediction_figure(pd.DataFrame(rows), {"top": 0.9, "bottom": 0.2})
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    for axis in figure.axes:
+        labels = [t for t in axis.texts if hasattr(t, "xy")]
+        assert len(labels) == 4
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for i in range(4):
+            for j in range(i + 1, 4):
+                assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
+        # the higher point of a close pair has its label above it, the lower below
+        where = {t.get_text().split(" ")[0]: (t.xy[1], t.get_position()[1]) for t in labels}
+        for higher, lower in [("fashion_mnist_28", "fashion_mnist_32"),
+                              ("garments_on_photos", "photo_patches")]:  # fmt: skip
+            assert where[higher][1] > 0 > where[lower][1]

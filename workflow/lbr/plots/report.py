@@ -23,6 +23,20 @@ from .style import draw_intervals, drawn_interval_handles
 
 _READING_COLOURS = {AGREES: "tab:green", DISAGREES: "black"}
 _UNDECIDED_COLOUR = "tab:orange"
+# Two datasets closer than this in alignment get their labels on either side of their
+# points (above the higher, below the lower): a label is about this wide at fontsize 7.
+_LABEL_WIDTH = 0.3
+
+
+def _label_above(alignments: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Whether each point's label goes above it: unless a point within _LABEL_WIDTH in
+    alignment lies higher (ties: the later one), whose label then takes the place above."""
+    above = []
+    for i, (x, y) in enumerate(zip(alignments, gaps)):
+        near = np.abs(alignments - x) < _LABEL_WIDTH
+        higher = (gaps > y) | ((gaps == y) & (np.arange(len(gaps)) > i))
+        above.append(not np.any(near & higher))
+    return np.array(above, dtype=bool)
 
 
 def _gap_span(trained: pd.DataFrame) -> float:
@@ -50,9 +64,13 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
     span = _gap_span(trained)
     figure, (main, secondary) = plt.subplots(1, 2, figsize=(11.5, 4.6), layout="constrained")
     rank = rank_relation(verdicts)
+    above = _label_above(
+        trained[alignment].to_numpy(dtype=np.float64),
+        trained["bottom_minus_top"].to_numpy(dtype=np.float64),
+    )
     for axis in (main, secondary):
         axis.axhline(0, color="black", lw=0.6)
-        for row in trained.to_dict("records"):
+        for row, on_top in zip(trained.to_dict("records"), above):
             x, gap = row[alignment], 100 * row["bottom_minus_top"]
             draw_intervals(axis, x, row, "bottom_minus_top")
             if axis is main:
@@ -63,8 +81,9 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
             axis.annotate(
                 f"{row['dataset']} (D={row['dimension']})",
                 (x, gap),
-                xytext=(5, 4),
+                xytext=(5, 4 if on_top else -4),
                 textcoords="offset points",
+                va="bottom" if on_top else "top",
                 fontsize=7,
             )
         axis.set_xlim(0, 1)
