@@ -205,8 +205,7 @@ def test_masking_claim_with_two_datasets_ranks_them_by_alignment_not_by_name():
     alignment = {"a_well": ALIGNMENT["well"], "z_poor": ALIGNMENT["poor"]}
     row = report.masking_claim(screen, alignment)
     assert row["this run"] == (
-        "best relative change of the alignment with masking over K ≥ 16: z_poor +3.0%, "
-        "a_well +1.0%"
+        "best relative change of the alignment with masking over K ≥ 16: z_poor +3.0%, a_well +1.0%"
     )
     assert row["verdict"] == "holds"
 

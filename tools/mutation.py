@@ -11,7 +11,8 @@ build/mutation/TARGET/ (git-ignored) holding src/lbr (a copy of workflow/lbr), t
 schema, the tests, and a pyproject.toml with the mutmut settings for that target:
 which files to mutate and which fast test files to run. mutmut first runs those tests
 once to learn which test reaches which function, then runs only those tests against
-each mutant, in forked workers. The summary (killed, survived, score, every surviving
+each mutant, in forked workers; the survivors then run again against every test of
+the test files that reach their function (widen_test_selection). The summary (killed, survived, score, every surviving
 mutant's diff) is written to build/mutation/TARGET/report.md and printed, and the
 scores go to records/mutation/scores.json with the run's provenance (--no-record: not),
 from which tools/pages.py generates docs/mutation.md.
@@ -297,6 +298,40 @@ def _signature(stage: Path, name: str) -> str:
     return "(no diff)"
 
 
+def widen_test_selection(stats_file: Path) -> int:
+    """Give every mutated function all the tests of each test file that reaches it.
+
+    mutmut runs against a mutant only the tests that called its function while mutmut
+    collected its stats. A test that reads a module-scoped fixture's result (a model
+    trained once for the whole file) calls nothing itself: only the file's first user
+    of the fixture is listed, and the file's other tests, often the ones with the
+    strongest assertions, never run against the mutant. Returns how many tests were
+    added."""
+    stats = json.loads(stats_file.read_text())
+    by_file = collections.defaultdict(set)
+    for test in stats["duration_by_test"]:
+        by_file[test.split("::")[0]].add(test)
+    added = 0
+    for function, tests in stats["tests_by_mangled_function_name"].items():
+        files = {test.split("::")[0] for test in tests}
+        wider = set(tests).union(*(by_file[f] for f in files))
+        added += len(wider) - len(set(tests))
+        stats["tests_by_mangled_function_name"][function] = sorted(wider)
+    stats_file.write_text(json.dumps(stats, indent=4))
+    return added
+
+
+def _mutmut_run(stage: Path, env: dict, max_children: int, names: list[str], log) -> int:
+    return subprocess.run(
+        [*_mutmut(), "run", "--max-children", str(max_children), *names],
+        cwd=stage,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        check=False,
+    ).returncode
+
+
 def run(target: str, max_children: int) -> dict:
     files, tests = target_files(target), target_tests(target)
     if not tests:
@@ -313,20 +348,23 @@ def run(target: str, max_children: int) -> dict:
     env["PYTEST_DEBUG_TEMPROOT"] = str(temp_root)
     start = time.monotonic()
     with open(stage / "mutmut.log", "w") as log:
-        code = subprocess.run(
-            [*_mutmut(), "run", "--max-children", str(max_children)],
-            cwd=stage,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=False,
-        ).returncode
-    seconds = time.monotonic() - start
+        code = _mutmut_run(stage, env, max_children, [], log)
     # mutmut stops (exit 1) when the tests reach none of the mutated functions.
     untested = "could not find any test case for any mutant" in (stage / "mutmut.log").read_text()
     if code != 0 and not untested:
         raise SystemExit(f"{target}: mutmut failed (exit {code}); see {stage / 'mutmut.log'}")
     status = _results(stage, files)
+    # The survivors again, each against every test of the files that reach its function
+    # (widen_test_selection): a wider selection can kill a mutant, never revive one.
+    first = [key for key, value in status.items() if value == "survived"]
+    if first and not untested:
+        widen_test_selection(stage / "mutants" / "mutmut-stats.json")
+        with open(stage / "mutmut.log", "a") as log:
+            code = _mutmut_run(stage, env, max_children, first, log)
+        if code != 0:
+            raise SystemExit(f"{target}: mutmut failed (exit {code}); see {stage / 'mutmut.log'}")
+        status = _results(stage, files)
+    seconds = time.monotonic() - start
     if untested:
         status = dict.fromkeys(status, "no tests")
     counts = collections.Counter(status.values())
@@ -339,6 +377,8 @@ def run(target: str, max_children: int) -> dict:
         f"mutants: {len(status)}  " + "  ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
         f"score (killed + timeout + crashed) / all: {score:.1%}",
         f"killed by an assertion / all: {counts['killed'] / max(1, len(status)):.1%}",
+        f"survivors of the first pass killed by the files' other tests: "
+        f"{sum(status[key] in DETECTED for key in first)} of {len(first)}",
         f"run time: {seconds:.0f} s (mutmut run, {max_children} workers)",
         "",
     ]
@@ -357,6 +397,8 @@ def run(target: str, max_children: int) -> dict:
         "assertion_score": round(counts["killed"] / max(1, len(status)), 4),
         "seconds": round(seconds),
         "workers": max_children,
+        "first_pass_survivors": len(first),
+        "killed_by_the_wider_selection": sum(status[key] in DETECTED for key in first),
     }
 
 

@@ -88,3 +88,41 @@ def test_the_provenance_names_the_commit_the_library_is_copied_from(mutation):
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
     if head.returncode == 0:  # a checkout, not an exported tree
         assert origin["commit"] == head.stdout.strip()
+
+
+def test_each_function_gets_every_test_of_the_files_that_reach_it(mutation, tmp_path):
+    """A module-scoped fixture's first user is the only test mutmut sees calling the
+    function; the file's other tests read the fixture's result and must run too."""
+    stats = {
+        "tests_by_mangled_function_name": {
+            "lbr.a.x_train": ["tests/test_a.py::test_first_user"],
+            "lbr.a.x_helper": ["tests/test_b.py::test_one", "tests/test_a.py::test_first_user"],
+            "lbr.a.x_alone": [],
+        },
+        "duration_by_test": {
+            "tests/test_a.py::test_first_user": 1.0,
+            "tests/test_a.py::test_reads_the_fixture": 0.1,
+            "tests/test_b.py::test_one": 0.1,
+            "tests/test_b.py::test_two[1]": 0.1,
+            "tests/test_c.py::test_unrelated": 0.1,
+        },
+        "stats_time": 1.0,
+    }
+    path = tmp_path / "mutmut-stats.json"
+    path.write_text(json.dumps(stats))
+    assert mutation.widen_test_selection(path) == 1 + 2
+    widened = json.loads(path.read_text())
+    assert widened["tests_by_mangled_function_name"] == {
+        "lbr.a.x_train": [
+            "tests/test_a.py::test_first_user",
+            "tests/test_a.py::test_reads_the_fixture",
+        ],
+        "lbr.a.x_helper": [
+            "tests/test_a.py::test_first_user",
+            "tests/test_a.py::test_reads_the_fixture",
+            "tests/test_b.py::test_one",
+            "tests/test_b.py::test_two[1]",
+        ],
+        "lbr.a.x_alone": [],
+    }
+    assert widened["duration_by_test"] == stats["duration_by_test"]
