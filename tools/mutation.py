@@ -12,10 +12,11 @@ schema, the tests, and a pyproject.toml with the mutmut settings for that target
 which files to mutate and which fast test files to run. mutmut first runs those tests
 once to learn which test reaches which function, then runs only those tests against
 each mutant, in forked workers; the survivors then run again against every test of
-the test files that reach their function (widen_test_selection). The summary (killed, survived, score, every surviving
-mutant's diff) is written to build/mutation/TARGET/report.md and printed, and the
-scores go to records/mutation/scores.json with the run's provenance (--no-record: not),
-from which tools/pages.py generates docs/mutation.md.
+the test files that reach their function (widen_test_selection). The summary (killed,
+survived, score, every surviving mutant's diff) is written to
+build/mutation/TARGET/report.md and printed, and the scores go to
+records/mutation/scores.json with the run's provenance (--no-record: not), from which
+tools/pages.py generates docs/mutation.md.
 
 A module's tests are found from the layout, which mirrors the library: for
 lbr/<pkg>/<mod>.py they are tests/<pkg>/test_<mod>.py and tests/<pkg>/test_<mod>_*.py
