@@ -23,8 +23,9 @@ def test_bands_cover_every_direction():
     for bad in ([2, 5], [1, 5, 5], []):
         with pytest.raises(ConfigError, match="band_edges"):
             band_ranges(bad, 64)
-    with pytest.raises(ConfigError, match="exceeds"):
-        band_ranges([1, 100], 64)
+    # the message names the edge that is too large and the number of directions
+    with pytest.raises(ConfigError, match="band edge 100 exceeds the 64 eigen-directions"):
+        band_ranges([1, 5, 100], 64)
 
 
 def test_jitter_only_directions_do_not_count():
@@ -75,6 +76,8 @@ def test_gamma_judges_the_order_shown_not_how_far_training_got():
     assert order_gamma([inf, inf, 3, 1]) == -1.0
     assert order_gamma([5, 1, 5, 9]) == pytest.approx((4 - 1) / (4 + 1))
     assert np.isnan(order_gamma([inf, inf, inf]))
+    # one pair in order, one reversed, one tied: as many of each, γ = 0 (not "all tied")
+    assert order_gamma([1, 2, 1]) == 0.0
 
 
 def test_dynamics_summaries_recompute_r2_per_model_from_the_tables():

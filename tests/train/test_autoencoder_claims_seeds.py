@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
-from lbr.stats import FAILS, HOLDS, INCONCLUSIVE
+from lbr.stats import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    paired_difference_interval,
+    paired_ratio_interval,
+)
 from lbr.train.autoencoder_claims import (
     R3_PROBE_MARGIN,
     guidance_pairs,
@@ -108,6 +114,10 @@ def test_one_seed_bootstrap_intervals_are_the_exact_constants():
         # reconstruction 0% or 10% worse on alternate images (5% on the whole): the
         # interval contains the 5% margin
         ({0: (np.resize([1.0, 1.1], N), 10, 30)}, (INCONCLUSIVE, HOLDS, INCONCLUSIVE)),
+        # the same below: 0% or 10% better (5% on the whole) contains the −5% margin
+        ({0: (np.resize([0.9, 1.0], N), 10, 30)}, (INCONCLUSIVE, HOLDS, INCONCLUSIVE)),
+        # the guided probe 5 images (10 points) worse: the interval contains −10 points
+        ({0: (1.01, 15, 10)}, (HOLDS, INCONCLUSIVE, INCONCLUSIVE)),
     ],
 )
 def test_each_condition_fails_or_straddles_on_its_own(seeds, verdicts):
@@ -146,6 +156,9 @@ def test_several_seeds_give_scipys_t_interval_and_the_mean():
     bound = gamma(2 * N + 18) * 1.02
     assert row["reconstruction_gap_bootstrap_low"] == pytest.approx(ratio, abs=bound)
     assert row["reconstruction_gap_bootstrap_high"] == pytest.approx(ratio, abs=bound)
+    # the mean of the seeds' gaps (1%, 2%, 0%): each gap the ratio of two N-term means of
+    # positive terms (γ_{N+1} each), the division and the − 1, below 1.02; then the mean
+    assert row["reconstruction_gap"] == pytest.approx(0.01, abs=gamma(2 * N + 8) * 1.02)
 
 
 def test_without_per_image_results_only_the_seeds_judge():
@@ -153,3 +166,63 @@ def test_without_per_image_results_only_the_seeds_judge():
     row = r3_pair_summary(pairs).iloc[0]
     assert np.isnan(row["linear_probe_gain_bootstrap_low"])
     assert row["probe_verdict"] == HOLDS  # gains 20 and 21 images: t over 2 seeds well above
+
+
+def _stack(per_image, weight, seeds, column):
+    return np.stack(
+        [per_image[("d", "conv", 8, weight, s)][column].to_numpy(np.float64) for s in seeds]
+    )
+
+
+def test_the_given_resamples_and_seed_make_both_bootstrap_intervals():
+    """Each bootstrap interval is lbr.stats' own on the runs' per-image tables, stacked in
+    seed order, with the resamples and seed passed; another seed gives other intervals."""
+    pairs, per_image = _grid(
+        {0: (np.resize([1.0, 1.1], N), 10, 30), 2: (np.resize([1.05, 0.97], N), 12, 25)}
+    )
+    row = r3_pair_summary(pairs, per_image, 300, 7).iloc[0]
+    ratio = paired_ratio_interval(
+        _stack(per_image, 0.5, (0, 2), "reconstruction_error"),
+        _stack(per_image, 0.0, (0, 2), "reconstruction_error"),
+        300,
+        7,
+    )
+    gain = paired_difference_interval(
+        _stack(per_image, 0.5, (0, 2), "linear_probe_correct"),
+        _stack(per_image, 0.0, (0, 2), "linear_probe_correct"),
+        300,
+        7,
+    )
+    columns = ("reconstruction_gap", ratio), ("linear_probe_gain", gain)
+    for column, interval in columns:
+        assert (row[f"{column}_bootstrap_low"], row[f"{column}_bootstrap_high"]) == interval
+    other = r3_pair_summary(pairs, per_image, 300, 8).iloc[0]
+    for column, interval in columns:
+        assert (other[f"{column}_bootstrap_low"], other[f"{column}_bootstrap_high"]) != interval
+
+
+def test_the_order_of_the_runs_rows_changes_no_bit():
+    """Seeds are taken in ascending order whatever the table's order: the same numbers to
+    the last bit, although sums over these seeds' values round differently by order."""
+    pairs, per_image = _grid({0: (1.01, 10, 11), 1: (1.02, 10, 12), 2: (1.03, 10, 36)})
+    pairs = pairs.sort_values("seed")
+    gains = pairs["linear_probe_gain"].to_numpy()
+    assert gains.sum() != gains[::-1].sum()  # the case the test needs: order shows
+    forward = r3_pair_summary(pairs, per_image, 300, 0)
+    backward = r3_pair_summary(pairs.iloc[::-1], per_image, 300, 0)
+    pd.testing.assert_frame_equal(forward, backward, check_exact=True)
+
+
+def test_pairs_come_out_in_the_order_they_first_appear():
+    pairs, _ = _grid({0: (1.01, 10, 30)})
+    mixed = pd.concat([pairs.assign(dataset="zeta"), pairs.assign(dataset="alpha")])
+    assert r3_pair_summary(mixed)["dataset"].tolist() == ["zeta", "alpha"]
+
+
+def test_a_table_without_seeds_is_one_run_per_pair():
+    table = pd.DataFrame([_run(8, 0.0, 0, 2.0, 0.3), _run(8, 0.5, 0, 2.05, 0.6)])
+    row = r3_pair_summary(guidance_pairs(table.drop(columns="seed"))).iloc[0]
+    assert row["seeds"] == 1
+    # two representations, the division and the − 1 (exact), below 1.1: within 2·EPS
+    assert row["reconstruction_gap"] == pytest.approx(0.025, abs=2 * EPS)
+    assert row["linear_probe_gain"] == pytest.approx(0.3, abs=2 * EPS)

@@ -96,3 +96,12 @@ def test_without_curves_the_table_is_the_summaries_alone(tmp_path):
     summaries, _ = _write_runs(tmp_path)
     table = subspace_summary_table(summaries, RUNS)
     assert "still_rising" not in table and len(table) == 4
+
+
+def test_a_run_listed_twice_is_an_error_not_a_doubled_row(tmp_path):
+    """Two runs with the same coordinates would share one curve (their epochs pooled) and
+    the table would hold the run twice: the merge refuses instead."""
+    summaries, metrics = _write_runs(tmp_path)
+    runs = [*RUNS[:3], RUNS[0]]
+    with pytest.raises(pd.errors.MergeError, match="one-to-one"):
+        subspace_summary_table(summaries, runs, subspace_curves_table(metrics, runs))
