@@ -47,12 +47,7 @@ SHAPE = (1, 3, 4)  # C, H, W: D = 12
 D = 12
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _hand_autoencoder(latent=1, classes=2):

@@ -30,13 +30,7 @@ CPU = torch.device("cpu")
 N_TEST, K = 37, 3  # 37 is prime: no evaluation batch below it divides it
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run fastest on one thread (and the machine's cores are shared)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _onehot(labels, classes):

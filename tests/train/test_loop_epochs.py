@@ -22,12 +22,7 @@ N, BATCH, EPOCHS = 10, 4, 3  # batches of 4, 4 and 2: every epoch ends on a part
 STEPS_PER_EPOCH = 3  # ceil(10 / 4), by hand
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _frozen_run(values, learning_rate=0.0, epochs=EPOCHS):

@@ -38,12 +38,7 @@ TRAINING = {
 MODEL = {"widths": list(AUTHORS_WIDTHS), "width_multiplier": 1 / 16}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _images(rng, labels):

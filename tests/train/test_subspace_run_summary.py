@@ -7,7 +7,6 @@ import logging
 
 import numpy as np
 import pytest
-import torch
 from lbr.data.format import ImageDataset, write_dataset
 from lbr.degenerate import FRACTION_TOLERANCE, fraction_warning
 from lbr.models.resnet9 import AUTHORS_WIDTHS
@@ -21,12 +20,7 @@ TRAINING = {"epochs": 1, "batch_size": 8, "learning_rate": 1e-2, "weight_decay":
 MODEL = {"widths": list(AUTHORS_WIDTHS), "width_multiplier": 1 / 16}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
