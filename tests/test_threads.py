@@ -1,9 +1,13 @@
 """fix_blas_threads sets the thread count of every loaded BLAS library, whatever the
-count the process started with (Snakemake exports its lowered `threads:` to BLAS)."""
+count the process started with (Snakemake exports its lowered `threads:` to BLAS), and
+never above the cores the process may run on."""
+
+import os
 
 import numpy as np
 import pytest
-from lbr.threads import fix_blas_threads
+from lbr import threads
+from lbr.threads import available_cores, fix_blas_threads
 from threadpoolctl import threadpool_info, threadpool_limits
 
 
@@ -11,15 +15,38 @@ def _blas_threads() -> set[int]:
     return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
 
-@pytest.mark.parametrize("count", [1, 3])
-def test_every_blas_library_gets_the_requested_count(count):
+@pytest.fixture
+def four_cores(monkeypatch):
+    """The process may run on four cores, whatever the machine has."""
+    monkeypatch.setattr(threads, "available_cores", lambda: 4)
+
+
+@pytest.mark.parametrize("count", [1, 3, 4])
+def test_every_blas_library_gets_the_requested_count(count, four_cores):
     with threadpool_limits(limits=None):  # restores the process's count afterwards
         np.ones(1) @ np.ones(1)  # make sure numpy's BLAS is loaded
         fix_blas_threads(count)
         assert _blas_threads() == {count}
 
 
-def test_a_count_below_one_means_one():
+def test_never_more_threads_than_cores(four_cores):
+    with threadpool_limits(limits=None):
+        np.ones(1) @ np.ones(1)
+        fix_blas_threads(8)
+        assert _blas_threads() == {4}
+
+
+def test_a_count_below_one_means_one(four_cores):
     with threadpool_limits(limits=None):
         fix_blas_threads(0)
         assert _blas_threads() == {1}
+
+
+def test_the_cores_are_the_processs_affinity():
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this system")
+    assert available_cores() == len(os.sched_getaffinity(0))
+    with threadpool_limits(limits=None):
+        np.ones(1) @ np.ones(1)
+        fix_blas_threads(available_cores() + 3)
+        assert _blas_threads() == {available_cores()}
