@@ -105,7 +105,8 @@ def test_one_cycle_schedule_spans_exactly_the_run():
     handle = optimizer_module.register_optimizer_step_post_hook(hook)
     try:
         model = torch.nn.Linear(1, 1)
-        settings = LoopSettings(EPOCHS, BATCH, learning_rate=0.3, weight_decay=0.01)
+        # not AdamW's default weight decay (0.01): the configured one must reach it
+        settings = LoopSettings(EPOCHS, BATCH, learning_rate=0.3, weight_decay=0.02)
         train_loop(
             model,
             lambda m, x, y: (m(x) ** 2).mean(),
@@ -127,5 +128,16 @@ def test_one_cycle_schedule_spans_exactly_the_run():
         reference_optimizer.step()
         schedule.step()
     assert [r[1] for r in recorded] == expected
-    assert all(r[0] is torch.optim.AdamW and r[2] == 0.01 and r[3] == 0.3 for r in recorded)
+    assert all(r[0] is torch.optim.AdamW and r[2] == 0.02 and r[3] == 0.3 for r in recorded)
     assert math.isclose(expected[-1], 0.3 / 25 / 1e4, rel_tol=1e-6)  # ends at the minimum
+
+
+def test_batches_follow_the_runs_generator():
+    """Each epoch's order is torch.randperm drawn from the run's generator (seeded 0), one
+    permutation per epoch, split into batches in that order."""
+    _, batches, _, _ = _frozen_run(list(range(N)))
+    reference = torch.Generator().manual_seed(0)
+    expected = []
+    for _ in range(EPOCHS):
+        expected += [b.tolist() for b in torch.randperm(N, generator=reference).split(BATCH)]
+    assert batches == expected
