@@ -447,9 +447,10 @@ def test_second_run_has_nothing_to_do(tiny_run):
 
 @pytest.mark.slow
 def test_same_config_gives_same_numbers_whatever_the_cores(tiny_run, tmp_path):
-    """The tiny run used --cores 2; the same jobs again with --cores 1 (Snakemake lowers
-    each job's `threads:` to 1 and exports 1 to BLAS) give the same bytes: datasets,
-    spectra, closed forms and training numbers."""
+    """The tiny run used --cores 2; the same jobs again with --cores 1 give the same
+    bytes: datasets, spectra, closed forms and training numbers. Then a training job whose
+    config asks for 2 torch threads, under --cores 1 (Snakemake lowers the job's
+    `threads:` to 1 and exports 1 to BLAS): it still runs at the config's 2."""
     training = "results/subspace/digits_photo/top-0.5-aug-s0"
     tables = [
         "results/theory/theorem1_adam.parquet",
@@ -469,6 +470,12 @@ def test_same_config_gives_same_numbers_whatever_the_cores(tiny_run, tmp_path):
         assert pd.read_parquet(tmp_path / table).equals(pd.read_parquet(tiny_run / table)), table
     recorded = load_json(tmp_path / training / "summary.json")["environment"]
     assert recorded["torch_threads"] == yaml.safe_load(TINY.read_text())["cpu_threads"]
+    snakemake(
+        "--cores", "1", "--configfile", str(TINY), "--config", "cpu_threads=2",
+        "--directory", str(tmp_path), f"{training}/summary.json",
+    )  # fmt: skip
+    recorded = load_json(tmp_path / training / "summary.json")["environment"]
+    assert recorded["torch_threads"] == 2
     for name in ("train_images.npy", "test_labels.npy"):
         assert (tmp_path / "results/datasets/digits_photo" / name).read_bytes() == (
             tiny_run / "results/datasets/digits_photo" / name
