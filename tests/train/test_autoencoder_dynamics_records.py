@@ -168,3 +168,19 @@ def test_each_row_is_its_snapshots_error_along_each_kept_direction(dynamics):
     eval_error, _ = _along(residual, vectors[:, keep])
     last = directions[directions["step"] == STEPS[-1]]["error"].to_numpy()
     assert np.abs(eval_error - last).max() > 100 * bound.max()
+
+
+def test_the_probe_subset_is_the_seeds_draw_without_replacement(dynamics):
+    """The images are numpy's draw from the run's seed (0), sorted: a subset not drawn
+    from the seed would differ between two runs of the same config."""
+    count = min(dynamics["subset"], TRAIN_N)
+    drawn = np.sort(np.random.default_rng(0).choice(TRAIN_N, count, replace=False))
+    expected = dynamics["splits"]["train"][drawn]
+    first = dynamics["seen"]["records"][0][0].reshape(count, -1).numpy()
+    np.testing.assert_array_equal(first, expected.reshape(count, -1))
+
+
+def test_the_summary_names_the_models_size(dynamics):
+    summary, model = dynamics["summary"], dynamics["seen"]["model"]
+    assert summary["latent"] == 4 and summary["width"] == 4
+    assert summary["parameters"] == sum(p.numel() for p in model.parameters())
