@@ -12,6 +12,7 @@ from lbr.r1_prediction import (
     BOTTOM_WINS,
     DISAGREES,
     HIGH_ALIGNMENT,
+    MIN_RANK_DATASETS,
     NOT_TRAINED,
     TOP_WINS,
     UNDECIDED,
@@ -204,3 +205,30 @@ def test_r1_prediction_labels_of_nearby_datasets_do_not_overlap():
         for higher, lower in [("fashion_mnist_28", "fashion_mnist_32"),
                               ("garments_on_photos", "photo_patches")]:  # fmt: skip
             assert where[higher][1] > 0 > where[lower][1]
+
+
+def test_r1_prediction_figure_reference_lines_and_a_single_dataset():
+    """The zero line of both panels, the threshold line, the two prediction labels at the
+    ends of the y range, each label above or below its point; one trained dataset: τ is
+    undefined and the title says why."""
+    verdicts = _verdicts([-0.5481, -0.2857, 0.14]).iloc[[0, 3]]  # digits and untrained
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.75, "bottom": 0.25})
+    main, secondary = figure.axes
+    for axis in (main, secondary):
+        zero = [line for line in axis.lines if tuple(line.get_ydata()) == (0, 0)]
+        assert len(zero) == 1 and tuple(zero[0].get_xdata()) == (0, 1)
+        (label,) = [t for t in axis.texts if hasattr(t, "xy")]
+        # digits is alone: labelled above its point, 5 points right and 4 up
+        assert label.get_text() == "digits (D=64)" and label.get_va() == "bottom"
+        assert tuple(label.xyann) == (5, 4)
+    (threshold,) = [line for line in secondary.lines if tuple(line.get_xdata()) == (0.9, 0.9)]
+    assert threshold.get_linestyle() == "--"
+    span = secondary.get_ylim()[1]
+    positions = {t.get_text(): t.get_position() for t in secondary.texts if not hasattr(t, "xy")}
+    assert positions == {
+        f"predicted: {BOTTOM_WINS}": (0.02, 0.97 * span),
+        f"predicted: {TOP_WINS}": (0.98, -0.97 * span),
+    }
+    title = main.get_title().splitlines()
+    assert title[1] == "Kendall τ = undefined over 1 datasets → inconclusive"
+    assert title[2] == f"1 trained dataset: a rank relation needs at least {MIN_RANK_DATASETS}"
