@@ -2,7 +2,13 @@
 back from the figures that draw them (test_subspace.py, test_report.py)."""
 
 import matplotlib.pyplot as plt
+import pytest
 from lbr.plots import style
+from support import EPS, drawn_error_bars
+
+# An end in points: 100 × the end, and centre ± (difference) in the figure: four roundings
+# of numbers below 15.
+ENDS = 4 * 15 * EPS
 
 
 def test_save_figure_writes_png_and_pdf_and_closes(tmp_path):
@@ -18,3 +24,33 @@ def test_save_figure_writes_png_and_pdf_and_closes(tmp_path):
     figure = plt.figure(figsize=(1, 1))
     style.save_figure(figure, tmp_path / "g.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png", "g.png"]
+
+
+def _row(**intervals):
+    """A verdicts row of a 0.10 gap with the given (low, high) per interval kind."""
+    row = {"gap": 0.10}
+    for kind in ("seeds", "bootstrap"):
+        low, high = intervals.get(kind, (float("nan"), float("nan")))
+        row[f"gap_{kind}_low"], row[f"gap_{kind}_high"] = low, high
+    return row
+
+
+def _drawn(row):
+    figure, axis = plt.subplots()
+    style.draw_intervals(axis, 0.5, row, "gap")
+    return [(x, low, high) for x, low, high, _ in drawn_error_bars(axis)]
+
+
+def test_each_interval_is_drawn_in_points_from_its_own_ends():
+    # a bootstrap interval narrower than a point and a seeds interval: both, to the ends
+    drawn = _drawn(_row(seeds=(0.07, 0.13), bootstrap=(0.098, 0.103)))
+    expected = sorted([(0.5, 7.0, 13.0), (0.5, 9.8, 10.3)])
+    assert drawn == [pytest.approx(e, abs=ENDS) for e in expected]
+
+
+def test_an_interval_with_a_missing_end_is_left_out_and_the_other_still_drawn():
+    assert _drawn(_row(seeds=(0.07, 0.13))) == [pytest.approx((0.5, 7.0, 13.0), abs=ENDS)]
+    assert _drawn(_row(seeds=(float("nan"), 0.13), bootstrap=(0.09, 0.11))) == [
+        pytest.approx((0.5, 9.0, 11.0), abs=ENDS)
+    ]
+    assert _drawn(_row()) == []
