@@ -133,17 +133,17 @@ def test_seeding_makes_torchs_draws_the_seeds_and_cpu_kernels_deterministic():
     assert torch.equal(torch.rand(3, generator=generator), drawn)
 
 
-@pytest.mark.parametrize("count, torch_threads", [(3, 3), (0, 1)])
-def test_cpu_threads_sets_torch_and_blas(monkeypatch, count, torch_threads):
+@pytest.mark.parametrize("count, expected", [(3, 3), (0, 1), (6, 4)])
+def test_cpu_threads_sets_torch_and_blas_up_to_the_cores(monkeypatch, count, expected):
     monkeypatch.setattr(threads, "available_cores", lambda: 4)
     before = torch.get_num_threads()
     try:
         with threadpool_limits(limits=None):
             np.ones(1) @ np.ones(1)
             cpu_threads(count)
-            assert torch.get_num_threads() == torch_threads
+            assert torch.get_num_threads() == expected
             blas = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
-            assert blas == {max(1, count)}
+            assert blas == {expected}
     finally:
         torch.set_num_threads(before)
 

@@ -23,9 +23,15 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+def usable_threads(count: int) -> int:
+    """A requested thread count (BLAS or torch) as a job may use it: at least 1, at most
+    available_cores()."""
+    return max(1, min(int(count), available_cores()))
+
+
 def fix_blas_threads(count: int) -> None:
-    """Use `count` threads, at most available_cores(), in every BLAS library loaded in
-    this process from now on."""
+    """Use usable_threads(count) threads in every BLAS library loaded in this process
+    from now on."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=max(1, min(int(count), available_cores())), user_api="blas")
+    threadpool_limits(limits=usable_threads(count), user_api="blas")

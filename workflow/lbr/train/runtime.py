@@ -104,11 +104,12 @@ def seed_everything(seed: int, device: torch.device) -> torch.Generator:
 
 def cpu_threads(threads: int) -> None:
     """Set torch's intra-op pool and the BLAS libraries to the configured count (config
-    `cpu_threads`), whatever cores Snakemake gave the job: CPU reductions round
-    differently with another count."""
-    from ..threads import fix_blas_threads
+    `cpu_threads`), whatever cores Snakemake gave the job (CPU reductions round
+    differently with another count), but not above the cores the job may run on
+    (lbr.threads.usable_threads: threads beyond them spin against each other)."""
+    from ..threads import fix_blas_threads, usable_threads
 
-    torch.set_num_threads(max(1, threads))
+    torch.set_num_threads(usable_threads(threads))
     fix_blas_threads(threads)
 
 
