@@ -366,6 +366,7 @@ def run(target: str, max_children: int) -> dict:
             raise SystemExit(f"{target}: mutmut failed (exit {code}); see {stage / 'mutmut.log'}")
         status = _results(stage, files)
     seconds = time.monotonic() - start
+    widened_kills = sum(status[key] in DETECTED for key in first)
     if untested:
         status = dict.fromkeys(status, "no tests")
     counts = collections.Counter(status.values())
@@ -379,7 +380,7 @@ def run(target: str, max_children: int) -> dict:
         f"score (killed + timeout + crashed) / all: {score:.1%}",
         f"killed by an assertion / all: {counts['killed'] / max(1, len(status)):.1%}",
         f"survivors of the first pass killed by the files' other tests: "
-        f"{sum(status[key] in DETECTED for key in first)} of {len(first)}",
+        f"{widened_kills} of {len(first)}",
         f"run time: {seconds:.0f} s (mutmut run, {max_children} workers)",
         "",
     ]
@@ -399,7 +400,7 @@ def run(target: str, max_children: int) -> dict:
         "seconds": round(seconds),
         "workers": max_children,
         "first_pass_survivors": len(first),
-        "killed_by_the_wider_selection": sum(status[key] in DETECTED for key in first),
+        "killed_by_the_wider_selection": widened_kills,
     }
 
 

@@ -16,14 +16,15 @@ def test_resnet9_matches_the_authors_size():
     assert ResNet9(1, 10, width_multiplier=0.1)(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
 
 
-def _conv_bn(c_in, c_out):  # a 3×3 convolution without bias, then BatchNorm's scale and shift
+def _conv_bn_parameters(c_in, c_out):
+    """A 3×3 convolution without bias, then BatchNorm's scale and shift."""
     return 9 * c_in * c_out + 2 * c_out
 
 
 def test_parameter_count_by_hand():
     w = (64, 128, 256, 512, 1028)
-    residual = [2 * _conv_bn(c, c) for c in (w[1], w[3], w[4])]
-    stages = [_conv_bn(3, w[0]), *(_conv_bn(a, b) for a, b in zip(w, w[1:]))]
+    residual = [2 * _conv_bn_parameters(c, c) for c in (w[1], w[3], w[4])]
+    stages = [_conv_bn_parameters(3, w[0]), *(_conv_bn_parameters(a, b) for a, b in zip(w, w[1:]))]
     expected = sum(stages) + sum(residual) + w[4] * 10 + 10  # and the linear classifier
     assert sum(p.numel() for p in ResNet9(3, 10).parameters()) == expected
 
