@@ -281,7 +281,8 @@ def test_reconstruction_figure_images_and_curves_of_each_pair():
         )
         losses, linear, mlp = bottom.axes
         names = {0.0: "unguided", pair["guidance"]: f"guided, weight {pair['guidance']:g}"}
-        colours = {0.0: rgba("tab:blue"), pair["guidance"]: rgba("tab:orange")}
+        # Fig. 6 colours its models as Fig. 5 does: unguided blue, guided green.
+        colours = {0.0: rgba("tab:blue"), pair["guidance"]: rgba("tab:green")}
         assert len(losses.lines) == 4 and len(linear.lines) == len(mlp.lines) == 2
         for index, weight in enumerate((0.0, pair["guidance"])):
             run = curves[curves["guidance"] == weight]

@@ -9,6 +9,27 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from .style import FINE_GRID, GRID, LABEL_SIZE, REFERENCE, SMALL_SIZE, TITLE_SIZE
+
+# Unguided models blue, guided green, in Fig. 5 and Fig. 6 alike; in Fig. 5 from these
+# colour maps, lighter for smaller latent codes (as the paper).
+_MODEL_COLOURS = {"unguided": "tab:blue", "guided": "tab:green"}
+_MODEL_SHADES = {"unguided": "Blues", "guided": "Greens"}
+_LEGEND_SHADE = 0.8
+# Snapshots early (red) to late (blue), with no pale middle that would vanish on white.
+_SNAPSHOT_COLOURS = ["#d62728", "#7b3294", "#1f4eb4"]
+_SNAPSHOT_TICKS = 8  # at most this many snapshot steps named on the colour bar
+_MARKERS = "osD^v<>"  # one per guidance weight, in ascending order
+_MARKER_AREA = 36
+_SNAPSHOT_LINE = {"lw": 0.9}
+_ENERGY_LINE = {"color": "black", "lw": 1.6}  # the data's energy: above the snapshots
+_PAIR_LINK = {"color": "grey", "lw": 0.6}  # joins the two models of a pair
+# Inches: (width per model, height) of Fig. 1 (bottom)/3; (width, height per dataset) of
+# Fig. 5 and Fig. 6.
+_DYNAMICS_PANEL = (4.4, 7)
+_GUIDANCE_SIZE = (9, 6.4)
+_RECONSTRUCTION_SIZE = (10, 6.2)
+
 
 def _parameters(count: int) -> str:
     return f"{count / 1e6:.3g}M" if count >= 1e6 else f"{count / 1e3:.3g}k"
@@ -28,10 +49,15 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
     blue (late), the data's energy along u_k in black (the error of reconstructing nothing).
     Bottom row: each band's energy-weighted relative error against the training step."""
     n = len(summaries)
-    figure, axes = plt.subplots(2, n, figsize=(4.4 * n, 7), squeeze=False, layout="constrained")
-    # Early snapshots red, late ones blue; no pale middle that would vanish on white.
+    figure, axes = plt.subplots(
+        2,
+        n,
+        figsize=(_DYNAMICS_PANEL[0] * n, _DYNAMICS_PANEL[1]),
+        squeeze=False,
+        layout="constrained",
+    )
     colour_map = matplotlib.colors.LinearSegmentedColormap.from_list(
-        "early_to_late", ["#d62728", "#7b3294", "#1f4eb4"]
+        "early_to_late", _SNAPSHOT_COLOURS
     )
     for column, summary in enumerate(summaries.itertuples(index=False)):
         summary = pd.Series(summary._asdict())
@@ -44,21 +70,22 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
         for index, step in enumerate(steps):
             curve = table[table["step"] == step]
             colour = colour_map(index / max(len(steps) - 1, 1))
-            spectrum_axis.plot(curve["k"], curve["error"], color=colour, lw=0.9)
+            spectrum_axis.plot(curve["k"], curve["error"], color=colour, **_SNAPSHOT_LINE)
         first = table[table["step"] == steps[0]]
-        spectrum_axis.plot(first["k"], first["energy"], color="black", lw=1.6, label="data")
+        spectrum_axis.plot(first["k"], first["energy"], label="data", **_ENERGY_LINE)
         spectrum_axis.set(xscale="log", yscale="log", xlabel="eigen-direction k (1 = largest)")
         spectrum_axis.set_ylabel("mean squared error along u_k")
-        spectrum_axis.set_title(_model_title(summary), fontsize=8)
-        spectrum_axis.legend(fontsize=7, loc="lower left")
-        spectrum_axis.grid(alpha=0.3, which="both", lw=0.3)
+        spectrum_axis.set_title(_model_title(summary), fontsize=TITLE_SIZE)
+        spectrum_axis.legend(fontsize=LABEL_SIZE, loc="lower left")
+        spectrum_axis.grid(**FINE_GRID)
         # One colour per snapshot, in order; the colour bar names their steps.
         scale = plt.cm.ScalarMappable(
             norm=matplotlib.colors.BoundaryNorm(np.arange(len(steps) + 1) - 0.5, colour_map.N),
             cmap=colour_map,
         )
         bar = figure.colorbar(scale, ax=spectrum_axis, label="training step", shrink=0.8)
-        shown = np.unique(np.linspace(0, len(steps) - 1, min(len(steps), 8)).round().astype(int))
+        shown = np.linspace(0, len(steps) - 1, min(len(steps), _SNAPSHOT_TICKS))
+        shown = np.unique(shown.round().astype(int))
         bar.set_ticks(shown, labels=[str(steps[i]) for i in shown])
         mine = (bands["dataset"] == summary["dataset"]) & (bands["arch"] == summary["arch"])
         band_rows = bands[mine & (bands["step"] > 0)]
@@ -69,25 +96,25 @@ def dynamics_figure(directions: pd.DataFrame, bands: pd.DataFrame, summaries: pd
             band_axis.plot(
                 curve["step"], curve["relative_error"], color=colour, marker=".", label=label
             )
-        band_axis.axhline(0.5, color="grey", lw=0.8, ls="--", label="learned (½ of energy)")
+        band_axis.axhline(0.5, ls="--", label="learned (½ of energy)", **REFERENCE)
         band_axis.set(xscale="log", yscale="log", xlabel="training step")
         band_axis.set_ylabel("Σ error / Σ data energy in band")
         band_axis.set_title(
             f"{summary['dataset']}, {summary['arch']}: bands; "
             f"γ(k, step learned) = {summary['gamma']:+.2f}",
-            fontsize=8,
+            fontsize=TITLE_SIZE,
         )
-        band_axis.legend(fontsize=7)
-        band_axis.grid(alpha=0.3, which="both", lw=0.3)
+        band_axis.legend(fontsize=LABEL_SIZE)
+        band_axis.grid(**FINE_GRID)
     return figure
 
 
 def _pair_colours(latents) -> dict:
-    """Unguided models blue, guided green; lighter for smaller latent codes (as Fig. 5)."""
+    """(unguided, guided) colour per latent size: lighter for smaller codes."""
     shades = np.linspace(0.45, 0.95, len(latents))
+    unguided, guided = (plt.get_cmap(_MODEL_SHADES[m]) for m in ("unguided", "guided"))
     return {
-        latent: (plt.get_cmap("Blues")(shade), plt.get_cmap("Greens")(shade))
-        for latent, shade in zip(sorted(latents), shades)
+        latent: (unguided(shade), guided(shade)) for latent, shade in zip(sorted(latents), shades)
     }
 
 
@@ -99,12 +126,12 @@ def guidance_figure(pairs: pd.DataFrame):
     figure, axes = plt.subplots(
         2 * len(datasets),
         2,
-        figsize=(9, 6.4 * len(datasets)),
+        figsize=(_GUIDANCE_SIZE[0], _GUIDANCE_SIZE[1] * len(datasets)),
         squeeze=False,
         layout="constrained",
     )
     weights = sorted(pairs["guidance"].unique())
-    markers = dict(zip(weights, "osD^v<>"))
+    markers = dict(zip(weights, _MARKERS))
     for index, dataset in enumerate(datasets):
         subset = pairs[pairs["dataset"] == dataset]
         colours = _pair_colours(subset["latent"].unique())
@@ -123,14 +150,12 @@ def guidance_figure(pairs: pd.DataFrame):
                         ),
                         (pair[loss], 100 * pair[f"{probe}_probe_accuracy"], green),
                     ]
-                    accuracy.plot(
-                        [p[0] for p in points], [p[1] for p in points], color="grey", lw=0.6
-                    )
+                    accuracy.plot([p[0] for p in points], [p[1] for p in points], **_PAIR_LINK)
                     for x, y, colour in points:
                         accuracy.scatter(
                             x,
                             y,
-                            s=36,
+                            s=_MARKER_AREA,
                             marker=markers[pair["guidance"]],
                             facecolors=colour if fill else "none",
                             edgecolors=colour,
@@ -138,25 +163,32 @@ def guidance_figure(pairs: pd.DataFrame):
                     relative.scatter(
                         pair[loss],
                         pair[f"{probe}_probe_relative_difference"],
-                        s=36,
+                        s=_MARKER_AREA,
                         marker=markers[pair["guidance"]],
                         facecolors=green if fill else "none",
                         edgecolors=green,
                     )
-            relative.axhline(0, color="grey", lw=0.8)
+            relative.axhline(0, **REFERENCE)
             accuracy.set(xlabel=f"{split} reconstruction loss (MSE)", ylabel="test accuracy (%)")
             relative.set(
                 xlabel=f"{split} reconstruction loss of the guided model (MSE)",
                 ylabel="guided vs unguided accuracy (%, relative)",
             )
-            accuracy.set_title(f"{dataset}: probes against {split} reconstruction loss", fontsize=9)
-            relative.set_title(f"{dataset}: relative difference per pair", fontsize=9)
+            accuracy.set_title(
+                f"{dataset}: probes against {split} reconstruction loss", fontsize=TITLE_SIZE
+            )
+            relative.set_title(f"{dataset}: relative difference per pair", fontsize=TITLE_SIZE)
             for axis in (accuracy, relative):
-                axis.grid(alpha=0.3)
+                axis.grid(**GRID)
                 axis.ticklabel_format(axis="x", useOffset=False)
     handles = [
         matplotlib.lines.Line2D(
-            [], [], ls="", marker="o", color=plt.get_cmap("Blues")(0.8), label="unguided (weight 0)"
+            [],
+            [],
+            ls="",
+            marker=_MARKERS[0],
+            color=plt.get_cmap(_MODEL_SHADES["unguided"])(_LEGEND_SHADE),
+            label="unguided (weight 0)",
         ),
         *[
             matplotlib.lines.Line2D(
@@ -164,7 +196,7 @@ def guidance_figure(pairs: pd.DataFrame):
                 [],
                 ls="",
                 marker=markers[w],
-                color=plt.get_cmap("Greens")(0.8),
+                color=plt.get_cmap(_MODEL_SHADES["guided"])(_LEGEND_SHADE),
                 label=f"guided, weight {w:g}",
             )
             for w in weights
@@ -180,9 +212,9 @@ def guidance_figure(pairs: pd.DataFrame):
         handles=handles,
         loc="outside lower center",
         ncols=3,
-        fontsize=8,
+        fontsize=LABEL_SIZE,
         title=f"latent sizes {latents}: lighter = smaller",
-        title_fontsize=8,
+        title_fontsize=LABEL_SIZE,
     )
     return figure
 
@@ -190,8 +222,8 @@ def guidance_figure(pairs: pd.DataFrame):
 def _curves_axes(axes, pair: pd.Series, curves: pd.DataFrame) -> None:
     """Fig. 6's training curves for one pair: reconstruction losses and probe accuracies."""
     styles = {
-        0.0: ("tab:blue", "unguided"),
-        float(pair["guidance"]): ("tab:orange", f"guided, weight {pair['guidance']:g}"),
+        0.0: (_MODEL_COLOURS["unguided"], "unguided"),
+        float(pair["guidance"]): (_MODEL_COLOURS["guided"], f"guided, weight {pair['guidance']:g}"),
     }
     for guidance, run in curves.groupby("guidance"):
         colour, name = styles[float(guidance)]
@@ -220,8 +252,8 @@ def _curves_axes(axes, pair: pd.Series, curves: pd.DataFrame) -> None:
     for axis in axes:
         axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         axis.set_xlabel("epoch")
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=6)
+        axis.grid(**GRID)
+        axis.legend(fontsize=SMALL_SIZE)
 
 
 def _unit_range(image) -> np.ndarray:
@@ -235,7 +267,10 @@ def reconstruction_figure(panels):
     """Fig. 6, per dataset: test images and their reconstructions by the unguided and the
     guided model of the chosen pair (each image scaled to [0, 1] for display), then both
     models' training curves."""
-    figure = plt.figure(figsize=(10, 6.2 * len(panels)), layout="constrained")
+    figure = plt.figure(
+        figsize=(_RECONSTRUCTION_SIZE[0], _RECONSTRUCTION_SIZE[1] * len(panels)),
+        layout="constrained",
+    )
     blocks = np.atleast_1d(figure.subfigures(len(panels), 1))
     for block, (pair, originals, unguided, guided, curves) in zip(blocks, panels):
         top, bottom = block.subfigures(2, 1, height_ratios=[1.1, 1])
@@ -263,11 +298,13 @@ def reconstruction_figure(panels):
                 )
                 image_axes[r][c].set_xticks([])
                 image_axes[r][c].set_yticks([])
-            image_axes[r][0].set_ylabel(label, fontsize=6, rotation=0, ha="right", va="center")
+            image_axes[r][0].set_ylabel(
+                label, fontsize=SMALL_SIZE, rotation=0, ha="right", va="center"
+            )
         top.suptitle(
             f"{pair['dataset']}: {pair['arch']} autoencoders, latent {pair['latent']}, "
             f"{_parameters(pair['parameters'])} parameters (test images)",
-            fontsize=9,
+            fontsize=TITLE_SIZE,
         )
         _curves_axes(bottom.subplots(1, 3), pair, curves)
     return figure

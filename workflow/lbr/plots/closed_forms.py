@@ -9,11 +9,28 @@ import numpy as np
 import pandas as pd
 
 from ..spectral.denoising_table import in_fig7_range
+from .style import GRID, LABEL_SIZE, SMALL_SIZE, TITLE_SIZE, ZERO_LINE
+
+# Inches: Fig. 2's two panels; (width, height) of one panel of the others, each figure
+# as many panels wide (and for Fig. 7, high) as it has datasets (settings, patch sizes).
+_ALIGNMENT_SIZE = (6, 7)
+_DENOISING_PANEL = (3.2, 2.4)
+_SCREEN_PANEL = (4.4, 3.4)
+_THEOREM1_PANEL = (3.4, 3)
+_INTERPOLATION_PANEL = (4, 3.2)
+_GALLERY_IMAGE = (1.3, 1.4)
+# Colour maps of a line family: masking ratio (Fig. 7), λ (Fig. 8).
+_RATIO_COLOURS = "cool"
+_LAMBDA_COLOURS = "viridis"
+_RATIO_LINE = {"lw": 1}  # many ratios per panel: thin
+_PCA_LIMIT = {"ls": ":", "lw": 0.8}  # λ = ∞, in its K's colour
+# Log axes cannot show 0: a shift or gap below this is drawn at it.
+_LOG_FLOOR = {"shift": 1e-17, "gap": 1e-16}
 
 
 def alignment_figure(tables: dict[str, pd.DataFrame], column: str = "alignment_percent"):
     """Fig. 2: alignment against K (top) and against K/D (bottom), one line per dataset."""
-    figure, (by_k, by_ratio) = plt.subplots(2, 1, figsize=(6, 7))
+    figure, (by_k, by_ratio) = plt.subplots(2, 1, figsize=_ALIGNMENT_SIZE)
     for name, table in tables.items():
         dimension = table["dimension"].iloc[0]
         by_k.plot(table["K"], table[column], label=f"{name} (D={dimension})")
@@ -23,8 +40,8 @@ def alignment_figure(tables: dict[str, pd.DataFrame], column: str = "alignment_p
     by_ratio.set_xlabel("K / D")
     for axis in (by_k, by_ratio):
         axis.set_ylabel("alignment (%)" if "percent" in column else "alignment")
-        axis.grid(alpha=0.3)
-    by_k.legend(fontsize=8)
+        axis.grid(**GRID)
+    by_k.legend(fontsize=LABEL_SIZE)
     figure.suptitle("Eq. (7): supervised fit reachable from the top-K PCA features")
     return figure
 
@@ -37,11 +54,11 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
     patches = sorted(masking["patch"].unique())
     datasets = list(dict.fromkeys(masking["dataset"]))
     ratios = sorted(masking["ratio"].unique())
-    colours = plt.get_cmap("cool")(np.linspace(0, 1, max(len(ratios), 2)))
+    colours = plt.get_cmap(_RATIO_COLOURS)(np.linspace(0, 1, max(len(ratios), 2)))
     figure, axes = plt.subplots(
         len(patches),
         len(datasets),
-        figsize=(3.2 * len(datasets), 2.4 * len(patches)),
+        figsize=(_DENOISING_PANEL[0] * len(datasets), _DENOISING_PANEL[1] * len(patches)),
         squeeze=False,
         sharex="col",
     )
@@ -51,16 +68,18 @@ def denoising_figure(table: pd.DataFrame, k_min: int):
             subset = masking[(masking["patch"] == patch) & (masking["dataset"] == dataset)]
             for colour, ratio in zip(colours, ratios):
                 curve = subset[subset["ratio"] == ratio]
-                axis.plot(curve["K"], curve["relative_change_percent"], color=colour, lw=1)
-            axis.axhline(0, color="black", lw=0.6)
-            axis.grid(alpha=0.3)
+                axis.plot(curve["K"], curve["relative_change_percent"], color=colour, **_RATIO_LINE)
+            axis.axhline(0, **ZERO_LINE)
+            axis.grid(**GRID)
             if row == 0:
                 axis.set_title(dataset)
             if column == 0:
                 axis.set_ylabel(f"patch {int(patch)}×{int(patch)}\n100·ΔA% / A%clean")
             if row == len(patches) - 1:
                 axis.set_xlabel("K")
-    mappable = plt.cm.ScalarMappable(cmap="cool", norm=plt.Normalize(min(ratios), max(ratios)))
+    mappable = plt.cm.ScalarMappable(
+        cmap=_RATIO_COLOURS, norm=plt.Normalize(min(ratios), max(ratios))
+    )
     figure.colorbar(mappable, ax=axes, label="masking ratio", shrink=0.6)
     return figure
 
@@ -70,17 +89,21 @@ def screen_figure(screen: pd.DataFrame):
     PCA's, over the K range Fig. 7 plots (screen_summary's table)."""
     datasets = list(dict.fromkeys(screen["dataset"]))
     figure, axes = plt.subplots(
-        1, len(datasets), figsize=(4.4 * len(datasets), 3.4), squeeze=False, layout="constrained"
+        1,
+        len(datasets),
+        figsize=(_SCREEN_PANEL[0] * len(datasets), _SCREEN_PANEL[1]),
+        squeeze=False,
+        layout="constrained",
     )
     for axis, dataset in zip(axes[0], datasets):
         subset = screen[screen["dataset"] == dataset]
         summary = subset.set_index("noise")["max_subspace_shift"].sort_values()
-        axis.barh(summary.index, np.maximum(summary.to_numpy(), 1e-17))
+        axis.barh(summary.index, np.maximum(summary.to_numpy(), _LOG_FLOOR["shift"]))
         axis.set_xscale("log")
-        axis.set_xlim(left=1e-17)
+        axis.set_xlim(left=_LOG_FLOOR["shift"])
         axis.set_title(dataset)
         axis.set_xlabel(f"max over K ≥ {int(subset['first_k'].min())} of mean sin² principal angle")
-        axis.tick_params(axis="y", labelsize=6)
+        axis.tick_params(axis="y", labelsize=SMALL_SIZE)
     figure.suptitle("Label-free screen: noises at ~0 can never change any task's alignment")
     return figure
 
@@ -91,10 +114,14 @@ def theorem1_figure(trajectories: pd.DataFrame):
         trajectories[["dimension", "latent"]].drop_duplicates().sort_values(["dimension", "latent"])
     )
     figure, axes = plt.subplots(
-        1, len(settings), figsize=(3.4 * len(settings), 3), squeeze=False, sharey=True
+        1,
+        len(settings),
+        figsize=(_THEOREM1_PANEL[0] * len(settings), _THEOREM1_PANEL[1]),
+        squeeze=False,
+        sharey=True,
     )
     lambdas = sorted(trajectories["lam"].unique())
-    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(lambdas)))
+    colours = plt.get_cmap(_LAMBDA_COLOURS)(np.linspace(0, 0.9, len(lambdas)))
     for axis, (_, setting) in zip(axes[0], settings.iterrows()):
         subset = trajectories[
             (trajectories["dimension"] == setting["dimension"])
@@ -104,22 +131,27 @@ def theorem1_figure(trajectories: pd.DataFrame):
             curve = subset[subset["lam"] == lam]
             axis.plot(
                 curve["step"],
-                np.maximum(curve["relative_gap"], 1e-16),
+                np.maximum(curve["relative_gap"], _LOG_FLOOR["gap"]),
                 color=colour,
                 label=f"λ={lam:g}",
             )
         axis.set_yscale("log")
         axis.set_title(f"D={setting['dimension']}, K={setting['latent']}")
         axis.set_xlabel("Adam step")
-        axis.grid(alpha=0.3)
+        axis.grid(**GRID)
     axes[0][0].set_ylabel("(loss − closed form) / ‖Y‖² + λ‖X‖²")
-    axes[0][-1].legend(fontsize=8)
+    axes[0][-1].legend(fontsize=LABEL_SIZE)
     return figure
 
 
 def interpolation_figure(tables: dict[str, pd.DataFrame]):
     """Theorem 1's interpolation: supervised residual of the optimal encoder from λ=0 to ∞."""
-    figure, axes = plt.subplots(1, len(tables), figsize=(4 * len(tables), 3.2), squeeze=False)
+    figure, axes = plt.subplots(
+        1,
+        len(tables),
+        figsize=(_INTERPOLATION_PANEL[0] * len(tables), _INTERPOLATION_PANEL[1]),
+        squeeze=False,
+    )
     for axis, (name, table) in zip(axes[0], tables.items()):
         finite = table[np.isfinite(table["lambda_relative"]) & (table["lambda_relative"] > 0)]
         for k, curve in finite.groupby("K"):
@@ -131,14 +163,14 @@ def interpolation_figure(tables: dict[str, pd.DataFrame]):
             )
             ends = table[(table["K"] == k) & ~np.isfinite(table["lambda_relative"])]
             axis.axhline(
-                ends["supervised_residual_fraction"].iloc[0], color=line.get_color(), ls=":", lw=0.8
+                ends["supervised_residual_fraction"].iloc[0], color=line.get_color(), **_PCA_LIMIT
             )
         axis.set_xscale("log")
         axis.set_title(name)
         axis.set_xlabel("λ (relative to ‖PᵀP‖/λ₁)")
-        axis.grid(alpha=0.3)
+        axis.grid(**GRID)
     axes[0][0].set_ylabel("supervised residual / ‖Y‖²")
-    axes[0][-1].legend(fontsize=8, title="dotted: PCA (λ=∞)")
+    axes[0][-1].legend(fontsize=LABEL_SIZE, title="dotted: PCA (λ=∞)")
     return figure
 
 
@@ -148,7 +180,10 @@ def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str)
     count = len(next(iter(rows.values())))
     height, width, channels = np.asarray(next(iter(rows.values()))).shape[1:]
     figure, axes = plt.subplots(
-        len(rows), count, figsize=(1.3 * count, 1.4 * len(rows)), squeeze=False
+        len(rows),
+        count,
+        figsize=(_GALLERY_IMAGE[0] * count, _GALLERY_IMAGE[1] * len(rows)),
+        squeeze=False,
     )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(count):
@@ -163,12 +198,12 @@ def gallery_figure(rows: dict[str, np.ndarray], titles: list[str], dataset: str)
             axes[r][c].set_xticks([])
             axes[r][c].set_yticks([])
             if c == 0:
-                axes[r][c].set_ylabel(label, fontsize=7)
+                axes[r][c].set_ylabel(label, fontsize=LABEL_SIZE)
             if r == 0:
-                axes[r][c].set_title(titles[c], fontsize=7)
+                axes[r][c].set_title(titles[c], fontsize=LABEL_SIZE)
     figure.suptitle(
         f"Fig. 9, {dataset} ({height}×{width}×{channels}): test images projected on the\n"
         "top and bottom variance subspaces, mean image added back (0–255)",
-        fontsize=8,
+        fontsize=TITLE_SIZE,
     )
     return figure

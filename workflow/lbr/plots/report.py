@@ -19,10 +19,24 @@ from ..r1_prediction import (
     rank_relation,
 )
 from ..stats import RANK_ALPHA
-from .style import draw_intervals, drawn_interval_handles
+from .style import (
+    GRID,
+    LABEL_SIZE,
+    REFERENCE,
+    SHADE,
+    SIDE_COLOURS,
+    TITLE_SIZE,
+    ZERO_LINE,
+    draw_intervals,
+    drawn_interval_handles,
+)
 
 _READING_COLOURS = {AGREES: "tab:green", DISAGREES: "black"}
 _UNDECIDED_COLOUR = "tab:orange"
+_FIGURE_SIZE = (11.5, 4.6)  # inches, both readings side by side
+# The gap axis spans at least ±_MIN_SPAN points, else the largest gap or interval end
+# with _ROOM to spare.
+_MIN_SPAN, _ROOM = 5.0, 1.15
 # Two datasets closer than this in alignment get their labels on either side of their
 # points (above the higher, below the lower): a label is about this wide at fontsize 7.
 _LABEL_WIDTH = 0.3
@@ -49,7 +63,7 @@ def _gap_span(trained: pd.DataFrame) -> float:
     ]
     values = 100 * trained[columns].to_numpy(dtype=np.float64)
     largest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
-    return max(5.0, 1.15 * largest)
+    return max(_MIN_SPAN, _ROOM * largest)
 
 
 def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
@@ -62,14 +76,14 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
     trained = verdicts[verdicts["outcome"] != NOT_TRAINED]
     alignment = f"alignment_k{PREDICTOR_K}"
     span = _gap_span(trained)
-    figure, (main, secondary) = plt.subplots(1, 2, figsize=(11.5, 4.6), layout="constrained")
+    figure, (main, secondary) = plt.subplots(1, 2, figsize=_FIGURE_SIZE, layout="constrained")
     rank = rank_relation(verdicts)
     above = _label_above(
         trained[alignment].to_numpy(dtype=np.float64),
         trained["bottom_minus_top"].to_numpy(dtype=np.float64),
     )
     for axis in (main, secondary):
-        axis.axhline(0, color="black", lw=0.6)
+        axis.axhline(0, **ZERO_LINE)
         for row, on_top in zip(trained.to_dict("records"), above):
             x, gap = row[alignment], 100 * row["bottom_minus_top"]
             draw_intervals(axis, x, row, "bottom_minus_top")
@@ -84,12 +98,12 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
                 xytext=(5, 4 if on_top else -4),
                 textcoords="offset points",
                 va="bottom" if on_top else "top",
-                fontsize=7,
+                fontsize=LABEL_SIZE,
             )
         axis.set_xlim(0, 1)
         axis.set_ylim(-span, span)
         axis.set_xlabel(f"closed-form alignment at K={PREDICTOR_K} (Eq. 7, fraction)")
-        axis.grid(alpha=0.3)
+        axis.grid(**GRID)
     for axis in (main, secondary):
         axis.set_ylabel(
             f"bottom {100 * headline['bottom']:.0f}% − top {100 * headline['top']:.0f}%\n"
@@ -107,26 +121,28 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
     main.set_title(
         "Main reading: rank relation across datasets (the paper predicts τ < 0)\n"
         f"Kendall τ = {tau} over {rank['datasets']} datasets → {rank['verdict']}\n{detail}",
-        fontsize=8,
+        fontsize=TITLE_SIZE,
     )
     gap_handles = drawn_interval_handles(trained, ["bottom_minus_top"], paired=True)
     if gap_handles:
-        main.legend(handles=gap_handles, fontsize=7, loc="lower left")
-    secondary.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color="tab:blue", alpha=0.12, lw=0)
-    secondary.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color="tab:red", alpha=0.12, lw=0)
-    secondary.axvline(HIGH_ALIGNMENT, color="grey", ls="--", lw=0.8)
+        main.legend(handles=gap_handles, fontsize=LABEL_SIZE, loc="lower left")
+    # Where the prediction is that the bottom (top) side wins, in that side's colour.
+    bottom, top = SIDE_COLOURS["bottom"], SIDE_COLOURS["top"]
+    secondary.axvspan(0, HIGH_ALIGNMENT, ymin=0.5, ymax=1, color=bottom, **SHADE)
+    secondary.axvspan(HIGH_ALIGNMENT, 1, ymin=0, ymax=0.5, color=top, **SHADE)
+    secondary.axvline(HIGH_ALIGNMENT, ls="--", **REFERENCE)
     secondary.text(
-        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color="tab:blue", va="top", fontsize=8
+        0.02, 0.97 * span, f"predicted: {BOTTOM_WINS}", color=bottom, va="top", fontsize=TITLE_SIZE
     )
     secondary.text(
-        0.98, -0.97 * span, f"predicted: {TOP_WINS}", color="tab:red", ha="right", fontsize=8
+        0.98, -0.97 * span, f"predicted: {TOP_WINS}", color=top, ha="right", fontsize=TITLE_SIZE
     )
     missing = verdicts[verdicts["outcome"] == NOT_TRAINED]["dataset"].tolist()
     note = f"\nnot trained: {', '.join(missing)}" if missing else ""
     secondary.set_title(
         f"Secondary reading: alignment threshold {HIGH_ALIGNMENT}\n(shaded: where the "
         f"outcome would agree with the prediction){note}",
-        fontsize=8,
+        fontsize=TITLE_SIZE,
     )
     verdict_handles = [
         matplotlib.lines.Line2D([], [], ls="", marker="o", color=colour, label=label)
@@ -136,5 +152,5 @@ def r1_prediction_figure(verdicts: pd.DataFrame, headline: dict):
             (_UNDECIDED_COLOUR, "inconclusive (an interval contains 0)"),
         )
     ]
-    secondary.legend(handles=verdict_handles + gap_handles, fontsize=7, loc="lower left")
+    secondary.legend(handles=verdict_handles + gap_handles, fontsize=LABEL_SIZE, loc="lower left")
     return figure

@@ -1,4 +1,5 @@
-"""What the figures share: saving, and how a 95% interval is drawn and named."""
+"""What the figures share: their look (colours, text sizes, grid), saving, and how a 95%
+interval is drawn and named."""
 
 from __future__ import annotations
 
@@ -11,13 +12,29 @@ import pandas as pd
 
 from ..atomic import atomic_path
 
+# The figures' look, written once: a figure function takes its colours, text sizes and
+# line weights from here, never from a literal of its own. (Module constants: the mutation
+# tests do not vary them; tests/plots check that the figures use them.)
+# The top variance subspace is red and the bottom blue in every figure (as the paper).
+SIDE_COLOURS = {"top": "tab:red", "bottom": "tab:blue"}
+TITLE_SIZE = 8  # panel titles and suptitles that carry a sentence, region notes
+LABEL_SIZE = 7  # legends, point and bar labels, image titles
+SMALL_SIZE = 6  # legends and tick labels of crowded panels, image row labels
+GRID = {"alpha": 0.3}
+FINE_GRID = {"alpha": 0.3, "which": "both", "lw": 0.3}  # log-log panels: minor lines too
+# A line that is a reference (zero, a threshold), not data.
+REFERENCE = {"color": "grey", "lw": 0.8}
+ZERO_LINE = {"color": "black", "lw": 0.6}
+SHADE = {"alpha": 0.12, "lw": 0}  # a region, behind the data
+DPI = 150
+
 
 def save_figure(figure, png_path: str | Path, pdf_path: str | Path | None = None) -> None:
     for path, kind in ((png_path, "png"), (pdf_path, "pdf")):
         if path is None:
             continue
         with atomic_path(path) as tmp:
-            figure.savefig(tmp, format=kind, dpi=150, bbox_inches="tight")
+            figure.savefig(tmp, format=kind, dpi=DPI, bbox_inches="tight")
     plt.close(figure)
 
 
@@ -31,12 +48,12 @@ def _interval_handles(paired: bool) -> list:
     bootstrap = "paired bootstrap" if paired else "bootstrap"
     return [
         matplotlib.lines.Line2D(
-            [], [], color="black", lw=1.0, marker="_", markersize=8,
-            label="95% t-interval over seeds",
+            [], [], color=_SEEDS_STYLE["ecolor"], lw=_SEEDS_STYLE["elinewidth"], marker="_",
+            markersize=2 * _SEEDS_STYLE["capsize"] + 2, label="95% t-interval over seeds",
         ),
         matplotlib.lines.Line2D(
-            [], [], color="black", lw=5, alpha=0.25,
-            label=f"95% {bootstrap} over test images",
+            [], [], color=_BOOTSTRAP_STYLE["ecolor"], lw=_BOOTSTRAP_STYLE["elinewidth"],
+            alpha=_BOOTSTRAP_STYLE["alpha"], label=f"95% {bootstrap} over test images",
         ),
     ]  # fmt: skip
 

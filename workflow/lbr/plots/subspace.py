@@ -12,7 +12,27 @@ import pandas as pd
 from .. import paper
 from ..r1_prediction import headline_accuracies, headline_runs_of, headline_seeds
 from ..train.convergence import STILL_RISING
-from .style import draw_intervals, drawn_interval_handles
+from .style import (
+    GRID,
+    LABEL_SIZE,
+    SHADE,
+    SIDE_COLOURS,
+    SMALL_SIZE,
+    TITLE_SIZE,
+    draw_intervals,
+    drawn_interval_handles,
+)
+
+# Inches: one Fig. 4 panel per dataset; one headline bar pair per dataset beside a margin;
+# one curves panel per dataset under the bars.
+_PANEL = (3.6, 3.2)
+_BARS = (1.6, 2.0, 3.2)  # width per dataset, margin, height
+_CURVES = (3.2, 6.8)  # width per dataset, height of both rows
+_BAR_WIDTH = 0.38  # of the space between two datasets' ticks
+# One seed's accuracy on its bar, and a run still rising at its end: drawn above the rest,
+# in the plot and its legend alike.
+_SEED_DOT = dict(ls="", marker="o", ms=3, mfc="white", mec="black", mew=0.7, zorder=5)
+_RISING = dict(ls="", marker="^", ms=9, mfc="none", mec="black", zorder=5)
 
 
 def subspace_figure(table: pd.DataFrame):
@@ -20,7 +40,9 @@ def subspace_figure(table: pd.DataFrame):
     one panel per dataset; dashed lines with augmentation."""
     runs = table[table["side"].isin(["top", "bottom"])]
     datasets = list(dict.fromkeys(runs["dataset"]))
-    figure, axes = plt.subplots(1, len(datasets), figsize=(3.6 * len(datasets), 3.2), squeeze=False)
+    figure, axes = plt.subplots(
+        1, len(datasets), figsize=(_PANEL[0] * len(datasets), _PANEL[1]), squeeze=False
+    )
     for axis, dataset in zip(axes[0], datasets):
         for (side, augment), group in runs[runs["dataset"] == dataset].groupby(["side", "augment"]):
             mean = (
@@ -32,15 +54,15 @@ def subspace_figure(table: pd.DataFrame):
                 100 * mean["variance_fraction"],
                 100 * mean["final_test_accuracy"],
                 marker="o",
-                color="tab:red" if side == "top" else "tab:blue",
+                color=SIDE_COLOURS[side],
                 ls="--" if augment else "-",
                 label=f"{side}{' + aug' if augment else ''}",
             )
         axis.set_title(dataset)
         axis.set_xlabel("variance kept (%)")
-        axis.grid(alpha=0.3)
+        axis.grid(**GRID)
     axes[0][0].set_ylabel("test accuracy (%)")
-    axes[0][-1].legend(fontsize=8)
+    axes[0][-1].legend(fontsize=LABEL_SIZE)
     return figure
 
 
@@ -58,40 +80,30 @@ def headline_figure(
     per epoch, the last fifth of training shaded and runs still rising there marked."""
     datasets = list(dict.fromkeys(table["dataset"]))
     accuracies = headline_accuracies(table, headline).reindex(datasets)
+    bars_width = _BARS[0] * len(datasets) + _BARS[1]
     if curves is None:
-        figure, axis = plt.subplots(figsize=(1.6 * len(datasets) + 2, 3.2))
+        figure, axis = plt.subplots(figsize=(bars_width, _BARS[2]))
     else:
-        width = max(1.6 * len(datasets) + 2, 3.2 * len(datasets))
-        figure = plt.figure(figsize=(width, 6.8), layout="constrained")
+        width = max(bars_width, _CURVES[0] * len(datasets))
+        figure = plt.figure(figsize=(width, _CURVES[1]), layout="constrained")
         grid = figure.add_gridspec(2, len(datasets))
         axis = figure.add_subplot(grid[0, :])
-    width = 0.38
     seeds = headline_seeds(table, headline)
     rows = None if verdicts is None else verdicts.set_index("dataset")
-    for offset, (side, colour) in enumerate((("top", "tab:red"), ("bottom", "tab:blue"))):
-        centres = np.arange(len(datasets)) + (offset - 0.5) * width
+    for offset, side in enumerate(("top", "bottom")):
+        centres = np.arange(len(datasets)) + (offset - 0.5) * _BAR_WIDTH
         bars = axis.bar(
             centres,
             100 * accuracies[f"{side}_accuracy"],
-            width,
-            color=colour,
+            _BAR_WIDTH,
+            color=SIDE_COLOURS[side],
             label=f"{side} {100 * headline[side]:.0f}% of variance",
         )
-        axis.bar_label(bars, fmt="%.1f", fontsize=7, label_type="center", color="white")
+        axis.bar_label(bars, fmt="%.1f", fontsize=LABEL_SIZE, label_type="center", color="white")
         for centre, dataset in zip(centres, datasets):
             values = seeds.loc[seeds["dataset"] == dataset, f"{side}_accuracy"]
             if len(values) > 1:
-                axis.plot(
-                    np.full(len(values), centre),
-                    100 * values,
-                    ls="",
-                    marker="o",
-                    ms=3,
-                    mfc="white",
-                    mec="black",
-                    mew=0.7,
-                    zorder=5,
-                )
+                axis.plot(np.full(len(values), centre), 100 * values, **_SEED_DOT)
             if rows is not None and dataset in rows.index:
                 draw_intervals(axis, centre, rows.loc[dataset], f"{side}_accuracy")
     axis.set_xticks(np.arange(len(datasets)), datasets)
@@ -100,13 +112,13 @@ def headline_figure(
     if rows is not None:
         handles += drawn_interval_handles(rows, ["top_accuracy", "bottom_accuracy"], paired=False)
     if seeds.groupby("dataset").size().max() > 1 if len(seeds) else False:
-        handles.append(
-            matplotlib.lines.Line2D(
-                [], [], ls="", marker="o", ms=3, mfc="white", mec="black", label="one seed"
-            ),
-        )
+        handles.append(matplotlib.lines.Line2D([], [], label="one seed", **_SEED_DOT))
     axis.legend(
-        handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2
+        handles=handles,
+        fontsize=LABEL_SIZE,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=2,
     )
     augmented = " (with augmentation)" if table["augment"].all() else ""
     count = seeds.groupby("dataset").size()
@@ -118,7 +130,9 @@ def headline_figure(
             if high == 1
             else (f", mean of {low} seeds" if low == high else f", mean of {low}–{high} seeds")
         )
-    axis.set_title(f"This run{augmented}{seed_note}.\nPaper, {paper.headline_text()}", fontsize=8)
+    axis.set_title(
+        f"This run{augmented}{seed_note}.\nPaper, {paper.headline_text()}", fontsize=TITLE_SIZE
+    )
     if curves is not None:
         for column, dataset in enumerate(datasets):
             _headline_curves(figure.add_subplot(grid[1, column]), table, curves, headline, dataset)
@@ -140,41 +154,38 @@ def _headline_curves(axis, table, curves, headline, dataset) -> None:
             & (curves["augment"] == run["augment"])
             & (curves["seed"] == run["seed"])
         ].sort_values("epoch")
-        colour = "tab:red" if run["side"] == "top" else "tab:blue"
-        axis.plot(mine["epoch"], 100 * mine["test_accuracy"], color=colour, lw=1, marker=".")
+        axis.plot(
+            mine["epoch"], 100 * mine["test_accuracy"], color=SIDE_COLOURS[run["side"]], marker="."
+        )
         rising = run.get("still_rising")
         if rising is not None and not pd.isna(rising) and bool(rising):
             flagged = True
             last = mine.iloc[-1]
-            axis.plot(
-                [last["epoch"]], [100 * last["test_accuracy"]], ls="", marker="^", ms=9,
-                mfc="none", mec="black", zorder=5,
-            )  # fmt: skip
+            axis.plot([last["epoch"]], [100 * last["test_accuracy"]], **_RISING)
         start = run.get("late_rise_from")
         if start is not None and not pd.isna(start):
             window = (float(start), float(run["final_epoch"]))
     if window is not None:
-        axis.axvspan(*window, color="grey", alpha=0.12, lw=0)
+        axis.axvspan(*window, color="grey", **SHADE)
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axis.set_xlabel("epoch")
     axis.set_ylabel("test accuracy (%)")
-    axis.grid(alpha=0.3)
+    axis.grid(**GRID)
     seeds = runs["seed"].nunique()
     handles = [
-        matplotlib.lines.Line2D([], [], color="tab:red", marker=".", label="top"),
-        matplotlib.lines.Line2D([], [], color="tab:blue", marker=".", label="bottom"),
+        matplotlib.lines.Line2D([], [], color=SIDE_COLOURS[side], marker=".", label=side)
+        for side in ("top", "bottom")
     ]
     if flagged:
         handles.append(
             matplotlib.lines.Line2D(
-                [], [], ls="", marker="^", mfc="none", mec="black",
-                label=f"still rising (> {100 * STILL_RISING:g} point)",
+                [], [], label=f"still rising (> {100 * STILL_RISING:g} point)", **_RISING
             )
-        )  # fmt: skip
-    axis.legend(handles=handles, fontsize=6, loc="lower right")
+        )
+    axis.legend(handles=handles, fontsize=SMALL_SIZE, loc="lower right")
     shade = "shaded: the last fifth of training" if window is not None else "run too short"
     axis.set_title(
         f"{dataset}: test accuracy per epoch, {seeds} seed{'s' if seeds != 1 else ''} a "
         f"side\n{shade}; ▲ rose > {100 * STILL_RISING:g} point there",
-        fontsize=7,
+        fontsize=LABEL_SIZE,
     )
