@@ -333,3 +333,60 @@ def drawn_error_bars(axis):
                 assert x0 == x1
                 found.append((x0, low, high, width))
     return sorted(found)
+
+
+def drawn_texts(figure) -> list[tuple[str, str, float]]:
+    """Every piece of text a figure shows besides tick labels, as (where, text, size in
+    points), in drawing order: 'suptitle', and per axes (numbered in figure.axes order, its
+    subfigures' axes included) 'title', 'xlabel', 'ylabel', 'text' (texts, annotations and
+    bar labels), 'legend' entries and 'legend title'; a figure legend's as 'figure legend'.
+    Empty texts are left out."""
+    found = []
+
+    def add(where, text):
+        if text is not None and text.get_text():
+            found.append((where, text.get_text(), text.get_fontsize()))
+
+    def legend(where, box):
+        if box is not None:
+            add(f"{where} title", box.get_title())
+            for entry in box.get_texts():
+                add(where, entry)
+
+    figures = [figure]
+    while figures:  # the figure and its subfigures, breadth first
+        current = figures.pop(0)
+        add("suptitle", current._suptitle)
+        for box in current.legends:
+            legend("figure legend", box)
+        figures.extend(current.subfigs)
+    for number, axis in enumerate(figure.axes):
+        add(f"{number} title", axis.title)
+        add(f"{number} xlabel", axis.xaxis.label)
+        add(f"{number} ylabel", axis.yaxis.label)
+        for text in axis.texts:
+            add(f"{number} text", text)
+        legend(f"{number} legend", axis.get_legend())
+    return found
+
+
+def drawn_grid(axis) -> tuple[bool, float | None]:
+    """Whether an axis draws grid lines, and their alpha."""
+    lines = axis.xaxis.get_gridlines() + axis.yaxis.get_gridlines()
+    shown = [line for line in lines if line.get_visible()]
+    return bool(shown), (shown[0].get_alpha() if shown else None)
+
+
+def default_text_sizes() -> dict[str, float]:
+    """Matplotlib's own sizes (points) of the texts a figure leaves unsized."""
+    from matplotlib import font_manager, rcParams
+
+    def size(key):
+        return font_manager.FontProperties(size=rcParams[key]).get_size_in_points()
+
+    return {
+        "title": size("axes.titlesize"),
+        "label": size("axes.labelsize"),
+        "legend": size("legend.fontsize"),
+        "suptitle": size("figure.titlesize"),
+    }

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from lbr.plots import closed_forms
+from lbr.plots import closed_forms, style
+from support import default_text_sizes, drawn_grid, drawn_texts
 
 
 def _xy(line):
@@ -255,3 +256,152 @@ def test_gallery_figure_shows_each_version_in_pixel_units(channels):
             assert axes[r][c].get_ylabel() == (label if c == 0 else "")
             assert axes[r][c].get_title() == (titles[c] if r == 0 else "")
     assert figure.get_suptitle().startswith(f"Fig. 9, digits (4×5×{channels}): test images")
+
+
+# --- what every closed-form figure says, at which size, and how large it is -----------
+
+DEFAULT = default_text_sizes()
+TITLE, LABEL = DEFAULT["title"], DEFAULT["label"]
+
+
+def test_alignment_figure_words_grid_and_size():
+    figure = closed_forms.alignment_figure(TABLES)
+    assert drawn_texts(figure) == [
+        ("suptitle", "Eq. (7): supervised fit reachable from the top-K PCA features", DEFAULT["suptitle"]),
+        ("0 xlabel", "latent dimension K", LABEL),
+        ("0 ylabel", "alignment (%)", LABEL),
+        ("0 legend", "zeta (D=16)", style.LABEL_SIZE),
+        ("0 legend", "alpha (D=64)", style.LABEL_SIZE),
+        ("1 xlabel", "K / D", LABEL),
+        ("1 ylabel", "alignment (%)", LABEL),
+    ]  # fmt: skip
+    assert all(drawn_grid(axis) == (True, style.GRID["alpha"]) for axis in figure.axes)
+    assert tuple(figure.get_size_inches()) == closed_forms._ALIGNMENT_SIZE
+    # D is each table's own, read from its first row whatever the others hold
+    tables = {"zeta": TABLES["zeta"].assign(dimension=[16] + [99] * 15)}
+    assert drawn_texts(closed_forms.alignment_figure(tables))[3][1] == "zeta (D=16)"
+
+
+def test_denoising_figure_words_and_one_panel_size_per_patch_and_dataset():
+    table = _denoising_table()
+    figure = closed_forms.denoising_figure(table, k_min=32)
+    ylabel = "patch {0}×{0}\n100·ΔA% / A%clean"
+    assert drawn_texts(figure) == [
+        ("0 title", "zeta", TITLE), ("0 ylabel", ylabel.format(1), LABEL),
+        ("1 title", "alpha", TITLE),
+        ("2 ylabel", ylabel.format(2), LABEL),
+        ("4 xlabel", "K", LABEL), ("4 ylabel", ylabel.format(4), LABEL),
+        ("5 xlabel", "K", LABEL),
+        ("6 ylabel", "masking ratio", LABEL),
+    ]  # fmt: skip
+    width, height = closed_forms._DENOISING_PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, 3 * height)
+    panels, colourbar = figure.axes[:6], figure.axes[6]
+    for axis in panels:
+        assert drawn_grid(axis) == (True, style.GRID["alpha"])
+        zero = axis.lines[3]
+        assert (zero.get_color(), zero.get_linewidth()) == (
+            style.ZERO_LINE["color"],
+            style.ZERO_LINE["lw"],
+        )
+        # columns share their K axis
+        assert axis.get_shared_x_axes().joined(axis, panels[panels.index(axis) % 2])
+    assert not panels[0].get_shared_x_axes().joined(panels[0], panels[1])
+    # the colour bar maps the masking ratios with the lines' colour map, end to end
+    assert colourbar._colorbar.cmap.name == closed_forms._RATIO_COLOURS
+
+
+def test_denoising_figure_of_one_ratio_draws_it_at_the_map_start():
+    table = _denoising_table()
+    table = table[(table["family"] == "gaussian") | (table["ratio"] == 0.5)]
+    figure = closed_forms.denoising_figure(table, k_min=32)
+    start = matplotlib.colors.to_rgba(plt.get_cmap(closed_forms._RATIO_COLOURS)(0.0))
+    assert matplotlib.colors.to_rgba(figure.axes[0].lines[0].get_color()) == start
+
+
+def test_screen_figure_words_and_panel_size():
+    screen = pd.DataFrame(
+        [("b", "gaussian_s1", 0.0, 16), ("a", "masking_p1_r0.5", 4e-2, 8)],
+        columns=["dataset", "noise", "max_subspace_shift", "first_k"],
+    )
+    figure = closed_forms.screen_figure(screen)
+    assert drawn_texts(figure) == [
+        ("suptitle", "Label-free screen: noises at ~0 can never change any task's alignment", DEFAULT["suptitle"]),
+        ("0 title", "b", TITLE), ("0 xlabel", "max over K ≥ 16 of mean sin² principal angle", LABEL),
+        ("1 title", "a", TITLE), ("1 xlabel", "max over K ≥ 8 of mean sin² principal angle", LABEL),
+    ]  # fmt: skip
+    width, height = closed_forms._SCREEN_PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    for axis in figure.axes:  # noise names small, K values at the default size
+        assert {t.get_fontsize() for t in axis.get_yticklabels()} == {style.SMALL_SIZE}
+        assert {t.get_fontsize() for t in axis.get_xticklabels()} == {
+            matplotlib.font_manager.FontProperties(
+                size=plt.rcParams["xtick.labelsize"]
+            ).get_size_in_points()
+        }
+
+
+def test_theorem1_figure_words_and_panels_sharing_the_gap_axis():
+    table = pd.DataFrame(
+        [
+            dict(dimension=d, latent=k, lam=lam, step=s, relative_gap=(1 + lam) * 10.0**-s)
+            for d, k in ((16, 3), (64, 8))
+            for lam in (0.0, 1.0)
+            for s in (0, 1, 2)
+        ]
+    )
+    table.loc[(table["dimension"] == 64) & (table["step"] == 2), "relative_gap"] = 1e-9
+    figure = closed_forms.theorem1_figure(table)
+    assert drawn_texts(figure) == [
+        ("0 title", "D=16, K=3", TITLE), ("0 xlabel", "Adam step", LABEL),
+        ("0 ylabel", "(loss − closed form) / ‖Y‖² + λ‖X‖²", LABEL),
+        ("1 title", "D=64, K=8", TITLE), ("1 xlabel", "Adam step", LABEL),
+        ("1 legend", "λ=0", style.LABEL_SIZE), ("1 legend", "λ=1", style.LABEL_SIZE),
+    ]  # fmt: skip
+    width, height = closed_forms._THEOREM1_PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    first, second = figure.axes
+    assert first.get_shared_y_axes().joined(first, second)
+    assert all(drawn_grid(axis) == (True, style.GRID["alpha"]) for axis in figure.axes)
+
+
+def test_interpolation_figure_words_and_panel_size():
+    tables = {"digits": _interpolation_table(0.1), "photos": _interpolation_table(0.5)}
+    figure = closed_forms.interpolation_figure(tables)
+    assert drawn_texts(figure) == [
+        ("0 title", "digits", TITLE), ("0 xlabel", "λ (relative to ‖PᵀP‖/λ₁)", LABEL),
+        ("0 ylabel", "supervised residual / ‖Y‖²", LABEL),
+        ("1 title", "photos", TITLE), ("1 xlabel", "λ (relative to ‖PᵀP‖/λ₁)", LABEL),
+        ("1 legend title", "dotted: PCA (λ=∞)", DEFAULT["legend"]),
+        ("1 legend", "K=10", style.LABEL_SIZE), ("1 legend", "K=32", style.LABEL_SIZE),
+    ]  # fmt: skip
+    width, height = closed_forms._INTERPOLATION_PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    for axis in figure.axes:
+        assert drawn_grid(axis) == (True, style.GRID["alpha"])
+        assert [line.get_marker() for line in axis.lines] == [".", "None"] * 2
+        assert [line.get_linewidth() for line in axis.lines[1::2]] == [
+            closed_forms._PCA_LIMIT["lw"]
+        ] * 2
+
+
+def test_gallery_figure_words_pixels_and_size():
+    rows = {name: np.full((2, 3, 5, 1), 300.0) for name in ("original", "top 75%")}
+    rows["original"][0, 0, 0, 0] = -7  # a pixel outside 0–255, clipped
+    rows = {name: images.astype(np.int16) for name, images in rows.items()}
+    figure = closed_forms.gallery_figure(rows, ["0: a", "1: b"], "digits")
+    assert drawn_texts(figure) == [
+        ("suptitle", "Fig. 9, digits (3×5×1): test images projected on the\ntop and bottom "
+         "variance subspaces, mean image added back (0–255)", style.TITLE_SIZE),
+        ("0 title", "0: a", style.LABEL_SIZE), ("0 ylabel", "original", style.LABEL_SIZE),
+        ("1 title", "1: b", style.LABEL_SIZE),
+        ("2 ylabel", "top 75%", style.LABEL_SIZE),
+    ]  # fmt: skip
+    width, height = closed_forms._GALLERY_IMAGE
+    assert tuple(figure.get_size_inches()) == (2 * width, 2 * height)
+    first = figure.axes[0].images[0]
+    assert first.get_array()[0, 0] == 0 and first.get_array()[0, 1] == 1  # clipped, scaled
+    assert first.get_array().dtype == np.float64
+    assert first.get_interpolation() == "nearest"
+    for axis in figure.axes:
+        assert (list(axis.get_xticks()), list(axis.get_yticks())) == ([], [])

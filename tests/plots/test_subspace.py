@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from lbr import paper
-from lbr.plots import subspace
+from lbr.plots import style, subspace
 from lbr.stats import interval_columns
-from support import EPS, R1_HEADLINE, gamma, r1_runs
+from support import EPS, R1_HEADLINE, default_text_sizes, drawn_grid, drawn_texts, gamma, r1_runs
 from support import drawn_error_bars as _bars
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
@@ -268,3 +268,124 @@ def test_headline_figure_intervals_and_curves():
             assert not flagged
         assert axis.get_xlabel() == "epoch" and axis.get_ylabel() == "test accuracy (%)"
         assert axis.get_title().startswith(f"{dataset}: test accuracy per epoch, 3 seeds a side")
+
+
+# --- what the subspace figures say, at which size, and how large they are -------------
+
+DEFAULT = default_text_sizes()
+
+
+def test_subspace_figure_words_line_styles_and_one_panel_size_per_dataset():
+    figure = subspace.subspace_figure(_subspace_table())
+    legend = [
+        ("1 legend", name, style.LABEL_SIZE)
+        for name in ("bottom", "bottom + aug", "top", "top + aug")
+    ]
+    assert drawn_texts(figure) == [
+        ("0 title", "photos", DEFAULT["title"]), ("0 xlabel", "variance kept (%)", DEFAULT["label"]),
+        ("0 ylabel", "test accuracy (%)", DEFAULT["label"]),
+        ("1 title", "digits", DEFAULT["title"]), ("1 xlabel", "variance kept (%)", DEFAULT["label"]),
+        *legend,
+    ]  # fmt: skip
+    width, height = subspace._PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    for axis in figure.axes:
+        assert drawn_grid(axis) == (True, style.GRID["alpha"])
+        drawn = {line.get_label(): line for line in axis.lines}
+        for label, line in drawn.items():
+            side = label.split()[0]
+            assert matplotlib.colors.to_rgba(line.get_color()) == {"top": RED, "bottom": BLUE}[side]
+            assert line.get_linestyle() == ("--" if "aug" in label else "-")
+            assert line.get_marker() == "o"
+
+
+def _seed_dot_style(line):
+    return (
+        line.get_linestyle(), line.get_marker(), line.get_markersize(),
+        line.get_markerfacecolor(), line.get_markeredgecolor(), line.get_markeredgewidth(),
+    )  # fmt: skip
+
+
+def test_headline_figure_words_sizes_and_the_seed_dots_above_the_bars():
+    table = _subspace_table()
+    headline = {"top": 0.9, "bottom": 0.2}
+    figure = subspace.headline_figure(table, headline)
+    axis = figure.axes[0]
+    heights = [f"{bar.get_height():.1f}" for bar in axis.patches]
+    assert drawn_texts(figure) == [
+        ("0 title", f"This run, mean of 3 seeds.\nPaper, {paper.headline_text()}", style.TITLE_SIZE),
+        ("0 ylabel", "test accuracy (%)", DEFAULT["label"]),
+        *[("0 text", height, style.LABEL_SIZE) for height in heights],
+        ("0 legend", "top 90% of variance", style.LABEL_SIZE),
+        ("0 legend", "bottom 20% of variance", style.LABEL_SIZE),
+        ("0 legend", "one seed", style.LABEL_SIZE),
+    ]  # fmt: skip
+    # the bar labels are the bars' own heights, centred on them in white
+    assert all(text.get_color() == "white" for text in axis.texts)
+    assert [text.xy for text in axis.texts] == [(0.5, 0.5)] * 4  # each at its bar's centre
+    # matplotlib keeps a bar's edges: its width is their difference (two roundings below 2)
+    widths = [bar.get_width() for bar in axis.patches]
+    np.testing.assert_allclose(widths, subspace._BAR_WIDTH, rtol=0, atol=2 * EPS)
+    width, margin, height = subspace._BARS
+    assert tuple(figure.get_size_inches()) == pytest.approx((2 * width + margin, height))
+    dots = [line for line in axis.lines if line.get_marker() == "o"]
+    handle = axis.get_legend().legend_handles[-1]
+    assert {_seed_dot_style(line) for line in dots} == {_seed_dot_style(handle)}
+    assert _seed_dot_style(handle) == ("None", "o", 3, "white", "black", 0.7)
+    assert all(line.get_zorder() > bar.get_zorder() for line in dots for bar in axis.patches)
+    legend = axis.get_legend()
+    assert legend._loc == 9  # upper center, below the axis
+    assert [handle.get_facecolor() for handle in legend.legend_handles[:2]] == [RED, BLUE]
+
+
+def test_headline_figure_seed_note_of_unequal_seed_counts():
+    table = _subspace_table()
+    table = table[(table["dataset"] == "photos") | (table["seed"] < 2)]
+    figure = subspace.headline_figure(table, {"top": 0.9, "bottom": 0.2})
+    assert figure.axes[0].get_title().startswith("This run, mean of 2–3 seeds.\n")
+
+
+def test_headline_curves_words_shading_flags_and_the_figure_size():
+    table = _subspace_table()
+    table["late_rise_from"], table["final_epoch"] = 4, 5
+    table["still_rising"] = (
+        (table["dataset"] == "photos") & (table["side"] == "top") & (table["seed"] == 2)
+    )
+    # digits: one seed a side, too short a run to have a last fifth
+    table = table[(table["dataset"] == "photos") | (table["seed"] == 0)]
+    table.loc[table["dataset"] == "digits", "late_rise_from"] = np.nan
+    figure = subspace.headline_figure(table, {"top": 0.9, "bottom": 0.2}, curves=_curves(table))
+    texts = [text for text in drawn_texts(figure) if text[0][0] in "12"]
+    size = style.SMALL_SIZE
+    assert texts == [
+        ("1 title", "photos: test accuracy per epoch, 3 seeds a side\nshaded: the last fifth "
+         "of training; ▲ rose > 1 point there", style.LABEL_SIZE),
+        ("1 xlabel", "epoch", DEFAULT["label"]), ("1 ylabel", "test accuracy (%)", DEFAULT["label"]),
+        ("1 legend", "top", size), ("1 legend", "bottom", size),
+        ("1 legend", "still rising (> 1 point)", size),
+        ("2 title", "digits: test accuracy per epoch, 1 seed a side\nrun too short; ▲ rose > 1 "
+         "point there", style.LABEL_SIZE),
+        ("2 xlabel", "epoch", DEFAULT["label"]), ("2 ylabel", "test accuracy (%)", DEFAULT["label"]),
+        ("2 legend", "top", size), ("2 legend", "bottom", size),
+    ]  # fmt: skip
+    width, height = subspace._CURVES
+    assert tuple(figure.get_size_inches()) == (
+        max(2 * subspace._BARS[0] + subspace._BARS[1], 2 * width),
+        height,
+    )
+    photos, digits = figure.axes[1:]
+    (shade,) = photos.patches
+    assert (shade.get_facecolor()[3], shade.get_linewidth()) == (style.SHADE["alpha"], 0)
+    assert not digits.patches
+    flagged = [line for line in photos.lines if line.get_marker() == "^"]
+    handle = photos.get_legend().legend_handles[-1]
+    assert _seed_dot_style(flagged[0]) == _seed_dot_style(handle)
+    assert flagged[0].get_markerfacecolor() == "none" and flagged[0].get_markersize() == 9
+    others = [line for line in photos.lines if line is not flagged[0]]
+    assert all(flagged[0].get_zorder() > line.get_zorder() for line in others)
+    handles = photos.get_legend().legend_handles[:2]
+    assert [matplotlib.colors.to_rgba(h.get_color()) for h in handles] == [RED, BLUE]
+    for axis in (photos, digits):
+        assert drawn_grid(axis) == (True, style.GRID["alpha"])
+        assert axis.get_legend()._loc == 4  # lower right
+        assert axis.xaxis.get_major_locator()._integer
