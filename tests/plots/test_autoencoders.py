@@ -8,7 +8,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from lbr.plots import autoencoders
+from lbr.plots import autoencoders, style
+from support import default_text_sizes, drawn_grid, drawn_texts
 
 rgba = matplotlib.colors.to_rgba
 
@@ -287,12 +288,12 @@ def test_reconstruction_figure_images_and_curves_of_each_pair():
         for index, weight in enumerate((0.0, pair["guidance"])):
             run = curves[curves["guidance"] == weight]
             train, test = losses.lines[2 * index], losses.lines[2 * index + 1]
-            for line, column, style, suffix in (
+            for line, column, line_style, suffix in (
                 (train, "train_reconstruction_loss", "-", "train"),
                 (test, "test_reconstruction_loss", "--", "test"),
             ):
                 np.testing.assert_array_equal(line.get_xydata(), np.c_[run["epoch"], run[column]])
-                assert line.get_linestyle() == style
+                assert line.get_linestyle() == line_style
                 assert line.get_label() == f"{names[weight]}, {suffix}"
                 assert rgba(line.get_color()) == colours[weight]
             for axis, probe in ((linear, "linear"), (mlp, "mlp")):
@@ -313,3 +314,203 @@ def test_unit_range():
         autoencoders._unit_range([[2.0, 4.0], [3.0, 6.0]]), [[0, 0.5], [0.25, 1]]
     )
     np.testing.assert_array_equal(autoencoders._unit_range(np.full((2, 2), 7.0)), np.zeros((2, 2)))
+
+
+# --- what the autoencoder figures say, at which size, and how large they are ----------
+
+DEFAULT = default_text_sizes()
+LABEL = DEFAULT["label"]
+
+
+def test_dynamics_figure_words_sizes_and_colour_bar_of_each_model():
+    directions, bands = _dynamics_tables()
+    figure = autoencoders.dynamics_figure(directions, bands, _summaries())
+    texts = drawn_texts(figure)
+    spectrum = [
+        ("xlabel", "eigen-direction k (1 = largest)", LABEL),
+        ("ylabel", "mean squared error along u_k", LABEL),
+        ("legend", "data", style.LABEL_SIZE),
+    ]
+    band = [
+        ("xlabel", "training step", LABEL),
+        ("ylabel", "Σ error / Σ data energy in band", LABEL),
+        ("legend", "k 1–3", style.LABEL_SIZE),
+        ("legend", "k 4–6", style.LABEL_SIZE),
+        ("legend", "learned (½ of energy)", style.LABEL_SIZE),
+    ]
+    for number in (0, 1):
+        words = [
+            (where.split(" ", 1)[1], text, size)
+            for where, text, size in texts
+            if where.startswith(f"{number} ")
+        ]
+        assert words[0][0] == "title" and words[0][2] == style.TITLE_SIZE
+        assert words[1:] == spectrum
+        words = [
+            (where.split(" ", 1)[1], text, size)
+            for where, text, size in texts
+            if where.startswith(f"{number + 2} ")
+        ]
+        assert words[0][0] == "title" and words[0][2] == style.TITLE_SIZE
+        assert words[1:] == band
+    assert [text for where, text, _ in texts if where.startswith(("4 ", "5 "))] == [
+        "training step"
+    ] * 2
+    width, height = autoencoders._DYNAMICS_PANEL
+    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    early_to_late = matplotlib.colors.LinearSegmentedColormap.from_list(
+        "x", autoencoders._SNAPSHOT_COLOURS
+    )
+    for number in (0, 1):
+        spectrum_axis, band_axis = figure.axes[number], figure.axes[number + 2]
+        # the k-th of n snapshots at k / (n − 1) along the early-to-late map
+        snapshots = spectrum_axis.lines[: len(STEPS)]
+        for index, line in enumerate(snapshots):
+            assert rgba(line.get_color()) == early_to_late(index / (len(STEPS) - 1))
+        assert {line.get_linewidth() for line in snapshots} == {0.9}
+        assert spectrum_axis.lines[-1].get_linewidth() > 0.9  # the data above the snapshots
+        assert spectrum_axis.get_legend()._loc == 3  # lower left
+        # bands from viridis' start to 0.85 of it, in band order; the threshold a reference
+        colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, 2))
+        assert [rgba(line.get_color()) for line in band_axis.lines[:2]] == [
+            tuple(c) for c in colours
+        ]
+        assert all(line.get_marker() == "." for line in band_axis.lines[:2])
+        threshold = band_axis.lines[2]
+        assert (threshold.get_color(), threshold.get_linewidth(), threshold.get_linestyle()) == (
+            style.REFERENCE["color"], style.REFERENCE["lw"], "--",
+        )  # fmt: skip
+        for axis in (spectrum_axis, band_axis):
+            assert drawn_grid(axis) == (True, style.FINE_GRID["alpha"])
+            minor = axis.xaxis.get_minor_ticks()
+            assert minor and minor[0].gridline.get_visible()
+            assert minor[0].gridline.get_linewidth() == style.FINE_GRID["lw"]
+        # one colour per snapshot on the bar, each centred on its own tick
+        bar = figure.axes[4 + number]._colorbar
+        np.testing.assert_array_equal(bar.norm.boundaries, np.arange(len(STEPS) + 1) - 0.5)
+        assert bar.cmap.N == early_to_late.N
+        np.testing.assert_array_equal(bar.get_ticks(), np.arange(len(STEPS)))
+
+
+def test_dynamics_figure_names_at_most_eight_snapshot_steps_and_one_band_step():
+    steps = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
+    directions = pd.DataFrame(
+        [
+            dict(dataset="d", arch="mlp", step=s, k=k, error=1.0 + s, energy=2.0)
+            for s in steps
+            for k in (1, 2)
+        ]
+    )
+    bands = pd.DataFrame(
+        [
+            dict(
+                dataset="d",
+                arch="mlp",
+                step=s,
+                band=0,
+                band_start=1,
+                band_stop=2,
+                relative_error=0.7,
+            )
+            for s in (0, 1)  # one step after step 0: the band is still drawn and named
+        ]
+    )
+    summaries = pd.DataFrame(
+        [dict(dataset="d", arch="mlp", latent=2, width=2, parameters=999, gamma=0.0)]
+    )
+    figure = autoencoders.dynamics_figure(directions, bands, summaries)
+    bar = figure.axes[2]
+    shown = np.unique(np.linspace(0, 10, 8).round().astype(int))
+    assert [t.get_text() for t in bar.get_yticklabels()] == [str(steps[i]) for i in shown]
+    band_axis = figure.axes[1]
+    assert band_axis.lines[0].get_xydata().tolist() == [[1, 0.7]]
+    assert band_axis.lines[0].get_label() == "k 1–2"
+
+
+def test_guidance_figure_words_sizes_zero_lines_and_legend_handles():
+    pairs = _pairs()
+    figure = autoencoders.guidance_figure(pairs)
+    texts = drawn_texts(figure)
+    sized = {
+        (text, size) for where, text, size in texts if where.endswith("title") or "legend" in where
+    }
+    assert ("d1: probes against train reconstruction loss", style.TITLE_SIZE) in sized
+    assert ("d2: relative difference per pair", style.TITLE_SIZE) in sized
+    titles = [size for where, _, size in texts if where[0].isdigit() and where.endswith(" title")]
+    assert len(titles) == 8 and set(titles) == {style.TITLE_SIZE}
+    assert {size for where, _, size in texts if where.startswith("figure legend")} == {
+        style.LABEL_SIZE
+    }
+    width, height = autoencoders._GUIDANCE_SIZE
+    assert tuple(figure.get_size_inches()) == (width, 2 * height)
+    axes = np.array(figure.axes, dtype=object).reshape(4, 2)
+    for row in range(4):
+        for axis in axes[row]:
+            assert drawn_grid(axis) == (True, style.GRID["alpha"])
+            assert axis.xaxis.get_major_formatter().get_useOffset() is False
+            if row % 2 == 0:  # accuracy panels: the two models of a pair joined, thin
+                links = {(line.get_color(), line.get_linewidth()) for line in axis.lines}
+                assert links == {(autoencoders._PAIR_LINK["color"], autoencoders._PAIR_LINK["lw"])}
+        if row % 2:  # relative panels: a zero line, and each point's marker is its weight's
+            for axis in axes[row]:
+                zero = [line for line in axis.lines if list(line.get_ydata()) == [0, 0]]
+                assert [(z.get_color(), z.get_linewidth()) for z in zero] == [
+                    (style.REFERENCE["color"], style.REFERENCE["lw"])
+                ]
+    relative = axes[1][0]  # d1's pairs: weight 0.1 ('s') then 0.05 ('o'), linear then MLP
+    for drawn, marker, filled in zip(relative.collections, ("s", "s", "o", "o"), (True, False) * 2):
+        np.testing.assert_allclose(drawn.get_paths()[0].vertices, _marker_vertices(marker))
+        assert (len(drawn.get_facecolor()) > 0) == filled
+    legend = figure.legends[0]
+    handles = legend.legend_handles
+    assert [h.get_linestyle() for h in handles] == ["None"] * 5
+    assert [h.get_marker() for h in handles] == ["o", "o", "s", "o", "o"]
+    assert rgba(handles[0].get_color()) == plt.get_cmap("Blues")(0.8)
+    assert all(rgba(h.get_color()) == plt.get_cmap("Greens")(0.8) for h in handles[1:3])
+    assert handles[3].get_markerfacecolor() != "none" and handles[4].get_markerfacecolor() == "none"
+    assert legend._ncols == 3 and legend._loc == 8  # lower center, outside the axes
+
+
+def test_reconstruction_figure_words_sizes_layout_and_curve_axes():
+    panels = [_panel("grey", 1, 3, 0.1, 0), _panel("colour", 3, 2, 0.05, 1)]
+    figure = autoencoders.reconstruction_figure(panels)
+    width, height = autoencoders._RECONSTRUCTION_SIZE
+    assert tuple(figure.get_size_inches()) == (width, 2 * height)
+    for block, (_pair, originals, *_rest) in zip(figure.subfigs, panels):
+        top, bottom = block.subfigs
+        assert top._suptitle.get_fontsize() == style.TITLE_SIZE
+        # images above, a little taller than the curves below
+        assert top.bbox.height > bottom.bbox.height > 0
+        assert top.bbox.y0 >= bottom.bbox.y1 - 1
+        images = np.array(top.axes, dtype=object).reshape(3, len(originals))
+        for row in images:
+            label = row[0].yaxis.label
+            assert (label.get_fontsize(), label.get_rotation(), label.get_ha()) == (
+                style.SMALL_SIZE,
+                0,
+                "right",
+            )
+            for axis in row:
+                assert (list(axis.get_xticks()), list(axis.get_yticks())) == ([], [])
+                colour_map = axis.images[0].get_cmap().name
+                assert colour_map == ("gray" if originals.shape[-1] == 1 else "viridis")
+                assert axis.images[0].get_array().ndim == (2 if originals.shape[-1] == 1 else 3)
+        curves = bottom.axes
+        assert len(curves) == 3
+        assert len({round(axis.get_position().y0, 6) for axis in curves}) == 1  # one row
+        assert curves[0].yaxis.get_major_formatter().get_useOffset() is False
+        for axis in curves:
+            assert drawn_grid(axis) == (True, style.GRID["alpha"])
+            assert axis.xaxis.get_major_locator()._integer
+            assert {t.get_fontsize() for t in axis.get_legend().get_texts()} == {style.SMALL_SIZE}
+        assert all(line.get_marker() == "." for axis in curves[1:] for line in axis.lines)
+
+
+def test_parameters_and_unit_range_edges():
+    assert autoencoders._parameters(1_000_000) == "1M"
+    assert autoencoders._parameters(998_400) == "998k"
+    assert autoencoders._parameters(2_345_000) == "2.35M"
+    constant = autoencoders._unit_range(np.full((2, 3), 7, dtype=np.uint8))
+    assert constant.dtype == np.float64 and constant.shape == (2, 3) and not constant.any()
+    scaled = autoencoders._unit_range(np.array([[0, 255]], dtype=np.uint8))
+    assert scaled.dtype == np.float64 and scaled.tolist() == [[0.0, 1.0]]

@@ -20,7 +20,6 @@ _LEGEND_SHADE = 0.8
 _SNAPSHOT_COLOURS = ["#d62728", "#7b3294", "#1f4eb4"]
 _SNAPSHOT_TICKS = 8  # at most this many snapshot steps named on the colour bar
 _MARKERS = "osD^v<>"  # one per guidance weight, in ascending order
-_MARKER_AREA = 36
 _SNAPSHOT_LINE = {"lw": 0.9}
 _ENERGY_LINE = {"color": "black", "lw": 1.6}  # the data's energy: above the snapshots
 _PAIR_LINK = {"color": "grey", "lw": 0.6}  # joins the two models of a pair
@@ -155,7 +154,6 @@ def guidance_figure(pairs: pd.DataFrame):
                         accuracy.scatter(
                             x,
                             y,
-                            s=_MARKER_AREA,
                             marker=markers[pair["guidance"]],
                             facecolors=colour if fill else "none",
                             edgecolors=colour,
@@ -163,7 +161,6 @@ def guidance_figure(pairs: pd.DataFrame):
                     relative.scatter(
                         pair[loss],
                         pair[f"{probe}_probe_relative_difference"],
-                        s=_MARKER_AREA,
                         marker=markers[pair["guidance"]],
                         facecolors=green if fill else "none",
                         edgecolors=green,
