@@ -6,7 +6,7 @@ the shading of the threshold reading, the rank relation's title."""
 import matplotlib
 import numpy as np
 import pandas as pd
-from lbr.plots import report
+from lbr.plots import report, style
 from lbr.r1_prediction import (
     AGREES,
     BOTTOM_WINS,
@@ -18,7 +18,7 @@ from lbr.r1_prediction import (
     UNDECIDED,
 )
 from lbr.stats import interval_columns
-from support import EPS, gamma
+from support import EPS, default_text_sizes, drawn_grid, drawn_texts, gamma
 from support import drawn_error_bars as _bars
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
@@ -232,3 +232,82 @@ def test_r1_prediction_figure_reference_lines_and_a_single_dataset():
     title = main.get_title().splitlines()
     assert title[1] == "Kendall τ = undefined over 1 datasets → inconclusive"
     assert title[2] == f"1 trained dataset: a rank relation needs at least {MIN_RANK_DATASETS}"
+
+
+# --- what the R1 figure says, at which size, and how it is laid out -------------------
+
+DEFAULT = default_text_sizes()
+
+
+def test_r1_prediction_figure_words_sizes_and_styles():
+    verdicts = _verdicts([-0.5481, -0.2857, 0.14])
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.6})
+    main, secondary = figure.axes
+    texts = drawn_texts(figure)
+    ylabel = "bottom 60% − top 90%\ntest accuracy (points), mean over seeds"
+    labels = ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
+    for number, axis in enumerate((main, secondary)):
+        mine = [
+            (where.split(" ", 1)[1], text, size)
+            for where, text, size in texts
+            if where.startswith(f"{number} ")
+        ]
+        assert mine[0] == ("title", axis.get_title(), style.TITLE_SIZE)
+        assert mine[1:3] == [
+            ("xlabel", "closed-form alignment at K=32 (Eq. 7, fraction)", DEFAULT["label"]),
+            ("ylabel", ylabel, DEFAULT["label"]),
+        ]
+        assert mine[3:6] == [("text", label, style.LABEL_SIZE) for label in labels]
+        assert {size for where, _, size in mine if where == "legend"} == {style.LABEL_SIZE}
+        assert axis.get_legend()._loc == 3  # lower left
+        assert drawn_grid(axis) == (True, style.GRID["alpha"])
+        (zero,) = [line for line in axis.lines if tuple(line.get_ydata()) == (0, 0)]
+        assert (zero.get_color(), zero.get_linewidth()) == (
+            style.ZERO_LINE["color"],
+            style.ZERO_LINE["lw"],
+        )
+        assert all(point.get_zorder() > 4 for point in _points(axis))  # above the intervals
+    assert [t[1:] for t in texts if t[0] == "1 text"][3:] == [
+        (f"predicted: {BOTTOM_WINS}", style.TITLE_SIZE),
+        (f"predicted: {TOP_WINS}", style.TITLE_SIZE),
+    ]
+    notes = [t for t in secondary.texts if not hasattr(t, "xy")]
+    assert [matplotlib.colors.to_rgba(t.get_color()) for t in notes] == [BLUE, RED]
+    assert [(t.get_va(), t.get_ha()) for t in notes] == [("top", "left"), ("baseline", "right")]
+    for shade in secondary.patches:
+        assert (shade.get_facecolor()[3], shade.get_linewidth()) == (style.SHADE["alpha"], 0)
+    (threshold,) = [line for line in secondary.lines if tuple(line.get_xdata()) == (0.9, 0.9)]
+    assert (threshold.get_color(), threshold.get_linewidth()) == (
+        style.REFERENCE["color"],
+        style.REFERENCE["lw"],
+    )
+    assert tuple(figure.get_size_inches()) == report._FIGURE_SIZE
+    assert figure.get_layout_engine() is not None  # constrained: titles and labels fit
+    assert main.get_position().y0 == secondary.get_position().y0  # side by side
+
+
+def test_r1_prediction_labels_of_close_points_go_below_the_lower_one():
+    verdicts = _verdicts([-0.10, -0.20, 0.30])
+    # digits at 0.0 and photos exactly a label's width away: close; texture far from both
+    verdicts["alignment_k32"] = [0.0, report._LABEL_WIDTH, 0.9, 0.4]
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
+    labels = {t.get_text().split(" ")[0]: t for t in figure.axes[0].texts if hasattr(t, "xy")}
+    # a distance equal to the width is not close: both labels above their points
+    assert [labels[name].get_va() for name in ("digits", "photos", "texture")] == ["bottom"] * 3
+    verdicts["alignment_k32"] = [0.0, 0.99 * report._LABEL_WIDTH, 0.9, 0.4]
+    figure = report.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
+    labels = {t.get_text().split(" ")[0]: t for t in figure.axes[0].texts if hasattr(t, "xy")}
+    assert (labels["digits"].get_va(), tuple(labels["digits"].xyann)) == ("bottom", (5, 4))
+    assert (labels["photos"].get_va(), tuple(labels["photos"].xyann)) == ("top", (5, -4))
+
+
+def test_r1_prediction_span_takes_the_largest_end_of_either_interval():
+    # texture's upper end is the largest: its seed interval (+3) here, its bootstrap (+2) next
+    for seeds_intervals, end in ((True, 0.33), (False, 0.32)):
+        verdicts = _verdicts([-0.05, 0.02, 0.30], seeds_intervals=seeds_intervals)
+        figure = report.r1_prediction_figure(verdicts, {"top": 0.9, "bottom": 0.2})
+        # the end's ×100 (gap + 0.0x: one more rounding) and ×1.15 in the figure; the
+        # literals and ×1.15 here: five roundings
+        np.testing.assert_allclose(
+            figure.axes[0].get_ylim()[1], 1.15 * 100 * end, rtol=gamma(5), atol=0
+        )
