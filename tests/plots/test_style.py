@@ -1,7 +1,9 @@
 """What the figures share (lbr/plots/style.py): saving. How intervals are drawn is read
 back from the figures that draw them (test_subspace.py, test_report.py)."""
 
+import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from lbr.plots import style
 from support import EPS, drawn_error_bars
@@ -54,3 +56,35 @@ def test_an_interval_with_a_missing_end_is_left_out_and_the_other_still_drawn():
         pytest.approx((0.5, 9.0, 11.0), abs=ENDS)
     ]
     assert _drawn(_row()) == []
+
+
+def test_save_figure_writes_at_the_style_resolution_trimmed_to_what_is_drawn(tmp_path):
+    figure = plt.figure(figsize=(2, 1))
+    figure.add_axes((0.25, 0, 0.5, 1)).set_facecolor("grey")  # 1 × 1 inch of the 2 × 1
+    style.save_figure(figure, tmp_path / "f.png")
+    height, width = plt.imread(tmp_path / "f.png").shape[:2]
+    pad = plt.rcParams["savefig.pad_inches"]  # "tight" keeps what is drawn and this margin
+    # axes, ticks and labels: a tight box of at least the 1 × 1 inch axes, less than 2 wide
+    assert width < 2 * style.DPI and height >= style.DPI
+    assert width >= (1 + 2 * pad) * style.DPI
+
+
+def test_interval_legend_entries_look_like_the_intervals_they_name():
+    figure, axis = plt.subplots()
+    style.draw_intervals(axis, 0.5, _row(seeds=(0.05, 0.15), bootstrap=(0.0, 0.2)), "gap")
+    table = pd.DataFrame([_row(seeds=(0.05, 0.15), bootstrap=(0.0, 0.2))])
+    seeds, bootstrap = style.drawn_interval_handles(table, ["gap"], paired=True)
+    drawn = {}
+    for container in axis.containers:
+        (lines,) = container.lines[2]
+        drawn[lines.get_linewidth()[0]] = lines
+    thin, broad = drawn[seeds.get_linewidth()], drawn[bootstrap.get_linewidth()]
+    for handle, lines in ((seeds, thin), (bootstrap, broad)):
+        assert matplotlib.colors.to_rgba(handle.get_color(), handle.get_alpha()) == tuple(
+            lines.get_color()[0]
+        )
+    assert seeds.get_marker() == "_" and bootstrap.get_marker() == "None"
+    # the handle's marker as wide as the seeds' caps
+    (caps,) = [c for c in axis.containers if c.lines[1]]
+    assert seeds.get_markersize() == caps.lines[1][0].get_markersize()
+    assert thin.get_linewidth()[0] < broad.get_linewidth()[0]

@@ -49,7 +49,7 @@ def _interval_handles(paired: bool) -> list:
     return [
         matplotlib.lines.Line2D(
             [], [], color=_SEEDS_STYLE["ecolor"], lw=_SEEDS_STYLE["elinewidth"], marker="_",
-            markersize=2 * _SEEDS_STYLE["capsize"] + 2, label="95% t-interval over seeds",
+            markersize=2 * _SEEDS_STYLE["capsize"], label="95% t-interval over seeds",
         ),
         matplotlib.lines.Line2D(
             [], [], color=_BOOTSTRAP_STYLE["ecolor"], lw=_BOOTSTRAP_STYLE["elinewidth"],
