@@ -361,3 +361,18 @@ def test_r3_table_header():
         "| 95% bootstrap | verdict | why |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
+
+
+def test_convergence_appendix_counts_unjudged_runs_of_both_tables():
+    """Unjudged R3 runs add to the subspace runs' count (1 + 2 here)."""
+    subspace = pd.DataFrame([_flag("top", 0, np.nan, None, 1, None)])
+    guidance = pd.DataFrame(
+        [
+            dict(dataset="d", arch="mlp", latent=4, guidance=0.5, seed=seed, still_rising=None)
+            for seed in (0, 1)
+        ]
+    )
+    assert report.convergence_markdown(subspace, guidance).endswith(
+        "0 of 3 runs flagged.\n\n3 runs too short to judge (no recorded epoch before the last "
+        "fifth).\n"
+    )
