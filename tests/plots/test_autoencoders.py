@@ -8,6 +8,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 from lbr.plots import autoencoders, style
 from support import default_text_sizes, drawn_grid, drawn_texts
 
@@ -514,3 +515,55 @@ def test_parameters_and_unit_range_edges():
     assert constant.dtype == np.float64 and constant.shape == (2, 3) and not constant.any()
     scaled = autoencoders._unit_range(np.array([[0, 255]], dtype=np.uint8))
     assert scaled.dtype == np.float64 and scaled.tolist() == [[0.0, 1.0]]
+
+
+def test_dynamics_figure_of_two_snapshots_spans_the_colour_map():
+    directions = pd.DataFrame(
+        [
+            dict(dataset="d", arch="mlp", step=s, k=k, error=1.0 + s, energy=2.0)
+            for s in (0, 50)
+            for k in (1, 2)
+        ]
+    )
+    bands = pd.DataFrame(
+        [
+            dict(
+                dataset="d",
+                arch="mlp",
+                step=50,
+                band=0,
+                band_start=1,
+                band_stop=2,
+                relative_error=0.7,
+            )
+        ]
+    )
+    summaries = pd.DataFrame(
+        [dict(dataset="d", arch="mlp", latent=2, width=2, parameters=999, gamma=0.0)]
+    )
+    figure = autoencoders.dynamics_figure(directions, bands, summaries)
+    assert figure.get_layout_engine() is not None  # constrained: colour bars and titles fit
+    first, last = figure.axes[0].lines[:2]
+    assert (rgba(first.get_color()), rgba(last.get_color())) == (
+        rgba(autoencoders._SNAPSHOT_COLOURS[0]),
+        rgba(autoencoders._SNAPSHOT_COLOURS[-1]),
+    )
+    # the colour bar shows the same map as the lines: early red, late blue
+    bar = figure.axes[2]._colorbar
+    assert rgba(bar.cmap(0.0)) == rgba(autoencoders._SNAPSHOT_COLOURS[0])
+    assert rgba(bar.cmap(1.0)) == rgba(autoencoders._SNAPSHOT_COLOURS[-1])
+
+
+def test_guidance_and_reconstruction_figures_of_one_dataset_one_image():
+    figure = autoencoders.guidance_figure(_pairs().iloc[[2]])
+    assert len(figure.axes) == 4 and figure.get_layout_engine() is not None
+    probes = figure.legends[0].legend_handles[-2:]
+    assert [rgba(handle.get_color()) for handle in probes] == [(0, 0, 0, 1)] * 2
+    figure = autoencoders.reconstruction_figure([_panel("grey", 1, 1, 0.1, 0)])
+    assert figure.get_layout_engine() is not None
+    top, bottom = figure.subfigs[0].subfigs
+    assert len(top.axes) == 3 and len(bottom.axes) == 3
+    assert all(axis.yaxis.label.get_va() == "center" for axis in top.axes)
+    # the images a little taller than the curves (1.1 : 1); the subfigure grid's arithmetic
+    # is a dozen roundings of numbers below the figure's size: far inside 1e-12 relative
+    assert top.bbox.height / bottom.bbox.height == pytest.approx(1.1, rel=1e-12)

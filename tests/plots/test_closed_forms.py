@@ -405,3 +405,47 @@ def test_gallery_figure_words_pixels_and_size():
     assert first.get_interpolation() == "nearest"
     for axis in figure.axes:
         assert (list(axis.get_xticks()), list(axis.get_yticks())) == ([], [])
+
+
+def test_closed_form_figures_of_one_panel_and_of_three():
+    """The smallest run draws one dataset, one patch size, one image: every figure still
+    draws its single panel; with three datasets the legend sits on the last panel."""
+    table = _denoising_table()
+    one = table[
+        (table["dataset"] == "zeta") & ((table["patch"] == 2) | (table["family"] == "gaussian"))
+    ]
+    figure = closed_forms.denoising_figure(
+        one[one["ratio"].isin([0.0, 0.99]) | one["ratio"].isna()], 8
+    )
+    panel = figure.axes[0]
+    # two ratios: the first at the colour map's start, the second at its end; thin lines
+    ends = plt.get_cmap(closed_forms._RATIO_COLOURS)([0.0, 1.0])
+    assert [matplotlib.colors.to_rgba(line.get_color()) for line in panel.lines[:2]] == [
+        tuple(c) for c in ends
+    ]
+    assert {line.get_linewidth() for line in panel.lines[:2]} == {closed_forms._RATIO_LINE["lw"]}
+    screen = pd.DataFrame(
+        [("a", "gaussian_s1", 1e-3, 8)],
+        columns=["dataset", "noise", "max_subspace_shift", "first_k"],
+    )
+    assert len(closed_forms.screen_figure(screen).axes) == 1
+    trajectory = pd.DataFrame(
+        [dict(dimension=4, latent=2, lam=0.0, step=s, relative_gap=1.0 / (s + 1)) for s in (0, 1)]
+    )
+    assert len(closed_forms.theorem1_figure(trajectory).axes) == 1
+    three = {
+        name: _interpolation_table(offset) for name, offset in (("a", 0.1), ("b", 0.2), ("c", 0.3))
+    }
+    figure = closed_forms.interpolation_figure(three)
+    assert [axis.get_legend() is not None for axis in figure.axes] == [False, False, True]
+    assert len(closed_forms.interpolation_figure({"a": three["a"]}).axes) == 1
+    figure = closed_forms.gallery_figure({"original": np.full((1, 2, 2, 1), 128.0)}, ["0: a"], "d")
+    assert len(figure.axes) == 1
+
+
+def test_gallery_figure_keeps_the_0_255_scale_for_images_that_do_not_span_it():
+    rows = {"original": np.linspace(100, 200, 12).reshape(1, 3, 4, 1)}
+    figure = closed_forms.gallery_figure(rows, ["0: a"], "d")
+    image = figure.axes[0].images[0]
+    assert image.get_clim() == (0, 1)
+    np.testing.assert_array_equal(image.get_array(), rows["original"][0, ..., 0] / 255)

@@ -311,3 +311,35 @@ def test_r1_prediction_span_takes_the_largest_end_of_either_interval():
         np.testing.assert_allclose(
             figure.axes[0].get_ylim()[1], 1.15 * 100 * end, rtol=gamma(5), atol=0
         )
+
+
+def test_r1_prediction_figure_names_every_untrained_dataset_and_none_when_all_trained():
+    verdicts = _verdicts([-0.5481, -0.2857, 0.14])
+    second = verdicts.iloc[[3]].assign(dataset="also_untrained")
+    title = (
+        report.r1_prediction_figure(
+            pd.concat([verdicts, second], ignore_index=True), {"top": 0.9, "bottom": 0.2}
+        )
+        .axes[1]
+        .get_title()
+    )
+    assert title.endswith("\nnot trained: untrained, also_untrained")
+    title = (
+        report.r1_prediction_figure(verdicts.iloc[:3], {"top": 0.9, "bottom": 0.2})
+        .axes[1]
+        .get_title()
+    )
+    assert title == (
+        "Secondary reading: alignment threshold 0.9\n(shaded: where the outcome would agree "
+        "with the prediction)"
+    )
+
+
+def test_r1_prediction_verdict_legend_entries_are_the_points_they_name():
+    figure = report.r1_prediction_figure(
+        _verdicts([-0.5481, -0.2857, 0.14]), {"top": 0.9, "bottom": 0.2}
+    )
+    handles = figure.axes[1].get_legend().legend_handles[:3]
+    assert [(h.get_marker(), h.get_linestyle()) for h in handles] == [("o", "None")] * 3
+    colours = [matplotlib.colors.to_rgba(h.get_color()) for h in handles]
+    assert colours == [matplotlib.colors.to_rgba(c) for c in ("tab:green", "black", "tab:orange")]

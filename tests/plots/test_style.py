@@ -88,3 +88,10 @@ def test_interval_legend_entries_look_like_the_intervals_they_name():
     (caps,) = [c for c in axis.containers if c.lines[1]]
     assert seeds.get_markersize() == caps.lines[1][0].get_markersize()
     assert thin.get_linewidth()[0] < broad.get_linewidth()[0]
+
+
+def test_save_figure_closes_the_figure_it_saved_not_the_current_one(tmp_path):
+    saved = plt.figure(figsize=(1, 1))
+    current = plt.figure(figsize=(1, 1))
+    style.save_figure(saved, tmp_path / "f.png")
+    assert not plt.fignum_exists(saved.number) and plt.fignum_exists(current.number)

@@ -374,6 +374,16 @@ def test_headline_curves_words_shading_flags_and_the_figure_size():
         height,
     )
     photos, digits = figure.axes[1:]
+    # the bars span the upper half, the curves fill the lower one
+    figure.canvas.draw()
+    bars_box = figure.axes[0].get_position()
+    assert bars_box.y0 > photos.get_position().y1 and bars_box.y0 > 0.5
+    assert photos.get_position().y0 < 0.2 and digits.get_position().y0 < 0.2
+    # one dataset: the bars' width decides (with two, the curves' did)
+    alone = subspace.headline_figure(
+        table[table["dataset"] == "photos"], {"top": 0.9, "bottom": 0.2}, curves=_curves(table)
+    )
+    assert tuple(alone.get_size_inches()) == (subspace._BARS[0] + subspace._BARS[1], height)
     (shade,) = photos.patches
     assert (shade.get_facecolor()[3], shade.get_linewidth()) == (style.SHADE["alpha"], 0)
     assert not digits.patches
@@ -389,3 +399,34 @@ def test_headline_curves_words_shading_flags_and_the_figure_size():
         assert drawn_grid(axis) == (True, style.GRID["alpha"])
         assert axis.get_legend()._loc == 4  # lower right
         assert axis.xaxis.get_major_locator()._integer
+
+
+def test_headline_figure_of_two_seeds_draws_their_dots_and_names_them():
+    table = _subspace_table()
+    figure = subspace.headline_figure(table[table["seed"] < 2], {"top": 0.9, "bottom": 0.2})
+    axis = figure.axes[0]
+    assert len([line for line in axis.lines if line.get_marker() == "o"]) == 4
+    assert [t.get_text() for t in axis.get_legend().get_texts()][-1] == "one seed"
+    # the legend below the bars, centred under them, in two columns
+    figure.canvas.draw()
+    legend, box = axis.get_legend().get_window_extent(), axis.get_window_extent()
+    assert legend.y1 < box.y0
+    assert abs((legend.x0 + legend.x1) / 2 - (box.x0 + box.x1) / 2) < 0.05 * box.width
+    assert axis.get_legend()._ncols == 2
+
+
+def test_headline_curves_legend_and_shade_and_a_figure_of_three_datasets():
+    table = _subspace_table()
+    table["late_rise_from"], table["final_epoch"], table["still_rising"] = 4, 5, False
+    third = table[table["dataset"] == "digits"].assign(dataset="third")
+    table = pd.concat([table, third], ignore_index=True)
+    figure = subspace.headline_figure(table, {"top": 0.9, "bottom": 0.2}, curves=_curves(table))
+    assert figure.get_layout_engine() is not None  # constrained: three rows of text fit
+    for axis in figure.axes[1:]:
+        (shade,) = axis.patches
+        assert matplotlib.colors.to_rgb(shade.get_facecolor()) == matplotlib.colors.to_rgb("grey")
+        handles = axis.get_legend().legend_handles
+        assert [(h.get_marker(), h.get_linestyle()) for h in handles] == [(".", "-")] * 2
+    # Fig. 4 of three datasets: the legend on the last panel only
+    figure = subspace.subspace_figure(table)
+    assert [axis.get_legend() is not None for axis in figure.axes] == [False, False, True]
