@@ -332,6 +332,7 @@ def test_screen_figure_words_and_panel_size():
     ]  # fmt: skip
     width, height = closed_forms._SCREEN_PANEL
     assert tuple(figure.get_size_inches()) == (2 * width, height)
+    assert figure.get_layout_engine() is not None  # constrained: long noise names fit
     for axis in figure.axes:  # noise names small, K values at the default size
         assert {t.get_fontsize() for t in axis.get_yticklabels()} == {style.SMALL_SIZE}
         assert {t.get_fontsize() for t in axis.get_xticklabels()} == {
