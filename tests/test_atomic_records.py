@@ -96,3 +96,46 @@ def test_a_truncated_json_names_the_file_and_the_fix(tmp_path, cut):
     message = str(caught.value)
     assert str(path) in message and "truncated" in message
     assert f"--configfile {tmp_path}/mine.yaml --forcerun {path}" in message
+
+
+def _edited(frame: pd.DataFrame, column: str, row: int, value) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.at[row, column] = value
+    return frame
+
+
+EDITS = {
+    "an integer": lambda f: _edited(f, "K", 0, 7),
+    "a float by one bit": lambda f: _edited(f, "alignment", 1, np.nextafter(0.25, 1)),
+    "a boolean": lambda f: _edited(f, "agrees", 1, True),
+    "a nullable integer": lambda f: _edited(f, "count", 2, 4),
+    "a null into a value": lambda f: _edited(f, "count", 1, 0),
+    "a string": lambda f: _edited(f, "dataset", 0, "digitz"),
+    "a list": lambda f: _edited(f, "steps", 0, [1.0, 2.5]),
+    "a column's name": lambda f: f.rename(columns={"K": "k"}),
+    "the order of two columns": lambda f: f[["alignment", "K", *f.columns[2:]]],
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_any_single_edit_changes_the_record(edit):
+    """The record (table_digest) of the table before and after one edit, each a table
+    pandas would write: equal only if the content is."""
+    import pyarrow as pa
+    from lbr.atomic import table_digest
+
+    def digest(frame):
+        return table_digest(pa.Table.from_pandas(frame, preserve_index=False))
+
+    assert digest(_frame()) == digest(_frame().copy())
+    assert digest(EDITS[edit](_frame())) != digest(_frame())
+
+
+def test_the_refusals_name_the_command_that_redoes_the_file(tmp_path):
+    path = tmp_path / "t.parquet"
+    _frame().to_parquet(path, index=False)  # no record
+    redo = f"--configfile {tmp_path}/mine.yaml --forcerun {path}"
+    assert redo in _error(path)
+    save_parquet(path, _frame())
+    path.write_bytes(path.read_bytes()[:-30])
+    assert redo in _error(path)
