@@ -390,3 +390,10 @@ def default_text_sizes() -> dict[str, float]:
         "legend": size("legend.fontsize"),
         "suptitle": size("figure.titlesize"),
     }
+
+
+def blas_threads() -> set[int]:
+    """The thread counts of every BLAS library the process has loaded (threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}

@@ -8,11 +8,8 @@ import numpy as np
 import pytest
 from lbr import threads
 from lbr.threads import available_cores, fix_blas_threads
-from threadpoolctl import threadpool_info, threadpool_limits
-
-
-def _blas_threads() -> set[int]:
-    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+from support import blas_threads as _blas_threads
+from threadpoolctl import threadpool_limits
 
 
 @pytest.fixture

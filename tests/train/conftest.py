@@ -12,3 +12,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def programs(monkeypatch):
+    """Which compilers the machine has: add names to the returned set in a test (CXX is
+    unset; an empty set is a machine without a C++ compiler)."""
+    import shutil
+
+    found = set()
+    monkeypatch.delenv("CXX", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}" if name in found else None)
+    return found

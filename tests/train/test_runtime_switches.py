@@ -3,7 +3,6 @@ device, the C++ compiler check, bad values, the Runtime's own methods, the seed,
 thread counts, the numerics record and the compile cache's directory."""
 
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -20,7 +19,8 @@ from lbr.train.runtime import (
     setup_training_job,
     use_compile_cache,
 )
-from threadpoolctl import threadpool_info, threadpool_limits
+from support import blas_threads
+from threadpoolctl import threadpool_limits
 
 CPU = torch.device("cpu")
 # What `auto` means, by hand: the fast path on a GPU, the plain one on a CPU.
@@ -35,15 +35,6 @@ def test_auto_is_the_devices_choice_for_every_switch(device):
     """A CUDA device object needs no GPU to exist; only resolving 'cuda' does."""
     for switch, value in AUTO[device].items():
         assert runtime._auto(switch, torch.device(device)) == value
-
-
-@pytest.fixture
-def programs(monkeypatch):
-    """Which compilers the machine has: set the returned set (and CXX) in a test."""
-    found = set()
-    monkeypatch.delenv("CXX", raising=False)
-    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}" if name in found else None)
-    return found
 
 
 @pytest.mark.parametrize("compiler", ["g++", "c++"])
@@ -142,8 +133,7 @@ def test_cpu_threads_sets_torch_and_blas_up_to_the_cores(monkeypatch, count, exp
             np.ones(1) @ np.ones(1)
             cpu_threads(count)
             assert torch.get_num_threads() == expected
-            blas = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
-            assert blas == {expected}
+            assert blas_threads() == {expected}
     finally:
         torch.set_num_threads(before)
 
