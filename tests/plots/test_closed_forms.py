@@ -187,7 +187,7 @@ def test_theorem1_figure_panels_by_setting_lines_by_lambda():
             np.testing.assert_array_equal(matplotlib.colors.to_rgba(line.get_color()), colour)
             assert line.get_label() == f"λ={lam:g}"
         assert axis.get_yscale() == "log" and axis.get_xlabel() == "Adam step"
-    assert figure.axes[0].get_ylabel() == "(loss − closed form) / ‖Y‖² + λ‖X‖²"
+    assert figure.axes[0].get_ylabel() == "(loss − closed form) / (‖Y‖² + λ‖X‖²)"
     assert _legend_texts(figure.axes[-1]) == ["λ=0", "λ=0.1", "λ=1"]
     low = figure.axes[0].lines[0].get_ydata()
     assert low[2] == 1e-16  # the negative gap
@@ -355,7 +355,7 @@ def test_theorem1_figure_words_and_panels_sharing_the_gap_axis():
     figure = closed_forms.theorem1_figure(table)
     assert drawn_texts(figure) == [
         ("0 title", "D=16, K=3", TITLE), ("0 xlabel", "Adam step", LABEL),
-        ("0 ylabel", "(loss − closed form) / ‖Y‖² + λ‖X‖²", LABEL),
+        ("0 ylabel", "(loss − closed form) / (‖Y‖² + λ‖X‖²)", LABEL),
         ("1 title", "D=64, K=8", TITLE), ("1 xlabel", "Adam step", LABEL),
         ("1 legend", "λ=0", style.LABEL_SIZE), ("1 legend", "λ=1", style.LABEL_SIZE),
     ]  # fmt: skip

@@ -139,7 +139,7 @@ def theorem1_figure(trajectories: pd.DataFrame):
         axis.set_title(f"D={setting['dimension']}, K={setting['latent']}")
         axis.set_xlabel("Adam step")
         axis.grid(**GRID)
-    axes[0][0].set_ylabel("(loss − closed form) / ‖Y‖² + λ‖X‖²")
+    axes[0][0].set_ylabel("(loss − closed form) / (‖Y‖² + λ‖X‖²)")
     axes[0][-1].legend(fontsize=LABEL_SIZE)
     return figure
 
