@@ -71,3 +71,45 @@ def test_latent_sizes_up_to_d_pass():
     config["theorem1"]["interpolation"]["latent_sizes"] = [64]
     config["theorem1"]["adam"]["latent_sizes"] = [8]
     check_config(config)
+
+
+def test_an_rgb_datasets_d_is_height_times_width_times_channels():
+    """digits_photo (12×10×3 here: D = 360) checked first: latent 320 fits it, and the
+    refusal names digits (D = 64), not a wrong D of the RGB one (12·10/3, 10·10·3)."""
+    config = yaml.safe_load(TINY.read_text())
+    photo = {**config["datasets"]["digits_photo"], "shape": [12, 10, 3]}
+    config["datasets"] = {"digits_photo": photo, "digits": config["datasets"]["digits"]}
+    config["theorem1"]["interpolation"]["latent_sizes"] = [5, 320]
+    message = _error(config)
+    assert "D = 64 of dataset 'digits'" in message
+
+
+def test_an_integer_with_an_exponent_is_advised_as_the_integer_alone():
+    config = yaml.safe_load(TINY.read_text())
+    config["subspace"]["training"]["epochs"] = "2e0"  # as YAML 1.1 reads `epochs: 2e0`
+    assert _error(config).endswith("write 2")
+
+
+@pytest.mark.parametrize(
+    "text, integer, advice",
+    [
+        ("1e3", False, "1.0e+3"),
+        ("1e3", True, "1000"),
+        (".5e3", False, "0.5e+3"),
+        ("-5.e-2", False, "-5.0e-2"),
+        ("e+5", False, None),  # no digits before the exponent: not a number
+        ("1.5", False, None),  # YAML 1.1 reads this one
+    ],
+)
+def test_yaml11_number_advice(text, integer, advice):
+    from lbr.config import yaml11_number
+
+    assert yaml11_number(text, integer=integer) == advice
+    if not integer:
+        assert yaml11_number(text) == advice
+
+
+def test_a_repeated_item_is_named_not_the_first_one():
+    config = yaml.safe_load(TINY.read_text())
+    config["denoising"]["noises"]["masking"]["ratios"] = [0.2, 0.5, 0.5]
+    assert "[0.2, 0.5, 0.5] lists 0.5 more than once" in _error(config)
