@@ -442,3 +442,19 @@ def test_a_short_line_does_not_end_the_listing(tmp_path):
     _touch(work, "results/a", "results/b")
     listing = HEADER + "results/a\t-\tr\t-\nshort\n\nresults/b\t-\tr\t-\n"
     assert run_files(_fake_python(tmp_path, listing), "S", {}, work) == ["results/a", "results/b"]
+
+
+@pytest.mark.parametrize("count", [10, 11, 13])
+def test_an_incomplete_run_names_ten_missing_outputs_and_counts_the_rest(count, monkeypatch):
+    from lbr import integrity
+    from lbr.archive import require_complete
+    from lbr.errors import DataError
+
+    monkeypatch.delenv(integrity.SNAKEMAKE_OPTIONS_ENV, raising=False)
+    missing = [f"results/f{i:02d}.json" for i in range(count)]
+    with pytest.raises(DataError) as caught:
+        require_complete(missing)
+    shown = ", ".join(missing[:10]) + (f" and {count - 10} more" if count > 10 else "")
+    assert f"{count} output(s) of the current config are missing ({shown}), so" in str(caught.value)
+    assert f"'snakemake {' '.join(missing)} --cores all'" in str(caught.value)
+    require_complete([])  # a complete run passes
