@@ -19,3 +19,21 @@ def test_device_names():
     assert resolve_device("auto").type in ("cpu", "cuda")
     with pytest.raises(ConfigError, match="unknown device 'tpu'"):
         resolve_device("tpu")
+
+
+@pytest.mark.parametrize("visible", [True, False])
+def test_auto_follows_what_torch_sees(monkeypatch, visible):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: visible)
+    assert resolve_device("auto") == torch.device("cuda" if visible else "cpu")
+    if visible:
+        assert resolve_device("cuda") == torch.device("cuda")
+
+
+def test_the_missing_gpu_message_says_both_fixes(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ConfigError) as caught:
+        resolve_device("cuda")
+    assert str(caught.value) == (
+        "device 'cuda' was requested but no GPU is visible; set device: cpu or auto, "
+        "or run on a GPU node (resources: gpu=1)"
+    )
