@@ -47,3 +47,27 @@ def test_the_cores_are_the_processs_affinity():
         np.ones(1) @ np.ones(1)
         fix_blas_threads(available_cores() + 3)
         assert _blas_threads() == {available_cores()}
+
+
+@pytest.mark.parametrize("counted, expected", [(6, 6), (None, 1)])
+def test_without_affinity_the_cores_are_the_machines(monkeypatch, counted, expected):
+    """A system without sched_getaffinity (macOS): os.cpu_count(), 1 when it is unknown."""
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: counted)
+    assert available_cores() == expected
+
+
+def test_only_blas_is_limited_not_openmp(four_cores):
+    """torch's OpenMP pool keeps its own count (lbr.train.runtime sets torch's threads)."""
+    import torch  # noqa: F401  (loads the OpenMP runtime)
+    from threadpoolctl import threadpool_info
+
+    def openmp():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"]
+
+    before = openmp()
+    if not before or min(before) < 2:
+        pytest.skip("no OpenMP pool of two or more threads loaded")
+    with threadpool_limits(limits=None):
+        fix_blas_threads(1)
+        assert _blas_threads() == {1} and openmp() == before
