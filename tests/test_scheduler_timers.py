@@ -107,3 +107,10 @@ def test_a_snakemake_without_the_method_is_left_alone(monkeypatch):
     monkeypatch.delattr(JobScheduler, "_schedule_reevalutation")
     assert scheduler_timers.install() is False
     assert not hasattr(JobScheduler, "_schedule_reevalutation")
+
+
+def test_a_snakemake_without_the_scheduler_module_is_left_alone(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "snakemake.scheduling.job_scheduler", None)  # import fails
+    assert scheduler_timers.install() is False

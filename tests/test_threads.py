@@ -63,11 +63,16 @@ def test_only_blas_is_limited_not_openmp(four_cores):
     from threadpoolctl import threadpool_info
 
     def openmp():
-        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"]
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"}
 
-    before = openmp()
-    if not before or min(before) < 2:
-        pytest.skip("no OpenMP pool of two or more threads loaded")
-    with threadpool_limits(limits=None):
-        fix_blas_threads(1)
-        assert _blas_threads() == {1} and openmp() == before
+    with threadpool_limits(limits=3, user_api="openmp"):  # restored afterwards, as BLAS
+        with threadpool_limits(limits=None):
+            fix_blas_threads(1)
+            assert _blas_threads() == {1} and openmp() == {3}
+
+
+def test_the_affinity_not_the_machine_decides(monkeypatch):
+    """A job allowed one core of a larger machine (a SLURM allocation) counts one."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {5}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert available_cores() == 1

@@ -139,3 +139,10 @@ def test_the_subset_seed_defaults_to_0():
         np.array_equal(getattr(small, f"{s}_labels"), getattr(other, f"{s}_labels"))
         for s in ("train", "test")
     )
+
+
+def test_labels_of_any_integer_type_are_kept_as_int64():
+    dataset = _dataset(
+        train_labels=np.array([0, 1, 2, 1], np.uint8), test_labels=np.array([2, 0], np.int32)
+    )
+    assert dataset.train_labels.dtype == dataset.test_labels.dtype == np.int64

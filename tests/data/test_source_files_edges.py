@@ -96,3 +96,13 @@ def test_no_package_is_advised_elsewhere_and_garments_default_to_the_package(tmp
         f"datasets.own.path: {missing} does not exist: point 'path' at a directory holding "
         "train-images-idx3-ubyte(.gz) and its three siblings"
     )
+
+
+def test_a_missing_image_folder_says_what_it_should_hold(tmp_path):
+    missing = tmp_path / "gone"
+    with pytest.raises(DataError) as caught:
+        source_files_record("own", {"source": "image_folder", "path": str(missing)})
+    assert str(caught.value) == (
+        f"datasets.own.path: {missing} does not exist: set 'path' to a directory with "
+        "train/<class>/*.png and test/<class>/*.png"
+    )
