@@ -15,6 +15,10 @@ from lbr.errors import ConfigError
         (["--rerun-triggers", "mtime", "--cores", "2"], {"mtime"}),
         (["-n", "--rerun-triggers=params"], {"params"}),
         (["--rerun-triggers", "mtime", "params", "input", "-n"], {"mtime", "params", "input"}),
+        # Snakemake takes any unambiguous prefix of an option: so does the check
+        (["--rerun-trig", "mtime", "--cores", "2"], {"mtime"}),
+        (["-n", "--rerun-t=input"], {"input"}),
+        (["--rerun-incomplete", "--cores", "2"], None),
     ],
 )
 def test_the_command_line_triggers_are_read(argv, triggers):
@@ -32,3 +36,9 @@ def test_triggers_without_params_are_refused_with_the_checkout_command(triggers)
 def test_the_checkout_triggers_pass_and_leave_out_code():
     check_rerun_triggers(set(CHECKOUT_TRIGGERS.split()))
     assert "code" not in CHECKOUT_TRIGGERS.split() and "params" in CHECKOUT_TRIGGERS.split()
+
+
+def test_the_refusal_lists_the_triggers_given():
+    with pytest.raises(ConfigError) as caught:
+        check_rerun_triggers({"mtime", "input"})
+    assert str(caught.value).startswith("--rerun-triggers input mtime leaves out 'params': ")

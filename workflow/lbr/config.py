@@ -354,8 +354,9 @@ CHECKOUT_TRIGGERS = "mtime params input software-env"
 def command_line_rerun_triggers(argv: list[str]) -> set[str] | None:
     """The `--rerun-triggers` given on Snakemake's command line (None: not given). Read
     from the command line because the workflow is parsed before Snakemake hands it its
-    DAG settings; a profile's `rerun-triggers` is not seen."""
-    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    DAG settings; a profile's `rerun-triggers` is not seen. Abbreviations count, as they do
+    for Snakemake (`--rerun-trig mtime` is `--rerun-triggers mtime`)."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=True)
     parser.add_argument("--rerun-triggers", nargs="+")
     known, _ = parser.parse_known_args(argv)
     return None if known.rerun_triggers is None else set(known.rerun_triggers)
