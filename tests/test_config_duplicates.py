@@ -76,3 +76,30 @@ def test_a_repeated_grid_item_is_refused_with_the_key(key, change):
         check_config(config)
     message = str(caught.value)
     assert key in message and "more than once" in message and "remove it" in message
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("- {a: 1, a: 2}\n", "0.a"),  # a list at the top: its items are numbered from 0
+        ("x: {c: 1, c: 2}\ny: [1, 2]\n", "x.c"),  # a list met first does not end the search
+        ("y: [1, {d: [5]}]\nx: {c: 1, c: 2}\n", "x.c"),
+    ],
+)
+def test_a_repeat_is_found_wherever_it_is(tmp_path, text, where):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        check_unique_keys(path)
+    assert f"'{where}' is written twice" in str(caught.value)
+
+
+def test_merge_keys_and_complex_keys_are_not_repeats(tmp_path):
+    """`<<: *anchor` may appear more than once (each merges a mapping), and two different
+    complex keys (`? [1, 2]`) have no name to repeat."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "base: &b {x: 1}\nmore: &m {y: 2}\nboth:\n  <<: *b\n  <<: *m\n"
+        "pairs:\n  ? [1, 2]\n  : a\n  ? [3, 4]\n  : b\n"
+    )
+    check_unique_keys(path)
