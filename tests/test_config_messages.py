@@ -113,3 +113,20 @@ def test_a_repeated_item_is_named_not_the_first_one():
     config = yaml.safe_load(TINY.read_text())
     config["denoising"]["noises"]["masking"]["ratios"] = [0.2, 0.5, 0.5]
     assert "[0.2, 0.5, 0.5] lists 0.5 more than once" in _error(config)
+
+
+def test_a_non_square_datasets_d_is_named_in_the_refusal():
+    config = yaml.safe_load(TINY.read_text())
+    config["datasets"]["digits_photo"]["shape"] = [12, 10, 3]
+    config["theorem1"]["interpolation"]["latent_sizes"] = [5, 400]
+    config["datasets"] = dict(reversed(config["datasets"].items()))  # digits_photo first
+    assert "400 is larger than D = 360 of dataset 'digits_photo'" in _error(config)
+
+
+def test_autoencoder_sizes_are_checked_after_a_dataset_without_a_shape():
+    config = yaml.safe_load(TINY.read_text())
+    config["autoencoders"]["datasets"] = ["digits", "digits_photo"]  # digits: native shape
+    config["autoencoders"]["guidance"]["latents"] = [500]
+    assert _error(config) == (
+        "autoencoders: latent size 500 is larger than D = 432 of dataset 'digits_photo'"
+    )
