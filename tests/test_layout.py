@@ -7,6 +7,7 @@ from lbr.errors import DataError
 from lbr.layout import (
     DATASET_FILES,
     SPECTRUM_FILES,
+    artifact_directory,
     dataset_directory,
     spectrum_directory,
 )
@@ -42,3 +43,11 @@ def test_written_files_are_exactly_the_declared_lists(tmp_path):
 def test_a_wrong_file_list_is_named(files):
     with pytest.raises(DataError, match="expected the files"):
         dataset_directory(files)
+
+
+def test_files_of_another_set_are_refused_with_the_files_given():
+    with pytest.raises(DataError) as caught:
+        artifact_directory(["out/a.npy", "other/b.npy"], ("a.npy", "b.npy"))
+    assert str(caught.value) == (
+        "expected the files ['a.npy', 'b.npy'] of one directory, got ['out/a.npy', 'other/b.npy']"
+    )

@@ -79,3 +79,15 @@ def test_the_tables_sizes_are_the_catalogs_native_images_and_training_sets():
         ("CIFAR-10", 32 * 32 * 3, 50_000),
         ("TinyImageNet", 64 * 64 * 3, 100_000),
     ]
+
+
+def test_eigensolve_threads_change_exactly_at_1024_and_4096():
+    assert [resources.threads(d) for d in (None, 1024, 1025, 4096, 4097)] == [1, 1, 4, 4, 8]
+
+
+def test_unknown_sizes_get_the_fallback_request_times_the_attempt():
+    assert resources.memory_mb("spectrum", None, 10, attempt=3) == 3 * resources.UNKNOWN_MEMORY_MB
+    assert (
+        resources.runtime_minutes("spectrum", 64, None, attempt=2)
+        == 2 * resources.UNKNOWN_RUNTIME_MINUTES
+    )
