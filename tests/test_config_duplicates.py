@@ -84,6 +84,7 @@ def test_a_repeated_grid_item_is_refused_with_the_key(key, change):
         ("- {a: 1, a: 2}\n", "0.a"),  # a list at the top: its items are numbered from 0
         ("x: {c: 1, c: 2}\ny: [1, 2]\n", "x.c"),  # a list met first does not end the search
         ("y: [1, {d: [5]}]\nx: {c: 1, c: 2}\n", "x.c"),
+        ("b: &b {z: 0}\nx:\n  <<: *b\n  c: 1\n  c: 2\n", "x.c"),  # keys after a merge key
     ],
 )
 def test_a_repeat_is_found_wherever_it_is(tmp_path, text, where):
