@@ -6,7 +6,7 @@ timers of a real Snakemake run."""
 from __future__ import annotations
 
 import threading
-import time
+from types import SimpleNamespace
 
 import pytest
 from lbr import scheduler_timers
@@ -48,9 +48,10 @@ def patched(monkeypatch):
     original = JobScheduler._schedule_reevalutation
     monkeypatch.setattr(JobScheduler, "_schedule_reevalutation", original)
     clock = {"now": 100.0}
-    monkeypatch.setattr(time, "monotonic", lambda: clock["now"])
     timers = _Timers()
-    monkeypatch.setattr(threading, "Timer", timers)
+    # the module's own view of time and threads only: the test process keeps the real ones
+    monkeypatch.setattr(scheduler_timers, "time", SimpleNamespace(monotonic=lambda: clock["now"]))
+    monkeypatch.setattr(scheduler_timers, "threading", SimpleNamespace(Timer=timers))
     assert scheduler_timers.install() is True
     method = JobScheduler._schedule_reevalutation
     assert method is not original
