@@ -397,3 +397,35 @@ def blas_threads() -> set[int]:
     from threadpoolctl import threadpool_info
 
     return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def idx_directory(root: Path, train: list[int], test: list[int] | None = None) -> Path:
+    """Four gzip IDX files in `root`, written from the format's definition (not the
+    pipeline's reader): 2×2 images 0, 1, 2, ... and the given labels (`test`: the train
+    labels again when left out); gzip without a timestamp, so equal content is equal bytes."""
+    import gzip
+    import struct
+
+    import numpy as np
+
+    root.mkdir(parents=True)
+    for prefix, labels in (("train", train), ("t10k", train if test is None else test)):
+        images = (np.arange(len(labels) * 4) % 256).astype(np.uint8).reshape(len(labels), 2, 2)
+        header = struct.pack(">IIII", 0x0803, len(labels), 2, 2)
+        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(header + images.tobytes(), mtime=0)
+        )
+        header = struct.pack(">II", 0x0801, len(labels))
+        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
+            gzip.compress(header + bytes(labels), mtime=0)
+        )
+    return root
+
+
+def axis_texts(texts: list[tuple[str, str, float]], number: int) -> list[tuple[str, str, float]]:
+    """The entries of drawn_texts that belong to axes `number`, as (role, text, size)."""
+    return [
+        (where.split(" ", 1)[1], text, size)
+        for where, text, size in texts
+        if where.startswith(f"{number} ")
+    ]

@@ -4,9 +4,7 @@ from their requested fraction, are warned about in the log, meta.json and the re
 
 from __future__ import annotations
 
-import gzip
 import logging
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from lbr.degenerate import (
 from lbr.errors import DataError
 from lbr.report import warnings_markdown
 from PIL import Image
+from support import idx_directory
 
 
 def _folder(root: Path, classes: dict[str, int]) -> Path:
@@ -50,21 +49,8 @@ def test_a_single_class_dataset_is_refused_with_the_key(tmp_path):
     assert not (tmp_path / "out" / "meta.json").exists()
 
 
-def _idx(root: Path, train: list[int], test: list[int]) -> Path:
-    root.mkdir()
-    for prefix, labels in (("train", train), ("t10k", test)):
-        images = np.arange(len(labels) * 4, dtype=np.uint8).reshape(len(labels), 2, 2)
-        header = struct.pack(">IIII", 0x0803, len(labels), 2, 2)
-        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(header + images.tobytes())
-        )
-        header = struct.pack(">II", 0x0801, len(labels))
-        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(gzip.compress(header + bytes(labels)))
-    return root
-
-
 def test_a_test_split_of_one_class_is_refused(tmp_path):
-    root = _idx(tmp_path / "idx", train=[0, 1] * 10, test=[1] * 6)
+    root = idx_directory(tmp_path / "idx", train=[0, 1] * 10, test=[1] * 6)
     with pytest.raises(DataError, match=r"the test split holds images of 1 class\(es\)"):
         acquire("own", {"source": "idx_directory", "path": str(root)}, tmp_path / "out", tmp_path)
 

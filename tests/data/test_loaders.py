@@ -5,8 +5,6 @@ values unlike the defaults and unlike each other (a swapped or dropped option sh
 
 from __future__ import annotations
 
-import gzip
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from lbr.data.format import ImageDataset, subset, write_dataset
 from lbr.data.source_files import DEBIAN_FASHION_MNIST
 from lbr.errors import ConfigError, DataError
 from PIL import Image
+from support import idx_directory
 
 
 def _same(first: ImageDataset, second: ImageDataset) -> None:
@@ -47,21 +46,8 @@ def test_composite_blends_its_base_with_its_options(tmp_path):
         loaders.composite(spec, None)
 
 
-def _idx(root: Path, labels: list[int]) -> Path:
-    root.mkdir(parents=True)
-    images = (np.arange(len(labels) * 4) % 256).astype(np.uint8).reshape(len(labels), 2, 2)
-    for prefix in ("train", "t10k"):
-        header = struct.pack(">IIII", 0x0803, len(labels), 2, 2)
-        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(header + images.tobytes())
-        )
-        header = struct.pack(">II", 0x0801, len(labels))
-        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(gzip.compress(header + bytes(labels)))
-    return root
-
-
 def test_idx_directory_takes_its_path_and_class_names(tmp_path):
-    root = _idx(tmp_path / "idx", [0, 1, 2, 1])
+    root = idx_directory(tmp_path / "idx", [0, 1, 2, 1])
     spec = {"source": "idx_directory", "path": str(root), "class_names": ["x", "y", "z"]}
     built = loaders.idx_directory(spec, None)
     _same(built, local.load_idx_directory(root, ["x", "y", "z"]))

@@ -3,10 +3,8 @@ exactly when what the loader would read changes, and it is what meta.json keeps.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from lbr.data.registry import acquire
 from lbr.data.source_files import source_files_record
 from lbr.errors import DataError
 from PIL import Image
+from support import idx_directory
 
 
 def _png(path: Path, seed: int) -> None:
@@ -82,24 +81,8 @@ def test_folder_record_is_stable_and_ignores_other_files(tmp_path):
     assert _record(root) == before == _record(root)
 
 
-def _idx_directory(root: Path, labels: list[int]) -> Path:
-    """Four gzip IDX files, written from the format's definition (not the pipeline's reader)."""
-    root.mkdir(parents=True)
-    images = np.arange(len(labels) * 4, dtype=np.uint8).reshape(len(labels), 2, 2)
-    for prefix in ("train", "t10k"):
-        header = struct.pack(">IIII", 0x0803, len(labels), 2, 2)
-        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(header + images.tobytes(), mtime=0)
-        )
-        header = struct.pack(">II", 0x0801, len(labels))
-        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
-            gzip.compress(header + bytes(labels), mtime=0)
-        )
-    return root
-
-
 def test_idx_record_is_the_sha256_of_each_file(tmp_path):
-    root = _idx_directory(tmp_path / "idx", [0, 1, 0, 1])
+    root = idx_directory(tmp_path / "idx", [0, 1, 0, 1])
     record = source_files_record("own", {"source": "idx_directory", "path": str(root)})
     assert record == {
         "idx_sha256": {
@@ -110,12 +93,12 @@ def test_idx_record_is_the_sha256_of_each_file(tmp_path):
 
 
 def test_idx_record_sees_a_replaced_file_with_the_same_size_and_mtime(tmp_path):
-    root = _idx_directory(tmp_path / "idx", [0, 1, 0, 1])
+    root = idx_directory(tmp_path / "idx", [0, 1, 0, 1])
     spec = {"source": "idx_directory", "path": str(root)}
     before = source_files_record("own", spec)
     labels = root / "train-labels-idx1-ubyte.gz"
     stat = labels.stat()
-    other = _idx_directory(tmp_path / "other", [1, 0, 1, 0]) / labels.name
+    other = idx_directory(tmp_path / "other", [1, 0, 1, 0]) / labels.name
     labels.write_bytes(other.read_bytes())
     os.utime(labels, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert labels.stat().st_size == stat.st_size and labels.stat().st_mtime_ns == stat.st_mtime_ns
@@ -123,7 +106,7 @@ def test_idx_record_sees_a_replaced_file_with_the_same_size_and_mtime(tmp_path):
 
 
 def test_garments_read_their_idx_path(tmp_path):
-    root = _idx_directory(tmp_path / "idx", [0, 1])
+    root = idx_directory(tmp_path / "idx", [0, 1])
     spec = {"source": "garments_on_photos", "path": str(root), "photos": ["brick"]}
     assert source_files_record("g", spec) == source_files_record(
         "g", {"source": "idx_directory", "path": str(root)}

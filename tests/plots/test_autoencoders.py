@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lbr.plots import autoencoders, style
-from support import default_text_sizes, drawn_grid, drawn_texts
+from support import axis_texts, default_text_sizes, drawn_grid, drawn_texts
 
 rgba = matplotlib.colors.to_rgba
 
@@ -340,18 +340,10 @@ def test_dynamics_figure_words_sizes_and_colour_bar_of_each_model():
         ("legend", "learned (½ of energy)", style.LABEL_SIZE),
     ]
     for number in (0, 1):
-        words = [
-            (where.split(" ", 1)[1], text, size)
-            for where, text, size in texts
-            if where.startswith(f"{number} ")
-        ]
+        words = axis_texts(texts, number)
         assert words[0][0] == "title" and words[0][2] == style.TITLE_SIZE
         assert words[1:] == spectrum
-        words = [
-            (where.split(" ", 1)[1], text, size)
-            for where, text, size in texts
-            if where.startswith(f"{number + 2} ")
-        ]
+        words = axis_texts(texts, number + 2)
         assert words[0][0] == "title" and words[0][2] == style.TITLE_SIZE
         assert words[1:] == band
     assert [text for where, text, _ in texts if where.startswith(("4 ", "5 "))] == [

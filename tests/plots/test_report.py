@@ -18,7 +18,7 @@ from lbr.r1_prediction import (
     UNDECIDED,
 )
 from lbr.stats import interval_columns
-from support import EPS, default_text_sizes, drawn_grid, drawn_texts, gamma
+from support import EPS, axis_texts, default_text_sizes, drawn_grid, drawn_texts, gamma
 from support import drawn_error_bars as _bars
 
 RED, BLUE = matplotlib.colors.to_rgba("tab:red"), matplotlib.colors.to_rgba("tab:blue")
@@ -247,11 +247,7 @@ def test_r1_prediction_figure_words_sizes_and_styles():
     ylabel = "bottom 60% − top 90%\ntest accuracy (points), mean over seeds"
     labels = ["digits (D=64)", "photos (D=768)", "texture (D=192)"]
     for number, axis in enumerate((main, secondary)):
-        mine = [
-            (where.split(" ", 1)[1], text, size)
-            for where, text, size in texts
-            if where.startswith(f"{number} ")
-        ]
+        mine = axis_texts(texts, number)
         assert mine[0] == ("title", axis.get_title(), style.TITLE_SIZE)
         assert mine[1:3] == [
             ("xlabel", "closed-form alignment at K=32 (Eq. 7, fraction)", DEFAULT["label"]),
