@@ -11,6 +11,8 @@ from lbr.data.registry import acquire
 from lbr.errors import ConfigError
 from support import REPO, TINY
 
+pytestmark = pytest.mark.usefixtures("catalog_built_now")
+
 
 @pytest.mark.parametrize(
     "builder, name",

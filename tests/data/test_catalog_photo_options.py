@@ -13,6 +13,8 @@ from lbr.data.catalog import option
 from lbr.errors import ConfigError
 from support import REPO
 
+pytestmark = pytest.mark.usefixtures("catalog_built_now")
+
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 
 

@@ -2,16 +2,12 @@
 a dataset is decoded from the downloaded raw files and never touches the network."""
 
 import io
-import urllib.request
 from dataclasses import replace
 
 import fake_archives as fake
 import numpy as np
 import pytest
-from lbr.data.format import read_dataset
-from lbr.data.registry import acquire
-from lbr.data.remote import REMOTE_SOURCES
-from lbr.errors import ChecksumError, DataError
+from lbr.errors import ChecksumError
 from support import download_and_decode as _acquire
 
 
@@ -93,60 +89,3 @@ def test_tinyimagenet_val_split_from_annotations(http_server, tmp_path):
     assert dataset.train_images.shape == (6, 64, 64, 3)
     assert list(dataset.test_labels) == [0, 1, 2, 0, 1, 2]
     assert dataset.class_names == ["thing 0", "thing 1", "thing 2"]
-
-
-# --- acquisition in two steps: `download` (a local rule, with internet) fetches and
-# verifies the raw files; `dataset` (a cluster job) decodes them and never touches the
-# network ------------------------------------------------------------------------------
-
-
-def _offline(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("building a dataset must not use the network")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-
-
-def test_building_a_downloaded_dataset_needs_no_network(http_server, tmp_path, monkeypatch):
-    served, url = http_server
-    monkeypatch.setitem(REMOTE_SOURCES, "fashion_mnist", fake.mnist_like("fashion_mnist", served))
-    downloads = tmp_path / "downloads"
-    REMOTE_SOURCES["fashion_mnist"].download(downloads, url)
-    _offline(monkeypatch)
-    meta = acquire("fm", {"source": "fashion_mnist"}, tmp_path / "fm", downloads)
-    assert meta["split_sizes"] == {"train": 12, "test": 6}
-    # the official address is recorded, not the mirror the bytes came from
-    official = [f.url for f in REMOTE_SOURCES["fashion_mnist"].files]
-    assert [d["url"] for d in meta["downloads"]] == official and url not in str(official)
-    assert read_dataset(tmp_path / "fm").train_images.shape == (12, 28, 28, 1)
-
-
-def test_missing_raw_files_name_the_files_the_directory_and_the_fix(
-    http_server, tmp_path, monkeypatch
-):
-    served, _ = http_server
-    monkeypatch.setitem(REMOTE_SOURCES, "fashion_mnist", fake.mnist_like("fashion_mnist", served))
-    _offline(monkeypatch)
-    downloads = tmp_path / "downloads"
-    with pytest.raises(DataError) as caught:
-        acquire("fm", {"source": "fashion_mnist"}, tmp_path / "fm", downloads)
-    message = str(caught.value)
-    assert "train-images-idx3-ubyte.gz" in message and str(downloads) in message
-    assert "snakemake --cores 1 downloads" in message
-    assert not (tmp_path / "fm").exists()
-
-
-def test_a_damaged_raw_file_is_refused_and_moved_aside(http_server, tmp_path, monkeypatch):
-    served, url = http_server
-    monkeypatch.setitem(REMOTE_SOURCES, "fashion_mnist", fake.mnist_like("fashion_mnist", served))
-    downloads = tmp_path / "downloads"
-    REMOTE_SOURCES["fashion_mnist"].download(downloads, url)
-    damaged = downloads / "t10k-labels-idx1-ubyte.gz"
-    content = bytearray(damaged.read_bytes())
-    content[len(content) // 2] ^= 0xFF
-    damaged.write_bytes(bytes(content))
-    _offline(monkeypatch)
-    with pytest.raises(ChecksumError, match="t10k-labels-idx1-ubyte.gz"):
-        acquire("fm", {"source": "fashion_mnist"}, tmp_path / "fm", downloads)
-    assert not damaged.exists() and damaged.with_name(damaged.name + ".corrupt").exists()
-    assert not (tmp_path / "fm").exists()

@@ -265,128 +265,133 @@ def _imagenette(name: str, archive: str) -> Downloaded:
     )
 
 
-_ENTRIES = (
-    _mnist_family("mnist", "MNIST"),
-    _mnist_family("fashion_mnist", "FashionMNIST"),
-    _mnist_family("kmnist", "KMNIST"),
-    _cifar("cifar10", "CIFAR10", "labels"),
-    _cifar("cifar100", "CIFAR100", "fine_labels"),
-    Downloaded(
-        name="svhn",
-        format="lbr.data.remote:svhn_format",
-        files=FromTorchvision("SVHN"),
-        native_shape=(32, 32, 3),
-        split_sizes={"train": 73257, "test": 26032},
-    ),
-    Downloaded(
-        name="stl10",
-        format="lbr.data.remote:stl10_format",
-        files=FromTorchvision("STL10"),
-        native_shape=(96, 96, 3),
-        split_sizes={"train": 5000, "test": 8000},
-    ),
-    _imagenette("imagenette", "full"),
-    _imagenette("imagenette_320", "320px"),
-    _imagenette("imagenette_160", "160px"),
-    Downloaded(
-        name="tinyimagenet",
-        format="lbr.data.remote:tinyimagenet_format",
-        files=(
-            Hosted(
-                "http://cs231n.stanford.edu/tiny-imagenet-200.zip",
-                "90528d7ca1a48142e341f4ef8d21d0de",
-            ),
+def _entries() -> tuple[Source, ...]:
+    """Every source, built by a call (not at import only), so the tests can build the
+    catalog afresh and see what its factories make now."""
+    return (
+        _mnist_family("mnist", "MNIST"),
+        _mnist_family("fashion_mnist", "FashionMNIST"),
+        _mnist_family("kmnist", "KMNIST"),
+        _cifar("cifar10", "CIFAR10", "labels"),
+        _cifar("cifar100", "CIFAR100", "fine_labels"),
+        Downloaded(
+            name="svhn",
+            format="lbr.data.remote:svhn_format",
+            files=FromTorchvision("SVHN"),
+            native_shape=(32, 32, 3),
+            split_sizes={"train": 73257, "test": 26032},
         ),
-        native_shape=(64, 64, 3),
-        split_sizes={"train": 100000, "test": 10000},
-    ),
-    Local(
-        name="digits",
-        loader="lbr.data.loaders:digits",
-        native_shape=(8, 8, 1),
-        options={"test_fraction": {**FRACTION, "default": 0.2}, "seed": SEED},
-        training_images=_digits_training_images,
-    ),
-    Local(
-        name="composite",
-        loader="lbr.data.loaders:composite",
-        native_shape=BUILT_AT_SHAPE,
-        options={
-            "base": {
-                "type": "string",
-                "description": "name of another configured dataset whose strokes are used",
+        Downloaded(
+            name="stl10",
+            format="lbr.data.remote:stl10_format",
+            files=FromTorchvision("STL10"),
+            native_shape=(96, 96, 3),
+            split_sizes={"train": 5000, "test": 8000},
+        ),
+        _imagenette("imagenette", "full"),
+        _imagenette("imagenette_320", "320px"),
+        _imagenette("imagenette_160", "160px"),
+        Downloaded(
+            name="tinyimagenet",
+            format="lbr.data.remote:tinyimagenet_format",
+            files=(
+                Hosted(
+                    "http://cs231n.stanford.edu/tiny-imagenet-200.zip",
+                    "90528d7ca1a48142e341f4ef8d21d0de",
+                ),
+            ),
+            native_shape=(64, 64, 3),
+            split_sizes={"train": 100000, "test": 10000},
+        ),
+        Local(
+            name="digits",
+            loader="lbr.data.loaders:digits",
+            native_shape=(8, 8, 1),
+            options={"test_fraction": {**FRACTION, "default": 0.2}, "seed": SEED},
+            training_images=_digits_training_images,
+        ),
+        Local(
+            name="composite",
+            loader="lbr.data.loaders:composite",
+            native_shape=BUILT_AT_SHAPE,
+            options={
+                "base": {
+                    "type": "string",
+                    "description": "name of another configured dataset whose strokes are used",
+                },
+                "crops_per_image": {"type": "integer", "minimum": 1, "default": 2},
+                "min_crop": {"type": "integer", "minimum": 8, "default": 64},
+                "seed": SEED,
             },
-            "crops_per_image": {"type": "integer", "minimum": 1, "default": 2},
-            "min_crop": {"type": "integer", "minimum": 8, "default": 64},
-            "seed": SEED,
-        },
-        required_options=("base",),
-        training_images=_composite_training_images,
-    ),
-    Local(
-        name="idx_directory",
-        loader="lbr.data.loaders:idx_directory",
-        native_shape=FROM_THE_FILES,
-        options={
-            "path": {"type": "string"},
-            "class_names": {"type": "array", "items": {"type": "string"}},
-        },
-        required_options=("path",),
-        training_images=only_the_data_tells,
-    ),
-    Local(
-        name="image_folder",
-        loader="lbr.data.loaders:image_folder",
-        native_shape=VARIES,
-        options={
-            "path": {"type": "string"},
-            "splits": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["train", "test"],
-                "properties": {"train": {"type": "string"}, "test": {"type": "string"}},
-                "default": DEFAULT_SPLITS,
+            required_options=("base",),
+            training_images=_composite_training_images,
+        ),
+        Local(
+            name="idx_directory",
+            loader="lbr.data.loaders:idx_directory",
+            native_shape=FROM_THE_FILES,
+            options={
+                "path": {"type": "string"},
+                "class_names": {"type": "array", "items": {"type": "string"}},
             },
-        },
-        required_options=("path",),
-        training_images=only_the_data_tells,
-    ),
-    Local(
-        name="photo_patches",
-        loader="lbr.data.loaders:photo_patches",
-        native_shape=BUILT_AT_SHAPE,
-        options={
-            **_photo_regions(min_std=8.0),
-            "train_per_photo": {"type": "integer", "minimum": 1, "default": 500},
-            "test_per_photo": {"type": "integer", "minimum": 1, "default": 100},
-            "target_std": {
-                "type": "number",
-                "minimum": 0,
-                "default": 48.0,
-                "description": "each crop's std after removing its mean colour (0 keeps raw pixels)",
+            required_options=("path",),
+            training_images=only_the_data_tells,
+        ),
+        Local(
+            name="image_folder",
+            loader="lbr.data.loaders:image_folder",
+            native_shape=VARIES,
+            options={
+                "path": {"type": "string"},
+                "splits": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["train", "test"],
+                    "properties": {"train": {"type": "string"}, "test": {"type": "string"}},
+                    "default": DEFAULT_SPLITS,
+                },
             },
-        },
-        required_options=("photos",),
-        training_images=_photo_patches_training_images,
-    ),
-    Local(
-        name="garments_on_photos",
-        loader="lbr.data.loaders:garments_on_photos",
-        native_shape=BUILT_AT_SHAPE,
-        options={
-            **_photo_regions(min_std=0.0),
-            "path": {
-                "type": "string",
-                "default": DEBIAN_FASHION_MNIST,
-                "description": "Fashion-MNIST IDX directory (default the Debian package's)",
+            required_options=("path",),
+            training_images=only_the_data_tells,
+        ),
+        Local(
+            name="photo_patches",
+            loader="lbr.data.loaders:photo_patches",
+            native_shape=BUILT_AT_SHAPE,
+            options={
+                **_photo_regions(min_std=8.0),
+                "train_per_photo": {"type": "integer", "minimum": 1, "default": 500},
+                "test_per_photo": {"type": "integer", "minimum": 1, "default": 100},
+                "target_std": {
+                    "type": "number",
+                    "minimum": 0,
+                    "default": 48.0,
+                    "description": "each crop's std after removing its mean colour (0 keeps raw pixels)",
+                },
             },
-        },
-        required_options=("photos",),
-        training_images=_garments_training_images,
-        applies_subset=True,  # blends only the garments it keeps
-    ),
-)
-SOURCES: dict[str, Source] = {entry.name: entry for entry in _ENTRIES}
+            required_options=("photos",),
+            training_images=_photo_patches_training_images,
+        ),
+        Local(
+            name="garments_on_photos",
+            loader="lbr.data.loaders:garments_on_photos",
+            native_shape=BUILT_AT_SHAPE,
+            options={
+                **_photo_regions(min_std=0.0),
+                "path": {
+                    "type": "string",
+                    "default": DEBIAN_FASHION_MNIST,
+                    "description": "Fashion-MNIST IDX directory (default the Debian package's)",
+                },
+            },
+            required_options=("photos",),
+            training_images=_garments_training_images,
+            applies_subset=True,  # blends only the garments it keeps
+        ),
+    )
+
+
+SOURCES: dict[str, Source] = {entry.name: entry for entry in _entries()}
 
 
 # --- derived ----------------------------------------------------------------------------
