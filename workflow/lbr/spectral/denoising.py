@@ -34,26 +34,6 @@ NOT_POSITIVE_DEFINITE = "H = I + Λ^(-1/2)UᵀEUΛ^(-1/2) is not positive defini
 WARM_START_TOLERANCE = 1e-8
 
 
-def denoising_basis(
-    eigenvalues,
-    eigenvectors,
-    covariance,
-    n: int,
-    noise: Noise,
-    geometry: ImageGeometry,
-    device: str = "cpu",
-) -> tuple[np.ndarray, float]:
-    """Whitened coordinates w (r×r) of the optimal encoder's directions, by descending μ,
-    and the certified relative error bound of the solver's SVD step. device: where the
-    solver's front runs (auto, cpu, cuda: _graded_generalized_eigenvectors); every other
-    step runs on the CPU."""
-    h = _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry)
-    order = _diagonal_order(eigenvalues, h)
-    if order is not None:
-        return np.eye(len(eigenvalues))[:, order], 0.0
-    return _graded_generalized_eigenvectors(eigenvalues, h, _solver_device(device))
-
-
 def denoising_ordered_basis(
     eigenvalues,
     eigenvectors,
@@ -63,9 +43,13 @@ def denoising_ordered_basis(
     geometry: ImageGeometry,
     device: str = "cpu",
 ) -> tuple[np.ndarray, float]:
-    """orthonormal_in_order(w) for denoising_basis's w, and its certified bound: what
-    the alignment and the subspace shift need. When H is diagonal the answer is a
-    permutation, exactly, and no eigensolve, Jacobi or QR runs (_diagonal_order)."""
+    """The optimal encoder's directions in whitened coordinates (w, r×r: the solutions
+    of Λ w = μ H w by descending μ), orthonormalized in order, and the certified
+    relative error bound of the solver's SVD step: what the alignment and the subspace
+    shift need. device: where the solver's front runs (auto, cpu, cuda:
+    _graded_generalized_eigenvectors); every other step runs on the CPU. When H is
+    diagonal the answer is a permutation, exactly, and no eigensolve, Jacobi or QR runs
+    (_diagonal_order)."""
     h = _whitened_h(eigenvalues, eigenvectors, covariance, n, noise, geometry)
     order = _diagonal_order(eigenvalues, h)
     if order is not None:
