@@ -117,6 +117,44 @@ def jacobi_svd_nearly_orthogonal(a: np.ndarray, start: np.ndarray) -> JacobiSVD:
     return _sorted(_settle(a, start)[0])
 
 
+# Columns per block when the kept columns' residuals are taken: no D×D temporaries.
+RESIDUAL_BLOCK = 1024
+
+
+def _kept_column_residuals(image: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """‖x_j − (x_j / s_j)·s_j‖ for each column x_j of `image` with norm s_j: the residual
+    of a column Jacobi left alone, whose u_j is x_j / s_j (F·v_j is x_j itself)."""
+    residual = np.empty(image.shape[1])
+    for first in range(0, image.shape[1], RESIDUAL_BLOCK):
+        block = image[:, first : first + RESIDUAL_BLOCK]
+        scale = norms[first : first + RESIDUAL_BLOCK]
+        residual[first : first + RESIDUAL_BLOCK] = np.linalg.norm(
+            block - (block / scale) * scale, axis=0
+        )
+    return residual
+
+
+def _left_departure_squared(
+    u: np.ndarray, rotated: np.ndarray, cosines: np.ndarray, diagonal: np.ndarray
+) -> float:
+    """‖UᵀU − I‖²_F with the pairs of kept columns read from the Gram product that chose
+    them (`cosines`: its upper triangle with a zero diagonal, overwritten here; `diagonal`
+    its diagonal) and every pair with a `rotated` column computed afresh."""
+    kept = np.ones(u.shape[1], bool)
+    kept[rotated] = False
+    cosines[rotated, :] = 0.0
+    cosines[:, rotated] = 0.0
+    flat = cosines.ravel(order="K")  # upper triangle, zero diagonal: each pair once
+    total = 2.0 * np.dot(flat, flat) + np.sum((diagonal[kept] - 1.0) ** 2)
+    if rotated.size:
+        cross = u[:, rotated].T @ u  # rotated columns against every column
+        cross[np.arange(len(rotated)), rotated] -= 1.0
+        # each rotated-kept pair appears once here and once by symmetry; rotated pairs both
+        among = cross[:, rotated]
+        total += 2.0 * np.sum(cross**2) - np.sum(among**2)
+    return float(total)
+
+
 def _settle(a: np.ndarray, start: np.ndarray):
     """jacobi_svd_nearly_orthogonal before its reordering: (svd in a's column order,
     indices of the columns Jacobi rotated, the signed cosines' upper triangle with a
@@ -167,33 +205,15 @@ def certified_warm_svd(lower: np.ndarray, start: np.ndarray) -> tuple[JacobiSVD,
     image = blocked_product(lower, start, lower_triangular=True)
     inner, unsettled, cosines, diagonal = _settle(image, start)
     # Every term below is a sum over columns, so it is taken in start's column order.
-    norms = np.linalg.norm(image, axis=0)
-    settled = np.ones(image.shape[1], bool)
-    settled[unsettled] = False
-    residual = np.zeros(image.shape[1])
-    for first in range(0, image.shape[1], 1024):  # column blocks: no D×D temporaries
-        block = image[:, first : first + 1024]
-        scale = norms[first : first + 1024]
-        residual[first : first + 1024] = np.linalg.norm(block - (block / scale) * scale, axis=0)
+    residual = _kept_column_residuals(image, np.linalg.norm(image, axis=0))
     rotated = unsettled  # their residual afresh: F·v_j is not a column of F·V₀
     residual[rotated] = np.linalg.norm(
         blocked_product(lower, inner.v[:, rotated], lower_triangular=True)
         - inner.u[:, rotated] * inner.s[rotated],
         axis=0,
     )
-    # ‖UᵀU − I‖²: pairs of settled columns from the Gram product, the rest afresh.
-    cosines[unsettled, :] = 0.0
-    cosines[:, unsettled] = 0.0
-    flat = cosines.ravel(order="K")  # upper triangle, zero diagonal: each pair once
-    total = 2.0 * np.dot(flat, flat) + np.sum((diagonal[settled] - 1.0) ** 2)
-    del cosines, flat
-    if unsettled.size:
-        moved = inner.u[:, rotated]
-        cross = moved.T @ inner.u  # rotated columns against every column
-        cross[np.arange(len(rotated)), rotated] -= 1.0
-        # each rotated-settled pair appears once here and once by symmetry; rotated pairs both
-        among = cross[:, rotated]
-        total += 2.0 * np.sum(cross**2) - np.sum(among**2)
+    total = _left_departure_squared(inner.u, rotated, cosines, diagonal)
+    del cosines
     gamma = product_rounding(image.shape[1])
     del image
     rounding = gamma * (
