@@ -77,35 +77,44 @@ def per_image_standardize(x: torch.Tensor) -> torch.Tensor:
     return x / torch.where(std > 0, std, torch.ones_like(std))
 
 
-class _ScatterAccumulator:
-    """Σ xxᵀ over chunks. On CPU, BLAS syrk: Σ is symmetric, so it computes one
+class _SyrkScatter:
+    """Σ xxᵀ over chunks on the CPU by BLAS syrk: Σ is symmetric, so it computes one
     triangle, half the flops of the general product torch.addmm would spend."""
 
-    def __init__(self, dim: int, device: torch.device):
-        self.on_cpu = device.type == "cpu"
-        if self.on_cpu:
-            self.upper = np.zeros((dim, dim), dtype=np.float64, order="F")
-        else:
-            import torch
-
-            self.full = torch.zeros(dim, dim, dtype=torch.float64, device=device)
+    def __init__(self, dim: int):
+        self.upper = np.zeros((dim, dim), dtype=np.float64, order="F")
 
     def add(self, x: torch.Tensor) -> None:
-        if self.on_cpu:
-            # x is N×D C-contiguous, so x.T is D×N Fortran-ordered: syrk without a copy.
-            self.upper = dsyrk(
-                1.0, x.numpy().T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1
-            )
-        else:
-            self.full.addmm_(x.T, x)
+        # x is N×D C-contiguous, so x.T is D×N Fortran-ordered: syrk without a copy.
+        self.upper = dsyrk(
+            1.0, x.numpy().T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1
+        )
 
     def result(self) -> torch.Tensor:
-        if self.on_cpu:  # syrk wrote the upper triangle; the lower one is still zero
-            import torch
+        import torch
 
-            self.upper += np.triu(self.upper, 1).T
-            return torch.from_numpy(self.upper)
+        self.upper += np.triu(self.upper, 1).T  # syrk wrote the upper triangle only
+        return torch.from_numpy(self.upper)
+
+
+class _TorchScatter:
+    """Σ xxᵀ over chunks on a GPU by torch.addmm (runs on any torch device; the tests
+    run it on the CPU)."""
+
+    def __init__(self, dim: int, device: torch.device):
+        import torch
+
+        self.full = torch.zeros(dim, dim, dtype=torch.float64, device=device)
+
+    def add(self, x: torch.Tensor) -> None:
+        self.full.addmm_(x.T, x)
+
+    def result(self) -> torch.Tensor:
         return self.full
+
+
+def _scatter_accumulator(dim: int, device: torch.device) -> _SyrkScatter | _TorchScatter:
+    return _SyrkScatter(dim) if device.type == "cpu" else _TorchScatter(dim, device)
 
 
 def accumulate_statistics(
@@ -122,7 +131,7 @@ def accumulate_statistics(
     n, dim = len(images), int(np.prod(images.shape[1:]))
     if n == 0:
         raise DataError("cannot compute statistics of an empty training set")
-    scatter = _ScatterAccumulator(dim, dev)
+    scatter = _scatter_accumulator(dim, dev)
     sums = torch.zeros(dim, dtype=torch.float64, device=dev)
     class_sums = torch.zeros(num_classes, dim, dtype=torch.float64, device=dev)
     counts = torch.zeros(num_classes, dtype=torch.float64, device=dev)
