@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .data.catalog import closed_form_shape, schema_of_sources, source_facts
+from .data.catalog import SOURCES, closed_form_shape, schema_of_sources, source_facts
 from .data.views import NATIVE
 from .errors import ConfigError
 from .layout import path_number
@@ -97,8 +97,7 @@ def _is_finite_number(checker, instance) -> bool:
     )
 
 
-def _validator() -> jsonschema.protocols.Validator:
-    schema = load_schema()
+def _validator(schema: dict) -> jsonschema.protocols.Validator:
     base = jsonschema.validators.validator_for(schema)
     types = base.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_finite_number})
     return jsonschema.validators.extend(base, type_checker=types)(schema)
@@ -178,20 +177,43 @@ def check_unique_keys(path: str | Path) -> None:
 
 def validate_schema(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the key, the problem and the allowed values."""
-    errors = sorted(_validator().iter_errors(config), key=lambda e: list(e.absolute_path))
-    # An unknown source matches none of the per-source option lists, so its options are
-    # also reported as unevaluated: noise that hides the real error.
-    bad_sources = {
-        tuple(e.absolute_path)[:-1] for e in errors if list(e.absolute_path)[-1:] == ["source"]
-    }
-    errors = [
-        e
-        for e in errors
-        if not (e.validator == "unevaluatedProperties" and tuple(e.absolute_path) in bad_sources)
-    ]
-    if errors:
-        lines = [f"  {_where(e)}: {_message(e)}" for e in errors]
+    schema = load_schema()
+    errors = sorted(_validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
+    lines = []
+    for error in errors:
+        if error.validator == "unevaluatedProperties" and _is_dataset_entry(error):
+            # A source's options are evaluated only where its branch of the schema holds:
+            # one option out of bounds (or an unknown source) makes jsonschema report every
+            # option as unexpected. Name only the keys that are unknown.
+            unknown = _unknown_dataset_keys(error.instance, schema)
+            if unknown:
+                lines.append(f"  {_where(error)}: {unknown}")
+            continue
+        lines.append(f"  {_where(error)}: {_message(error)}")
+    if lines:
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
+
+
+def _is_dataset_entry(error: jsonschema.ValidationError) -> bool:
+    path = list(error.absolute_path)
+    return len(path) == 2 and path[0] == "datasets" and isinstance(error.instance, dict)
+
+
+def _unknown_dataset_keys(spec: dict[str, Any], schema: dict) -> str | None:
+    """What to say of a dataset entry's keys that neither every entry nor its source
+    takes, or None when there are none (or its source is unknown: reported already)."""
+    source = spec.get("source")
+    if not isinstance(source, str) or source not in SOURCES:
+        return None
+    options = source_facts(source)
+    known = set(schema["$defs"]["dataset"]["properties"]) | set(options.options)
+    unknown = [key for key in spec if key not in known]
+    if not unknown:
+        return None
+    return (
+        f"unknown key(s) {', '.join(repr(key) for key in unknown)} for source "
+        f"{options.name!r}; the keys it takes: {', '.join(sorted(known))}"
+    )
 
 
 def check_config(config: dict[str, Any]) -> None:
