@@ -81,6 +81,7 @@ def test_mnist_family_four_idx_files_from_the_first_mirror(name, host, md5s, fir
 
 def test_cifar10_archive_batches_and_meta():
     source = built("cifar10")
+    assert source.name == "cifar10"
     assert source.files == (
         RemoteFile(
             "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
@@ -132,6 +133,7 @@ def test_cifar100_reads_the_fine_labels_and_their_names():
 
 def test_svhn_train_and_test_but_not_extra():
     source = built("svhn")
+    assert source.name == "svhn"
     host = "http://ufldl.stanford.edu/housenumbers/"
     assert source.files == (
         RemoteFile(host + "train_32x32.mat", "train_32x32.mat", "e26dedcc434d2e4c54c9b2d4a06d8373"),
@@ -143,6 +145,7 @@ def test_svhn_train_and_test_but_not_extra():
 
 def test_stl10_labelled_splits_checked_inside_the_archive():
     source = built("stl10")
+    assert source.name == "stl10"
     assert source.files == (
         RemoteFile(
             "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz",

@@ -106,7 +106,7 @@ def test_tinyimagenet_resized_to_the_configured_shape(http_server, tmp_path):
     assert dataset.test_images.shape == (6, 32, 32, 3)
 
 
-def _tinyimagenet_zip(served, wnids, train_per_class, words=True):
+def _tinyimagenet_zip(served, wnids, train_per_class, words=True, annotated=True):
     archive = served / fake.registry_entry("tinyimagenet").files[0].filename
     root = "tiny-imagenet-200"
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -117,7 +117,8 @@ def _tinyimagenet_zip(served, wnids, train_per_class, words=True):
             for i in range(train_per_class):
                 bundle.writestr(f"{root}/train/{wnid}/images/{wnid}_{i}.JPEG", fake._jpeg((64, 64)))
         bundle.writestr(f"{root}/val/images/val_0.JPEG", fake._jpeg((64, 64)))
-        bundle.writestr(f"{root}/val/val_annotations.txt", f"val_0.JPEG\t{wnids[0]}\t0\t0\t9\t9\n")
+        annotation = f"val_0.JPEG\t{wnids[0]}\t0\t0\t9\t9\n" if annotated else ""
+        bundle.writestr(f"{root}/val/val_annotations.txt", annotation)
     return fake._with_files("tinyimagenet", served, [archive.name], {"train": 0, "test": 1})
 
 
@@ -130,11 +131,17 @@ def test_tinyimagenet_without_words_names_classes_by_their_wnid(http_server, tmp
     assert dataset.train_labels.tolist() == [0, 1] and dataset.train_labels.dtype == np.int64
 
 
-def test_a_tinyimagenet_split_without_images_is_named(http_server, tmp_path):
+@pytest.mark.parametrize(
+    "train_per_class, annotated, split",
+    [(0, True, "train"), (1, False, "val")],
+)
+def test_a_tinyimagenet_split_without_images_is_named(
+    http_server, tmp_path, train_per_class, annotated, split
+):
     served, url = http_server
-    source = _tinyimagenet_zip(served, ["n01443537"], 0)
+    source = _tinyimagenet_zip(served, ["n01443537"], train_per_class, annotated=annotated)
     source.download(tmp_path / "downloads", url)
-    with pytest.raises(DataError, match="^tinyimagenet train: no images found$"):
+    with pytest.raises(DataError, match=f"^tinyimagenet {split}: no images found$"):
         source.decode(tmp_path / "downloads", None)
 
 
