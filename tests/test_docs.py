@@ -90,12 +90,32 @@ def test_the_mutation_page_shows_each_targets_latest_scores(tmp_path):
     }
     (tmp_path / pages.SCORES).parent.mkdir(parents=True)
     (tmp_path / pages.SCORES).write_text(json.dumps(scores))
-    rows = [line for line in pages.mutation_page(tmp_path).splitlines() if line.startswith("| `")]
+    page = pages.mutation_page(tmp_path)
+    targets, modules = page.split("## Per module")
+    rows = [line for line in targets.splitlines() if line.startswith("| `")]
     assert rows == [
         "| `empty` | `lbr/x.py` | 0 | 0 | 0 | 0 | 0 | — | — | provenance not recorded "
         "| provenance not recorded | provenance not recorded, 0 workers | 0 |",
         "| `report` | `lbr/report.py`, `lbr/paper.py` | 200 | 150 | 30 | 15 | 5 | 90.0% | 75.0% "
         "| 2030-01-02 | 0123456789 (uncommitted changes) | CPU X, 2 workers | 321 |",
+    ]
+    # per module: a target's own numbers for a single module, none recorded for a group
+    rows = [line for line in modules.splitlines() if line.startswith("| `")]
+    assert rows == [
+        "| `lbr/paper.py` | `report` | — | — | not recorded |  |",
+        "| `lbr/report.py` | `report` | — | — | not recorded |  |",
+        "| `lbr/x.py` | `empty` | 0 | — | — |  |",
+    ]
+    scores["report"]["modules"] = {
+        "lbr/report.py": {"mutants": 180, "score": 0.9056, "assertion_score": 0.9111},
+        "lbr/paper.py": {"mutants": 20, "score": 0.85, "assertion_score": 0.8},
+    }
+    (tmp_path / pages.SCORES).write_text(json.dumps(scores))
+    modules = pages.mutation_page(tmp_path).split("## Per module")[1]
+    rows = [line for line in modules.splitlines() if line.startswith("| `")]
+    assert rows[:2] == [
+        "| `lbr/paper.py` | `report` | 20 | 85.0% | 80.0% | below the goal |",
+        "| `lbr/report.py` | `report` | 180 | 90.6% | 91.1% |  |",
     ]
     assert "No target has been run yet." in pages.mutation_page(tmp_path / "nothing")
 

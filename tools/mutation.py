@@ -257,13 +257,36 @@ def _stage(target: str) -> Path:
 
 def _results(stage: Path, files: list[str]) -> dict[str, str]:
     status = {}
+    for keys in _mutants_by_file(stage, files).values():
+        status.update(keys)
+    return status
+
+
+def _mutants_by_file(stage: Path, files: list[str]) -> dict[str, dict[str, str]]:
+    """Each mutated file's mutants and their status."""
+    by_file = {}
     for name in files:
         meta = json.loads((stage / "mutants" / "src" / (name + ".meta")).read_text())
-        for key, code in meta["exit_code_by_key"].items():
-            status[key] = STATUS.get(
-                code, "not checked" if code is None else f"suspicious ({code})"
-            )
-    return status
+        by_file[name] = {
+            key: STATUS.get(code, "not checked" if code is None else f"suspicious ({code})")
+            for key, code in meta["exit_code_by_key"].items()
+        }
+    return by_file
+
+
+def module_scores(by_file: dict[str, dict[str, str]], untested: bool) -> dict[str, dict]:
+    """Per mutated file: its mutants, the detected share and the share killed by an
+    assertion (the issue's goal is stated per module, and a target may group several)."""
+    scores = {}
+    for name, keys in by_file.items():
+        statuses = ["no tests"] * len(keys) if untested else list(keys.values())
+        total = len(statuses)
+        scores[name] = {
+            "mutants": total,
+            "score": round(sum(s in DETECTED for s in statuses) / total, 4) if total else None,
+            "assertion_score": round(statuses.count("killed") / total, 4) if total else None,
+        }
+    return scores
 
 
 # `mutmut show` for many mutants in one process (one process per mutant is slow).
@@ -393,6 +416,7 @@ def run(target: str, max_children: int) -> dict:
         "target": target,
         "files": files,
         "tests": tests,
+        "modules": module_scores(_mutants_by_file(stage, files), untested),
         "mutants": len(status),
         "counts": dict(sorted(counts.items())),
         "score": round(score, 4),

@@ -126,3 +126,23 @@ def test_each_function_gets_every_test_of_the_files_that_reach_it(mutation, tmp_
         "lbr.a.x_alone": [],
     }
     assert widened["duration_by_test"] == stats["duration_by_test"]
+
+
+def test_module_scores_are_counted_per_file(mutation):
+    by_file = {
+        "lbr/a.py": {"a.x_f__mutmut_1": "killed", "a.x_f__mutmut_2": "survived"},
+        "lbr/b.py": {
+            "b.x_g__mutmut_1": "killed",
+            "b.x_g__mutmut_2": "timeout",
+            "b.x_g__mutmut_3": "crashed",
+            "b.x_g__mutmut_4": "no tests",
+        },
+        "lbr/__init__.py": {},
+    }
+    scores = mutation.module_scores(by_file, untested=False)
+    assert scores["lbr/a.py"] == {"mutants": 2, "score": 0.5, "assertion_score": 0.5}
+    # timeouts and crashes are detected, but not by an assertion
+    assert scores["lbr/b.py"] == {"mutants": 4, "score": 0.75, "assertion_score": 0.25}
+    assert scores["lbr/__init__.py"] == {"mutants": 0, "score": None, "assertion_score": None}
+    untested = mutation.module_scores(by_file, untested=True)
+    assert untested["lbr/a.py"] == {"mutants": 2, "score": 0.0, "assertion_score": 0.0}
