@@ -15,7 +15,7 @@ def test_each_share_is_printed_as_a_whole_percent(monkeypatch):
         "dataset": "X",
         "top_fraction": 0.994,
         "top_accuracy": 0.99,
-        "bottom_fraction": 0.995,
+        "bottom_fraction": 0.994,
         "bottom_accuracy": 0.996,
     }
     monkeypatch.setattr(paper, "HEADLINE", quoted)
