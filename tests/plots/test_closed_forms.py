@@ -331,8 +331,28 @@ def test_screen_figure_words_and_panel_size():
         ("1 title", "a", TITLE), ("1 xlabel", "max over K ≥ 8 of mean sin² principal angle", LABEL),
     ]  # fmt: skip
     width, height = closed_forms._SCREEN_PANEL
-    assert tuple(figure.get_size_inches()) == (2 * width, height)
+    assert tuple(figure.get_size_inches()) == (2 * width, height)  # few noises: the smallest
     assert figure.get_layout_engine() is not None  # constrained: long noise names fit
+
+
+def test_screen_figure_grows_with_the_noises_so_their_names_never_overlap():
+    names = [f"masking_p{p}_r{r / 10}" for p in (1, 2, 4) for r in range(10)] + [
+        f"gaussian_s{s}" for s in (0.1, 1, 10, 100, 1000)
+    ]
+    screen = pd.DataFrame(
+        [(d, n, 10.0 ** -(i % 17), 2) for d in ("a", "b") for i, n in enumerate(names)],
+        columns=["dataset", "noise", "max_subspace_shift", "first_k"],
+    )
+    figure = closed_forms.screen_figure(screen)
+    rows = closed_forms._SCREEN_MARGIN + closed_forms._SCREEN_ROW * len(names)
+    assert figure.get_size_inches()[1] == pytest.approx(rows)
+    figure.canvas.draw()
+    for axis in figure.axes:
+        boxes = sorted(
+            (label.get_window_extent() for label in axis.get_yticklabels()), key=lambda b: b.y0
+        )
+        assert len(boxes) == len(names)
+        assert all(upper.y0 >= lower.y1 for lower, upper in zip(boxes, boxes[1:]))
     for axis in figure.axes:  # noise names small, K values at the default size
         assert {t.get_fontsize() for t in axis.get_yticklabels()} == {style.SMALL_SIZE}
         assert {t.get_fontsize() for t in axis.get_xticklabels()} == {

@@ -15,7 +15,9 @@ from .style import GRID, LABEL_SIZE, SMALL_SIZE, TITLE_SIZE, ZERO_LINE
 # as many panels wide (and for Fig. 7, high) as it has datasets (settings, patch sizes).
 _ALIGNMENT_SIZE = (6, 7)
 _DENOISING_PANEL = (3.2, 2.4)
-_SCREEN_PANEL = (4.4, 3.4)
+_SCREEN_PANEL = (4.4, 3.4)  # the smallest; taller with more noises:
+_SCREEN_ROW = 0.13  # inches per noise (a SMALL_SIZE label and its spacing)
+_SCREEN_MARGIN = 1.0  # inches for the title, the axis label and the ticks
 _THEOREM1_PANEL = (3.4, 3)
 _INTERPOLATION_PANEL = (4, 3.2)
 _GALLERY_IMAGE = (1.3, 1.4)
@@ -88,10 +90,12 @@ def screen_figure(screen: pd.DataFrame):
     """Task-agnostic screen: how far each noise moves the encoder's top-K subspace from
     PCA's, over the K range Fig. 7 plots (screen_summary's table)."""
     datasets = list(dict.fromkeys(screen["dataset"]))
+    rows = int(screen.groupby("dataset").size().max())
+    height = max(_SCREEN_PANEL[1], _SCREEN_MARGIN + _SCREEN_ROW * rows)  # labels never overlap
     figure, axes = plt.subplots(
         1,
         len(datasets),
-        figsize=(_SCREEN_PANEL[0] * len(datasets), _SCREEN_PANEL[1]),
+        figsize=(_SCREEN_PANEL[0] * len(datasets), height),
         squeeze=False,
         layout="constrained",
     )
