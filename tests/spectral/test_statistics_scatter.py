@@ -56,3 +56,18 @@ def test_the_statistics_by_the_gpu_path_equal_the_cpu_paths(monkeypatch):
     np.testing.assert_allclose(by_torch.covariance, on_cpu.covariance, atol=2 * gamma(83) * scale)
     np.testing.assert_array_equal(by_torch.class_sums, on_cpu.class_sums)  # not Σ: the same ops
     np.testing.assert_array_equal(by_torch.class_counts, on_cpu.class_counts)
+
+
+def test_every_tensor_is_made_on_the_jobs_device_not_torchs_default():
+    """On a GPU, a sum made on torch's default device (the CPU) would not meet the data.
+    Here the job's device is the CPU and the default device another one (meta): what the
+    statistics make without naming the job's device would land there and fail."""
+    images = RNG.integers(0, 256, size=(30, 2, 3, 1), dtype=np.uint8)
+    labels = RNG.integers(0, 3, size=30)
+    prep = Preprocessing(per_image_std=False, center=True, global_std=True, jitter=0.0)
+    expected = accumulate_statistics(images, labels, 3, prep, chunk_size=7)
+    with torch.device("meta"):
+        stats = accumulate_statistics(images, labels, 3, prep, chunk_size=7)
+    np.testing.assert_array_equal(stats.covariance, expected.covariance)
+    np.testing.assert_array_equal(stats.class_sums, expected.class_sums)
+    np.testing.assert_array_equal(stats.class_counts, expected.class_counts)

@@ -74,3 +74,18 @@ def test_random_crop_is_a_window_of_the_reflect_padded_image():
         assert any(torch.equal(out[i], w) for w in windows)
     again = random_crop_flip(images, 2, torch.Generator().manual_seed(0))
     assert torch.equal(out, again)
+
+
+@pytest.mark.parametrize("padding", [0, 2])
+def test_every_tensor_is_made_on_the_images_device_not_torchs_default(padding):
+    """On a GPU, an index or a draw made on torch's default device (the CPU) would not
+    meet the images. Here the images are on the CPU and the default device is another
+    one (meta): whatever the augmentation makes without naming the images' device would
+    land there and fail or leave the CPU."""
+    images = torch.rand(4, 3, 8, 8)
+    expected = random_crop_flip(images, padding, torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    with torch.device("meta"):
+        augmented = random_crop_flip(images, padding, generator)
+    assert augmented.device.type == "cpu"
+    assert torch.equal(augmented, expected)
