@@ -98,3 +98,39 @@ def test_cuda_running_out_of_memory_names_the_batch_size_and_half_of_it():
         "config (e.g. to 3) or the model width"
     )
     assert isinstance(caught.value.__cause__, torch.cuda.OutOfMemoryError)
+
+
+def _trained(default_device=None):
+    """Two epochs of y = w·x on ten scalars; each epoch's loss and the final weight."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1, bias=False)
+    x, y = torch.arange(10.0).reshape(-1, 1), torch.arange(10)
+    settings = LoopSettings(2, 4, 0.01, weight_decay=0.0)
+    losses, generator = [], torch.Generator().manual_seed(0)
+
+    def run():
+        train_loop(
+            model,
+            lambda network, xb, yb: (network(xb) ** 2).mean(),
+            x,
+            y,
+            settings,
+            Runtime(CPU),
+            generator,
+            on_epoch=lambda epoch, loss, seconds: losses.append(loss),
+        )
+
+    if default_device is None:
+        run()
+    else:
+        with torch.device(default_device):
+            run()
+    return losses, model.weight.item()
+
+
+def test_the_loop_makes_its_tensors_on_the_runtimes_device_not_torchs_default():
+    """On a GPU, an epoch order or a running sum made on torch's default device (the
+    CPU) would not meet the data. Here the runtime's device is the CPU and the default
+    another one (meta): what the loop makes without naming its device would land there
+    and fail."""
+    assert _trained("meta") == _trained()
