@@ -102,3 +102,10 @@ def test_empty_class_folders_are_all_listed_with_the_suffixes_read(tmp_path):
         f"{root / 'train' / 'b'}, {root / 'test' / 'a'}; add images or remove the class "
         "from both splits"
     )
+
+
+def test_a_label_seen_only_in_the_test_split_still_gets_a_class(tmp_path):
+    root = idx_directory(tmp_path / "idx", [0, 1, 0, 1], [0, 1, 2, 2])
+    dataset = load_idx_directory(root, None)
+    assert dataset.class_names == ["0", "1", "2"]
+    assert dataset.test_labels.tolist() == [0, 1, 2, 2]
