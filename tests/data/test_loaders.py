@@ -90,6 +90,11 @@ def test_photo_patches_takes_every_option():
     assert (len(built.train_labels), len(built.test_labels)) == (10, 6)
 
 
+# Fashion-MNIST's classes, in label order (its README)
+FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"]
+FASHION += ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+
 @pytest.mark.skipif(
     not Path(DEBIAN_FASHION_MNIST).is_dir(), reason="needs the dataset-fashion-mnist package"
 )
@@ -97,10 +102,23 @@ def test_garments_on_photos_takes_its_options_and_blends_only_the_subset():
     spec = {"source": "garments_on_photos", "photos": ["brick", "grass"], "shape": [12, 12, 3]}
     spec |= {"subset": {"train": 20, "test": 10, "seed": 2}, **PHOTO_OPTIONS}
     built = loaders.garments_on_photos(spec, None)
-    garments = subset(
-        local.load_idx_directory(DEBIAN_FASHION_MNIST, built.class_names), spec["subset"]
-    )
+    garments = subset(local.load_idx_directory(DEBIAN_FASHION_MNIST, FASHION), spec["subset"])
     _same(
         built, photos.garments_on_photos(garments, ["brick", "grass"], [12, 12, 3], **PHOTO_OPTIONS)
     )
     assert (len(built.train_labels), len(built.test_labels)) == (20, 10)
+
+
+@pytest.mark.parametrize("loader", ["idx_directory", "garments_on_photos"])
+def test_a_missing_package_directory_names_the_package(tmp_path, monkeypatch, loader):
+    from lbr.data import source_files
+
+    missing = str(tmp_path / "datasets" / "garments")
+    monkeypatch.setitem(source_files.DEBIAN_IDX_PACKAGES, missing, "dataset-garments")
+    spec = {"source": loader, "path": missing, "photos": ["brick", "grass"], "shape": [8, 8, 3]}
+    with pytest.raises(DataError) as caught:
+        getattr(loaders, loader)(spec, None)
+    assert str(caught.value).endswith(
+        f"does not exist: on Debian/Ubuntu run 'apt-get install dataset-garments' (files land "
+        f"in {missing}), or set 'path' to your own copy"
+    )

@@ -149,3 +149,26 @@ def test_a_damaged_raw_file_is_refused_and_moved_aside(http_server, tmp_path, mo
         acquire("fm", {"source": "fashion_mnist"}, tmp_path / "fm", downloads)
     assert not damaged.exists() and damaged.with_name(damaged.name + ".corrupt").exists()
     assert not (tmp_path / "fm").exists()
+
+
+def test_a_missing_directory_is_named_by_the_datasets_key(tmp_path):
+    spec = {"source": "idx_directory", "path": str(tmp_path / "nope")}
+    with pytest.raises(DataError) as caught:
+        acquire("mine", spec, tmp_path / "mine", tmp_path)
+    assert str(caught.value).startswith(f"datasets.mine.path: {tmp_path / 'nope'} does not exist")
+
+
+def test_image_files_are_decoded_at_the_entrys_shape(http_server, tmp_path, monkeypatch):
+    served, url = http_server
+    monkeypatch.setitem(REMOTE_SOURCES, "imagenette_160", fake.imagenette(served))
+    downloads = tmp_path / "downloads"
+    REMOTE_SOURCES["imagenette_160"].download(downloads, url)
+    spec = {"source": "imagenette_160", "shape": [12, 10, 3]}
+    acquire("nette", spec, tmp_path / "nette", downloads)
+    stored = read_dataset(tmp_path / "nette")
+    assert stored.train_images.shape == (6, 12, 10, 3) and stored.test_images.shape == (
+        4,
+        12,
+        10,
+        3,
+    )

@@ -75,6 +75,8 @@ def test_decoding_to_one_channel_is_pillows_luma_and_keeps_the_channel_axis(tmp_
         ((20, 10), [5, 4, 3], (10, 5), (3, 0)),  # wide: 20×10 → 10×5, columns 3..7
         ((10, 20), [4, 5, 3], (5, 10), (0, 3)),  # tall: 10×20 → 5×10, rows 3..7
         ((8, 6), [6, 4, 3], (8, 6), (2, 0)),  # already tall enough: cropped only
+        ((22, 10), [5, 4, 3], (11, 5), (3, 0)),  # an odd margin: the crop starts at its floor
+        ((10, 22), [4, 5, 3], (5, 11), (0, 3)),
     ],
 )
 def test_decoding_resizes_the_shorter_side_then_crops_the_centre(
