@@ -2,11 +2,18 @@
 computations of the same quantities: each kept column's residual (column by column,
 across several blocks of columns) and ‖UᵀU − I‖²_F assembled from the Gram cosines of
 the kept pairs and fresh products for the rotated columns (the full matrix built entry
-by entry)."""
+by entry); and the certificate reads only the factor's lower triangle."""
 
 import numpy as np
 import pytest
-from lbr.spectral.jacobi import RESIDUAL_BLOCK, _kept_column_residuals, _left_departure_squared
+import scipy.linalg
+from lbr.spectral.jacobi import (
+    RESIDUAL_BLOCK,
+    _kept_column_residuals,
+    _left_departure_squared,
+    certified_warm_svd,
+    multiplicative_error_bound,
+)
 from support import gamma
 
 RNG = np.random.default_rng(11)
@@ -68,3 +75,23 @@ def test_a_kept_pair_is_counted_from_its_cosine_once_per_side():
     diagonal = np.array([1.0, 1.25, 1.0])
     # (0, 2) and (2, 0): 2 × 0.25; (1, 1): 0.0625
     assert _left_departure_squared(u, np.array([], dtype=int), cosines, diagonal) == 0.5625
+
+
+def test_only_the_lower_triangle_of_the_factor_is_read():
+    """denoising hands over LAPACK's in-place inverse factor, whose upper triangle still
+    holds H's entries: the SVD, its bound and defect, and the separate certificate must
+    be those of the lower triangle alone."""
+    rng = np.random.default_rng(5)
+    n = 40
+    lower = np.tril(np.eye(n) + 0.3 * rng.standard_normal((n, n)) / np.sqrt(n))
+    lower *= np.logspace(0, -8, n)
+    garbage = lower + np.triu(rng.standard_normal((n, n)), 1)
+    _, warm = scipy.linalg.eigh(lower.T @ lower)
+    clean_svd, clean_bound, clean_defect = certified_warm_svd(lower, warm)
+    svd, bound, defect = certified_warm_svd(garbage, warm)
+    np.testing.assert_array_equal(svd.s, clean_svd.s)
+    np.testing.assert_array_equal(svd.u, clean_svd.u)
+    assert (bound, defect) == (clean_bound, clean_defect)
+    assert multiplicative_error_bound(garbage, svd, lower_triangular=True) == (
+        multiplicative_error_bound(lower, svd, lower_triangular=True)
+    )
