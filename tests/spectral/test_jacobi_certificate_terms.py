@@ -7,6 +7,7 @@ by entry); and the certificate reads only the factor's lower triangle."""
 import numpy as np
 import pytest
 import scipy.linalg
+from lbr.spectral.blas import product_rounding
 from lbr.spectral.jacobi import (
     RESIDUAL_BLOCK,
     _kept_column_residuals,
@@ -95,3 +96,16 @@ def test_only_the_lower_triangle_of_the_factor_is_read():
     assert multiplicative_error_bound(garbage, svd, lower_triangular=True) == (
         multiplicative_error_bound(lower, svd, lower_triangular=True)
     )
+
+
+def test_a_diagonal_factor_is_certified_by_its_rounding_allowance_alone():
+    """F diagonal, V₀ = I: F·V₀ is F exactly, every column is kept, U = ±I and the
+    residual is 0; UᵀU's diagonal, f²/|f|/|f|, is 1 within three roundings, so the defect
+    is at most γ_3√n. The bound adds the rounding allowance, γ(‖|F||v_j|‖ + s_j)/s_j = 2γ
+    for every column: 2γ√n (γ = product_rounding(n)), up to the rounding of that sum."""
+    n = 12
+    lower = np.diag(np.logspace(0, -11, n) * np.where(np.arange(n) % 2, -1.0, 1.0))
+    svd, bound, defect = certified_warm_svd(lower, np.eye(n))
+    assert svd.sweeps == 0 and defect <= gamma(3) * np.sqrt(n)
+    allowance = 2 * product_rounding(n) * np.sqrt(n)
+    assert abs(bound - allowance) <= defect + gamma(2 * n) * allowance
