@@ -3,6 +3,7 @@ and gaps; a seeded, descending trajectory."""
 
 import numpy as np
 import pandas as pd
+from lbr.spectral.eigen import eigendecompose
 from lbr.spectral.theorem1 import solve_theorem1
 from lbr.spectral.theorem1_adam import adam_grid, adam_trajectory
 from support import theorem1_setup as _theorem1_setup
@@ -56,3 +57,23 @@ def test_adam_trajectory_is_seeded_and_descends():
     assert losses.shape == (20,) and losses[-1] < 0.8 * losses[0]
     np.testing.assert_array_equal(losses, adam_trajectory(x, y, 2, 0.5, 20, 0.05, 1))
     assert not np.array_equal(losses, adam_trajectory(x, y, 2, 0.5, 20, 0.05, 2))
+
+
+def test_adam_grid_data_closed_form_and_baseline_by_hand():
+    """The grid's data are what its docstring says (standard Gaussian X and uniformly
+    random one-hot labels from the generator seeded by (seed, D)); its closed form is
+    Theorem 1's on those data and its gaps are relative to ‖Y‖² + λ‖X‖²."""
+    samples, classes, seed, steps = 25, 3, 7, 3
+    table = adam_grid(samples, [4], [2], [0.5], classes, steps, 0.05, seed)
+    rng = np.random.default_rng([seed, 4])
+    x = rng.standard_normal((4, samples))
+    labels = rng.integers(0, classes, samples)
+    assert set(labels) == {0, 1, 2}  # every class drawn, class 0 included
+    y = np.eye(classes)[labels].T
+    eigen = eigendecompose(x @ x.T)
+    best = solve_theorem1(eigen.eigenvalues, eigen.eigenvectors, y @ x.T, samples, 0.5, 2).loss
+    np.testing.assert_array_equal(table["closed_form"], best)
+    baseline = samples + 0.5 * np.sum(x**2)
+    np.testing.assert_allclose(
+        table["relative_gap"], (table["loss"] - best) / baseline, rtol=4 * np.finfo(float).eps
+    )
