@@ -12,7 +12,7 @@ import zipfile
 import fake_archives as fake
 import numpy as np
 import pytest
-from lbr.errors import DataError
+from lbr.errors import ChecksumError, DataError
 from support import download_and_decode
 
 CIFAR_PIXELS = 32 * 32
@@ -227,3 +227,17 @@ def test_missing_raw_files_are_listed_comma_separated(tmp_path):
         source.verify(tmp_path)
     files = ", ".join(f.filename for f in source.files)
     assert str(caught.value).startswith(f"mnist: {files} not in {tmp_path}. ")
+
+
+def test_verify_refuses_a_damaged_raw_file_by_its_md5(http_server, tmp_path):
+    served, url = http_server
+    source = fake.mnist_like("mnist", served)
+    downloads = tmp_path / "downloads"
+    source.download(downloads, url)
+    source.verify(downloads)  # as downloaded: every md5 matches
+    damaged = downloads / "train-labels-idx1-ubyte.gz"
+    content = bytearray(damaged.read_bytes())
+    content[-1] ^= 0x01
+    damaged.write_bytes(bytes(content))
+    with pytest.raises(ChecksumError, match="train-labels-idx1-ubyte.gz"):
+        source.verify(downloads)
