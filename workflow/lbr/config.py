@@ -205,14 +205,14 @@ def _unknown_dataset_keys(spec: dict[str, Any], schema: dict) -> str | None:
     source = spec.get("source")
     if not isinstance(source, str) or source not in SOURCES:
         return None
-    options = source_facts(source)
-    known = set(schema["$defs"]["dataset"]["properties"]) | set(options.options)
+    facts = source_facts(source)
+    known = set(schema["$defs"]["dataset"]["properties"]) | set(facts.options)
     unknown = [key for key in spec if key not in known]
     if not unknown:
         return None
     return (
         f"unknown key(s) {', '.join(repr(key) for key in unknown)} for source "
-        f"{options.name!r}; the keys it takes: {', '.join(sorted(known))}"
+        f"{facts.name!r}; the keys it takes: {', '.join(sorted(known))}"
     )
 
 
