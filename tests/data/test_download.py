@@ -290,3 +290,24 @@ def test_download_failure_with_a_mirror_does_not_advise_setting_one(tmp_path):
         fetch(remote, tmp_path, timeout_s=5, mirror=mirror)
     message = str(caught.value)
     assert mirror in message and "set 'download_mirror'" not in message
+
+
+def test_the_download_waits_at_most_its_timeout(http_server, tmp_path, monkeypatch):
+    """A server that stops answering must not hang the job: the timeout reaches urlopen."""
+    import urllib.request
+
+    served, url = http_server
+    (served / "x.bin").write_bytes(b"payload")
+    asked = []
+    real = urllib.request.urlopen
+
+    def recording(address, *args, **kwargs):
+        asked.append(kwargs.get("timeout", args[1] if len(args) > 1 else None))
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request, "urlopen", recording)
+    remote = RemoteFile(f"{url}/x.bin", "x.bin", hashlib.md5(b"payload").hexdigest())
+    fetch(remote, tmp_path / "a", timeout_s=7.5)
+    assert asked == [7.5]
+    fetch(remote, tmp_path / "b")
+    assert asked == [7.5, 60.0]  # the default
