@@ -17,7 +17,7 @@ from lbr.data.format import read_dataset, subset
 from lbr.data.registry import acquire
 from lbr.data.remote import REMOTE_SOURCES
 from lbr.data.source_files import source_files_record
-from lbr.data.transforms import resize
+from lbr.data.transforms import decode_image, resize
 from lbr.errors import ChecksumError, DataError
 from support import idx_directory
 
@@ -166,9 +166,9 @@ def test_image_files_are_decoded_at_the_entrys_shape(http_server, tmp_path, monk
     spec = {"source": "imagenette_160", "shape": [12, 10, 3]}
     acquire("nette", spec, tmp_path / "nette", downloads)
     stored = read_dataset(tmp_path / "nette")
-    assert stored.train_images.shape == (6, 12, 10, 3) and stored.test_images.shape == (
-        4,
-        12,
-        10,
-        3,
-    )
+    assert stored.train_images.shape == (6, 12, 10, 3)
+    assert stored.test_images.shape == (4, 12, 10, 3)
+    # each file decoded at the shape (shorter side resized, centre cropped), not decoded
+    # natively and squeezed to it afterwards
+    first = sorted((downloads / "extracted").glob("imagenette2-160/train/*/*.JPEG"))[0]
+    np.testing.assert_array_equal(stored.train_images[0], decode_image(first, [12, 10, 3]))
