@@ -483,15 +483,15 @@ def _module_table(scores: dict) -> list[str]:
         for module in entry.get("files", []):
             numbers = (modules or {}).get(module)
             if numbers is None:
-                rows.append([f"`{module}`", f"`{target}`", "—", "—", "not recorded", ""])
+                rows.append([f"`{module}`", f"`{target}`", "—", "—", "not recorded", "—"])
                 continue
             assertion = numbers["assertion_score"]  # None: nothing to mutate
             below = assertion is not None and assertion < MUTATION_GOAL
             rows.append(
                 [f"`{module}`", f"`{target}`", numbers["mutants"], _share(numbers["score"])]
-                + [_share(numbers["assertion_score"]), "below the goal" if below else ""]
+                + [_share(assertion), "below" if below else "—" if assertion is None else "met"]
             )
-    header = ["module", "target", "mutants", "score", "by an assertion", ""]
+    header = ["module", "target", "mutants", "score", "by an assertion", "goal"]
     intro = [
         "## Per module",
         "",
