@@ -27,6 +27,7 @@ def test_a_module_gets_its_own_test_files_and_not_a_longer_named_siblings(mutati
     assert mutation.test_files("lbr/spectral/theorem1.py") == [
         "tests/spectral/test_theorem1.py",
         "tests/spectral/test_theorem1_latent_rank.py",
+        "tests/spectral/test_theorem1_solution.py",
     ]
     assert mutation.test_files("lbr/spectral/theorem1_adam.py") == [
         "tests/spectral/test_theorem1_adam.py"
