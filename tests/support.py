@@ -399,19 +399,23 @@ def blas_threads() -> set[int]:
     return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
 
-def idx_directory(root: Path, train: list[int], test: list[int] | None = None) -> Path:
-    """Four gzip IDX files in `root`, written from the format's definition (not the
-    pipeline's reader): 2×2 images 0, 1, 2, ... and the given labels (`test`: the train
-    labels again when left out); gzip without a timestamp, so equal content is equal bytes."""
+def idx_directory(
+    root: Path, train: list[int], test: list[int] | None = None, side: int = 2
+) -> Path:
+    """Four gzip IDX files in `root` (written over any already there), from the format's
+    definition (not the pipeline's reader): side×side images 0, 1, 2, ... (mod 256) and
+    the given labels (`test`: the train labels again when left out); gzip without a
+    timestamp, so equal content is equal bytes."""
     import gzip
     import struct
 
     import numpy as np
 
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     for prefix, labels in (("train", train), ("t10k", train if test is None else test)):
-        images = (np.arange(len(labels) * 4) % 256).astype(np.uint8).reshape(len(labels), 2, 2)
-        header = struct.pack(">IIII", 0x0803, len(labels), 2, 2)
+        pixels = len(labels) * side * side
+        images = (np.arange(pixels) % 256).astype(np.uint8).reshape(len(labels), side, side)
+        header = struct.pack(">IIII", 0x0803, len(labels), side, side)
         (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
             gzip.compress(header + images.tobytes(), mtime=0)
         )

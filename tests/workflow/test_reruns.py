@@ -3,10 +3,8 @@ they feed, unchanged ones (however they are written) rerun nothing. Issue 26."""
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 from PIL import Image
-from support import REPO, TINY
+from support import REPO, TINY, idx_directory
 
 DATASET = "results/datasets/own/meta.json"
 
@@ -71,29 +69,17 @@ def test_image_folder_changes_rerun_the_dataset(tmp_path):
     assert "rule dataset:" in plan and "Params have changed" in plan
 
 
-def _idx_files(root: Path, labels: list[int]) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    images = np.arange(len(labels) * 16, dtype=np.uint8).reshape(len(labels), 4, 4)
-    for prefix in ("train", "t10k"):
-        header = struct.pack(">IIII", 0x0803, len(labels), 4, 4)
-        (root / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(header + images.tobytes(), mtime=0)
-        )
-        header = struct.pack(">II", 0x0801, len(labels))
-        (root / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
-            gzip.compress(header + bytes(labels), mtime=0)
-        )
-
-
 @pytest.mark.slow
 def test_replaced_idx_files_rerun_the_dataset(tmp_path):
     idx = tmp_path / "idx"
-    _idx_files(idx, [0, 1] * 6)
+    idx_directory(idx, [0, 1] * 6, side=4)
     config = _config_with(tmp_path, {"source": "idx_directory", "path": str(idx)})
     _record_as_done(tmp_path, config, [DATASET])
     labels = idx / "train-labels-idx1-ubyte.gz"
     stat = labels.stat()
-    _idx_files(idx, [1, 0] * 6)  # other labels: the same sizes, and the old mtimes put back
+    idx_directory(
+        idx, [1, 0] * 6, side=4
+    )  # other labels: the same sizes, and the old mtimes put back
     for path in idx.iterdir():
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert labels.stat().st_size == stat.st_size
