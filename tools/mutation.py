@@ -255,13 +255,6 @@ def _stage(target: str) -> Path:
     return stage
 
 
-def _results(stage: Path, files: list[str]) -> dict[str, str]:
-    status = {}
-    for keys in _mutants_by_file(stage, files).values():
-        status.update(keys)
-    return status
-
-
 def _mutants_by_file(stage: Path, files: list[str]) -> dict[str, dict[str, str]]:
     """Each mutated file's mutants and their status."""
     by_file = {}
@@ -272,6 +265,11 @@ def _mutants_by_file(stage: Path, files: list[str]) -> dict[str, dict[str, str]]
             for key, code in meta["exit_code_by_key"].items()
         }
     return by_file
+
+
+def _flat(by_file: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Every mutant's status, whichever file it is in."""
+    return {key: status for keys in by_file.values() for key, status in keys.items()}
 
 
 def module_scores(by_file: dict[str, dict[str, str]], untested: bool) -> dict[str, dict]:
@@ -377,7 +375,8 @@ def run(target: str, max_children: int) -> dict:
     untested = "could not find any test case for any mutant" in (stage / "mutmut.log").read_text()
     if code != 0 and not untested:
         raise SystemExit(f"{target}: mutmut failed (exit {code}); see {stage / 'mutmut.log'}")
-    status = _results(stage, files)
+    by_file = _mutants_by_file(stage, files)
+    status = _flat(by_file)
     # The survivors again, each against every test of the files that reach its function
     # (widen_test_selection): a wider selection can kill a mutant, never revive one.
     first = [key for key, value in status.items() if value == "survived"]
@@ -387,7 +386,8 @@ def run(target: str, max_children: int) -> dict:
             code = _mutmut_run(stage, env, max_children, first, log)
         if code != 0:
             raise SystemExit(f"{target}: mutmut failed (exit {code}); see {stage / 'mutmut.log'}")
-        status = _results(stage, files)
+        by_file = _mutants_by_file(stage, files)
+        status = _flat(by_file)
     seconds = time.monotonic() - start
     widened_kills = sum(status[key] in DETECTED for key in first)
     if untested:
@@ -416,7 +416,7 @@ def run(target: str, max_children: int) -> dict:
         "target": target,
         "files": files,
         "tests": tests,
-        "modules": module_scores(_mutants_by_file(stage, files), untested),
+        "modules": module_scores(by_file, untested),
         "mutants": len(status),
         "counts": dict(sorted(counts.items())),
         "score": round(score, 4),
